@@ -1,0 +1,54 @@
+# The one entry point: `make run` (the platform with a demo) and `make test` (the tests).
+SHELL := /bin/bash
+PY := .venv/bin/python
+VENV_STAMP := .venv/.installed
+
+.PHONY: run test up down clean lint fmt bench asyncapi unit integration e2e typecheck
+
+# The virtualenv is rebuilt when pyproject.toml changes; pip's cache (~/.cache/pip) makes
+# a second fresh clone fast.
+$(VENV_STAMP): pyproject.toml
+	@command -v python3 >/dev/null || { echo "missing python3 (3.11+): apt-get install -y python3 python3-venv"; exit 1; }
+	@test -x $(PY) || python3 -m venv .venv
+	@$(PY) -m pip install -q --upgrade pip
+	@$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+up: $(VENV_STAMP)
+	@bash deploy/up.sh
+
+down:
+	@bash deploy/down.sh
+
+clean: down
+	rm -rf .local
+
+run: up
+	@$(PY) -m relais_cli.main run
+
+test: up
+	@$(PY) -m pytest
+
+unit: $(VENV_STAMP)
+	@$(PY) -m pytest tests/unit
+
+integration: up
+	@$(PY) -m pytest tests/integration
+
+e2e: up
+	@$(PY) -m pytest tests/e2e
+
+lint: $(VENV_STAMP)
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+	@$(PY) -m mypy
+
+fmt: $(VENV_STAMP)
+	@$(PY) -m ruff format .
+	@$(PY) -m ruff check --fix .
+
+asyncapi: $(VENV_STAMP)
+	@$(PY) -m shared.asyncapi docs/asyncapi.yaml
+
+bench: up
+	@$(PY) -m bench.run

@@ -1,0 +1,86 @@
+"""PostgreSQL access: a pool bound to one service's schema, waited for, and migrated at start."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+log = logging.getLogger(__name__)
+
+# A connection as handlers see it: straight from asyncpg or borrowed from a pool.
+Conn = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
+
+PLUMBING_MIGRATIONS = Path(__file__).parent / "migrations"
+
+CREATE_SCHEMA = "CREATE SCHEMA IF NOT EXISTS {schema}"
+CREATE_LEDGER = """
+CREATE TABLE IF NOT EXISTS {schema}.schema_migrations (
+    name text PRIMARY KEY,
+    applied_at timestamptz NOT NULL DEFAULT now()
+)"""
+APPLIED = "SELECT name FROM {schema}.schema_migrations"
+RECORD = "INSERT INTO {schema}.schema_migrations (name) VALUES ($1)"
+
+
+async def connect(
+    dsn: str, schema: str, *, min_size: int = 2, max_size: int = 10, wait_s: float = 60.0
+) -> asyncpg.Pool:
+    """A pool whose connections see only ``schema``; waits for the database to accept us."""
+    deadline = asyncio.get_running_loop().time() + wait_s
+    while True:
+        try:
+            pool = await asyncpg.create_pool(
+                dsn,
+                min_size=min_size,
+                max_size=max_size,
+                server_settings={"search_path": schema, "application_name": f"relais-{schema}"},
+            )
+            assert pool is not None
+            return pool
+        except (OSError, asyncpg.CannotConnectNowError, asyncpg.PostgresConnectionError) as exc:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            log.warning("database not reachable yet (%s); retrying", exc)
+            await asyncio.sleep(0.5)
+
+
+def migration_files(folders: Sequence[Path]) -> list[tuple[str, Path]]:
+    """(name, path) of every migration, plumbing first, each folder in file-name order."""
+    return [
+        (f"{folder.parent.name}/{path.name}", path)
+        for folder in folders
+        for path in sorted(folder.glob("*.sql"))
+    ]
+
+
+async def migrate(pool: asyncpg.Pool, schema: str, folders: Sequence[Path]) -> list[str]:
+    """Applies the migrations not yet applied, each in its own transaction; returns their names.
+
+    An advisory lock serialises concurrent starts of the same service."""
+    applied_now: list[str] = []
+    async with pool.acquire() as conn:
+        # CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists;
+        # a service role that was given its schema has no such right.
+        if not await conn.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema):
+            await conn.execute(CREATE_SCHEMA.format(schema=schema))
+        await conn.execute(CREATE_LEDGER.format(schema=schema))
+        await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"migrate:{schema}")
+        try:
+            done = {r["name"] for r in await conn.fetch(APPLIED.format(schema=schema))}
+            for name, path in migration_files(folders):
+                if name in done:
+                    continue
+                async with conn.transaction():
+                    await conn.execute(path.read_text())
+                    await conn.execute(RECORD.format(schema=schema), name)
+                applied_now.append(name)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", f"migrate:{schema}")
+    if applied_now:
+        log.info("applied migrations %s", applied_now)
+    return applied_now

@@ -1,0 +1,195 @@
+"""The one schema of Relais's topics: topic names, the envelope, the versioned events.
+
+Every event on every topic is a frozen pydantic model carrying the same envelope. The Kafka
+key of every event is its ``case_id``, so all the facts about one case stay in one partition,
+in order. Fields holding personal data (names, contact details, free text) are marked with
+``x-personal: true`` in the schema so they can be encrypted per member and erased
+(crypto-shredding) without reshaping the events.
+
+A breaking change to an event is a new ``schema_version`` with an upcaster in
+``shared.upcasting``: old events in the log must still replay.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal, Union
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+# --- topics -------------------------------------------------------------------------------------
+REQUEST_RECEIVED = "request-received"
+ROUTED = "routed"
+ESCALATED = "escalated"
+RESOLVED = "resolved"
+BACKBONE_TOPICS = (REQUEST_RECEIVED, ROUTED, ESCALATED, RESOLVED)
+# Topics a service owns for facts that fit none of the backbone topics.
+OWNED_TOPICS: tuple[str, ...] = ()
+SERVICES = ("intake", "routing", "advisory", "admin")
+PARTITIONS = 6
+
+
+def personal(description: str, **kwargs: Any) -> Any:
+    """A field holding personal data: marked in the contract for per-member encryption/erasure."""
+    return Field(description=description, json_schema_extra={"x-personal": True}, **kwargs)
+
+
+class Language(StrEnum):
+    FR = "fr"
+    NL = "nl"
+    EN = "en"
+    DE = "de"
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    EMAIL = "email"
+    PHONE = "phone"
+    WALK_IN = "walk_in"
+
+
+class Tier(StrEnum):
+    FIRST_LINE = "first_line"
+    SUPPORT = "support"
+
+
+class OrganisationModel(StrEnum):
+    POLYVALENT = "polyvalent"
+    SPECIALISED = "specialised"
+
+
+Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+"""A configuration code (office, topic family, activity type): lower-case, digits, underscores."""
+
+
+class Envelope(BaseModel):
+    """What every event carries, whatever its topic."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: UUID = Field(description="Unique id of this event; consumers deduplicate on it.")
+    occurred_at: AwareDatetime = Field(description="When the fact happened (timezone-aware).")
+    case_id: UUID = Field(description="The case this fact is about; also the Kafka message key.")
+    member_id: str = Field(description="The cooperative member the case belongs to.")
+    correlation_id: UUID = Field(
+        description="Shared by every event that stems from the same member request."
+    )
+    causation_id: UUID | None = Field(
+        description="event_id of the event that caused this one; null for a command from outside."
+    )
+    producer: str = Field(description="The service that decided this fact, e.g. 'routing'.")
+
+
+class MemberSnapshot(BaseModel):
+    """The member as the requesting channel knew them when the request was made."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    member_id: str = Field(description="Member number.", pattern=r"^[A-Za-z0-9-]{1,64}$")
+    name: str = personal("Full name of the member.", min_length=1, max_length=200)
+    preferred_language: Language = Field(description="Language the member is served in.")
+    home_office: Code = Field(description="Code of the member's home office, e.g. 'liege'.")
+    activity_type: Code = Field(description="Kind of professional activity, e.g. 'artist'.")
+
+
+class RequestReceived(Envelope):
+    """A member request was accepted by intake and became a case."""
+
+    type: Literal["RequestReceived"] = Field(description="Event type discriminator.")
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    member: MemberSnapshot = Field(description="The member, as known when the request came in.")
+    channel: Channel = Field(description="How the request reached the cooperative.")
+    topic_family: Code = Field(description="What the request is about, e.g. 'invoicing'.")
+    subject: str = personal("Subject line written by the member.", min_length=1, max_length=200)
+    body: str = personal("The member's question, free text.", min_length=1, max_length=10_000)
+    received_at: AwareDatetime = Field(description="When intake accepted the request.")
+
+
+class CaseRouted(Envelope):
+    """Routing decided where a case goes: first routing, or a re-routing after an escalation."""
+
+    type: Literal["CaseRouted"] = Field(description="Event type discriminator.")
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    office: Code = Field(description="Office that owns the case after this decision.")
+    queue: str = Field(description="Queue the case was put in, e.g. 'liege/first_line'.")
+    tier: Tier = Field(description="first_line (advisers) or support (the support team).")
+    adviser_id: str | None = Field(description="Adviser picked by the policy, if one was.")
+    organisation_model: OrganisationModel = Field(
+        description="The office's model at decision time."
+    )
+    policy: str = Field(description="Name of the routing policy that decided.")
+    policy_version: int = Field(description="Version of that policy.", ge=1)
+    reason: str = Field(description="Why the case went there, in plain words.")
+    topic_family: Code = Field(description="Topic family of the request (copied for consumers).")
+    language: Language = Field(description="Member's language (copied for consumers).")
+    routed_at: AwareDatetime = Field(description="When the decision was made.")
+
+
+class EscalationReason(StrEnum):
+    COMPLEX_CASE = "complex_case"
+    LEGAL = "legal"
+    SOCIAL_SECURITY = "social_security"
+    PAYMENT_PROBLEM = "payment_problem"
+    SLA_BREACH = "sla_breach"
+
+
+class CaseEscalated(Envelope):
+    """An adviser (or an SLA breach) sent the case to the support team."""
+
+    type: Literal["CaseEscalated"] = Field(description="Event type discriminator.")
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    reason_code: EscalationReason = Field(description="Why the case needs the support team.")
+    note: str = personal("Adviser's note for the support team.", max_length=10_000)
+    escalated_by: str = Field(description="Staff id who escalated, or 'sla' for an automatic one.")
+    office: Code = Field(description="Office the case belonged to when escalated.")
+    escalated_at: AwareDatetime = Field(description="When the case was escalated.")
+
+
+class Outcome(StrEnum):
+    ANSWERED = "answered"
+    SOLVED = "solved"
+    REFERRED_ELSEWHERE = "referred_elsewhere"
+    NO_RESPONSE = "no_response_from_member"
+    DUPLICATE = "duplicate"
+
+
+class AdminAct(StrEnum):
+    CONTRACT_REGISTRATION = "contract_registration"
+    INVOICE_ISSUE = "invoice_issue"
+    DIMONA_DECLARATION = "dimona_declaration"
+    PAYMENT = "payment"
+    MEMBER_FILE_UPDATE = "member_file_update"
+
+
+class CaseResolved(Envelope):
+    """The case was resolved; it may need an administrative act from the administrative team."""
+
+    type: Literal["CaseResolved"] = Field(description="Event type discriminator.")
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    outcome: Outcome = Field(description="How the case ended.")
+    admin_act: AdminAct | None = Field(
+        description="Administrative act the resolution needs, if any."
+    )
+    resolved_by: str = Field(description="Staff id who resolved the case.")
+    tier: Tier = Field(description="Tier that resolved it.")
+    office: Code = Field(description="Office the case belonged to when resolved.")
+    note: str = personal("Resolution note.", max_length=10_000)
+    resolved_at: AwareDatetime = Field(description="When the case was resolved.")
+
+
+# --- one discriminated union per topic ------------------------------------------------------------
+# A topic holding one event type today still gets a union, so a new type is an additive change.
+RequestReceivedTopic = Annotated[Union[RequestReceived], Field(discriminator="type")]
+RoutedTopic = Annotated[Union[CaseRouted], Field(discriminator="type")]
+EscalatedTopic = Annotated[Union[CaseEscalated], Field(discriminator="type")]
+ResolvedTopic = Annotated[Union[CaseResolved], Field(discriminator="type")]
+
+Event = RequestReceived | CaseRouted | CaseEscalated | CaseResolved
+
+TOPIC_SCHEMAS: dict[str, Any] = {
+    REQUEST_RECEIVED: RequestReceivedTopic,
+    ROUTED: RoutedTopic,
+    ESCALATED: EscalatedTopic,
+    RESOLVED: ResolvedTopic,
+}

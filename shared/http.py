@@ -1,0 +1,100 @@
+"""The HTTP side every service shares: health, readiness, clear validation errors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from shared.service import ServiceRuntime
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="Where the problem is, e.g. 'body.member.preferred_language'.")
+    message: str = Field(description="What is wrong with it.")
+
+
+class Problem(BaseModel):
+    """Every error answer has this shape."""
+
+    error: str = Field(description="Machine-readable error code, e.g. 'validation_failed'.")
+    message: str = Field(description="Human-readable explanation.")
+    fields: list[FieldProblem] = Field(default_factory=list, description="Field-level problems.")
+
+
+class Health(BaseModel):
+    status: str = Field(description="'ok' when the check passed.")
+    checks: dict[str, str] = Field(default_factory=dict, description="Each dependency's state.")
+
+
+VALIDATION_RESPONSE: dict[int | str, dict[str, Any]] = {
+    422: {"model": Problem, "description": "The request is invalid; see `fields`."}
+}
+
+
+async def _invalid(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    fields = [
+        FieldProblem(field=".".join(str(p) for p in e["loc"]), message=e["msg"])
+        for e in exc.errors()
+    ]
+    problem = Problem(error="validation_failed", message="The request is invalid.", fields=fields)
+    return JSONResponse(problem.model_dump(), status_code=422)
+
+
+def health_router(runtime: ServiceRuntime) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/health", response_model=Health)
+    async def health() -> Health:
+        """Alive: the process answers."""
+        return Health(status="ok")
+
+    @router.get("/ready", response_model=Health, responses={503: {"model": Health}})
+    async def ready() -> Any:
+        """Ready: the database answers and, for consuming services, Kafka is connected."""
+        checks: dict[str, str] = {}
+        try:
+            await runtime.holder.require().fetchval("SELECT 1")
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unavailable: {exc}"
+        if runtime.consumers:
+            checks["kafka"] = "ok" if runtime.kafka_connected else "connecting"
+        ok = all(v == "ok" for v in checks.values())
+        body = Health(status="ok" if ok else "unavailable", checks=checks)
+        return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
+
+    return router
+
+
+def create_app(
+    runtime: ServiceRuntime, routers: Sequence[APIRouter], *, title: str, description: str
+) -> FastAPI:
+    """The service's ASGI app; its lifespan is the runtime's (database, outbox, Kafka)."""
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=runtime.lifespan)
+    app.state.runtime = runtime
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.include_router(health_router(runtime))
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def serve(app: FastAPI, port: int, host: str = "127.0.0.1") -> None:
+    """Runs one service process (uvloop + httptools: the fast paths)."""
+    import uvicorn
+
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        log_config=None,
+        access_log=False,
+    )

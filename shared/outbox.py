@@ -1,0 +1,169 @@
+"""The transactional outbox: outgoing messages are rows written with the state change they
+announce, and a relay publishes them to Kafka afterwards. A request accepted with 202 is never
+lost, even when Kafka is down at that moment; a crash between Kafka's ack and the row's
+deletion publishes the message again, which consumers absorb (they are idempotent)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import asyncpg
+import orjson
+from aiokafka import AIOKafkaProducer
+
+from shared.codec import encode
+from shared.db import Conn
+from shared.events import Event
+
+log = logging.getLogger(__name__)
+
+FETCH = "SELECT id, topic, key, value, headers FROM outbox ORDER BY id LIMIT $1"
+DELETE = "DELETE FROM outbox WHERE id = ANY($1::bigint[])"
+BACKLOG = "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM outbox"
+COLUMNS = ("topic", "key", "value", "headers")
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    topic: str
+    key: bytes | None
+    value: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def event_message(
+    topic: str, event: Event, headers: dict[str, str] | None = None
+) -> OutgoingMessage:
+    """The Kafka message of a contract event: key = case_id, type and version in headers."""
+    return OutgoingMessage(
+        topic=topic,
+        key=str(event.case_id).encode(),
+        value=encode(event),
+        headers={
+            "content-type": "application/json",
+            "event_type": event.type,
+            "schema_version": str(event.schema_version),
+            "event_id": str(event.event_id),
+            **(headers or {}),
+        },
+    )
+
+
+async def enqueue(conn: Conn, messages: Sequence[OutgoingMessage]) -> None:
+    """Adds messages to the outbox inside the caller's transaction."""
+    if not messages:
+        return
+    await conn.copy_records_to_table(
+        "outbox",
+        records=[(m.topic, m.key, m.value, orjson.dumps(m.headers).decode()) for m in messages],
+        columns=COLUMNS,
+    )
+
+
+async def backlog(conn: Conn) -> tuple[int, float]:
+    """(rows waiting, age in seconds of the oldest)."""
+    row = await conn.fetchrow(BACKLOG)
+    assert row is not None
+    return int(row[0]), float(row[1])
+
+
+ProducerFactory = Callable[[], AIOKafkaProducer]
+
+
+class OutboxRelay:
+    """Publishes a service's outbox in order. One relay per service is active at a time (a
+    PostgreSQL advisory lock), so per-case order in the outbox is the order on the topic."""
+
+    def __init__(
+        self, pool: asyncpg.Pool, service: str, new_producer: ProducerFactory, batch: int = 2000
+    ) -> None:
+        self._pool = pool
+        self._service = service
+        self._new_producer = new_producer
+        self._batch = batch
+        self._wakeup = asyncio.Event()
+        self._producer: AIOKafkaProducer | None = None
+        self.published = 0
+
+    def notify(self) -> None:
+        """Called after a commit that wrote to the outbox: relay now rather than at next poll."""
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                async with self._pool.acquire() as lock_conn:
+                    held = await lock_conn.fetchval(
+                        "SELECT pg_try_advisory_lock(hashtext($1))", f"outbox:{self._service}"
+                    )
+                    if not held:
+                        await asyncio.sleep(1.0)  # another instance relays; stand by
+                        continue
+                    try:
+                        await self._relay_while_locked()
+                    finally:
+                        await lock_conn.execute(
+                            "SELECT pg_advisory_unlock(hashtext($1))", f"outbox:{self._service}"
+                        )
+            except asyncio.CancelledError:
+                await self._close_producer()
+                raise
+            except Exception as exc:  # database gone: wait and take the lock again
+                log.warning("outbox relay interrupted: %s", exc, extra={"service": self._service})
+                await asyncio.sleep(1.0)
+
+    async def _relay_while_locked(self) -> None:
+        backoff = 0.2
+        while True:
+            rows = await self._pool.fetch(FETCH, self._batch)
+            if not rows:
+                self._wakeup.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wakeup.wait(), timeout=0.5)
+                continue
+            try:
+                await self._publish(rows)
+                backoff = 0.2
+            except Exception as exc:  # Kafka unavailable: keep the rows, retry with backoff
+                log.warning("publishing the outbox failed (%s); retrying in %.1fs", exc, backoff)
+                await self._close_producer()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            await self._pool.execute(DELETE, [r["id"] for r in rows])
+            self.published += len(rows)
+
+    async def _publish(self, rows: Sequence[asyncpg.Record]) -> None:
+        producer = await self._producer_started()
+        futures = []
+        for row in rows:
+            headers = [(k, v.encode()) for k, v in orjson.loads(row["headers"]).items()]
+            futures.append(
+                await producer.send(row["topic"], row["value"], key=row["key"], headers=headers)
+            )
+        await asyncio.gather(*futures)
+
+    async def _producer_started(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = self._new_producer()
+            try:
+                await producer.start()
+            except Exception:
+                await producer.stop()
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def _close_producer(self) -> None:
+        # A fresh producer after a failure: an idempotent producer can stay wedged on
+        # OutOfOrderSequence after a broker outage (aiokafka #1017).
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            try:
+                await asyncio.wait_for(producer.stop(), timeout=5)
+            except Exception as exc:
+                log.debug("closing producer: %s", exc)

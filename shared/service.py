@@ -1,0 +1,103 @@
+"""What every Relais service is made of: settings, a database schema, a FastStream broker with
+its subscribers and documented publishers, an outbox relay, and an HTTP app. Each service's
+``app.py`` only wires its own pieces into a ``ServiceRuntime``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from faststream.kafka import KafkaBroker
+from faststream.message import StreamMessage
+
+from shared import db
+from shared.consumer import Apply, BatchConsumer, PoolHolder
+from shared.kafka import consumer_options, new_broker, new_producer
+from shared.outbox import OutboxRelay
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def raw_body(message: StreamMessage[Any]) -> Any:
+    """FastStream must not decode: the consumer decodes each record and dead-letters bad ones."""
+    return message.body
+
+
+class ServiceRuntime:
+    def __init__(self, name: str, settings: Settings, migrations: Path) -> None:
+        self.name = name
+        self.settings = settings
+        self.migrations = migrations
+        self.broker: KafkaBroker = new_broker(settings, name)
+        self.holder = PoolHolder()
+        self.consumers: list[BatchConsumer] = []
+        self.relay: OutboxRelay | None = None
+        self.kafka_connected = False
+
+    def publishes(self, topic: str, schema: Any, description: str) -> None:
+        """Documents, in the AsyncAPI contract, a topic this service publishes (via its outbox)."""
+        self.broker.publisher(topic, schema=schema, title=topic, description=description)
+
+    def subscribe(self, topic: str, schema: Any, apply: Apply, description: str) -> BatchConsumer:
+        """Consumes ``topic`` in the service's consumer group with ``apply`` as the handler."""
+        consumer = BatchConsumer(self.holder, service=self.name, group=self.name, apply=apply)
+        broker = self.broker
+
+        async def handler(events: list[Any]) -> None:
+            await consumer.handle(broker.context.get_local("message"))
+
+        # The annotation is what FastStream documents as the payload of the channel.
+        handler.__annotations__ = {"events": list[schema], "return": None}
+        handler.__name__ = f"{self.name}_on_{topic.replace('-', '_')}"
+        broker.subscriber(
+            topic,
+            **consumer_options(self.name, self.settings),
+            decoder=raw_body,
+            title=f"{self.name}:{topic}",
+            description=description,
+        )(handler)
+        self.consumers.append(consumer)
+        return consumer
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, _app: Any = None) -> AsyncIterator[None]:
+        """wait for the database -> migrate -> relay the outbox -> consume."""
+        pool = await db.connect(self.settings.dsn(self.name), self.name)
+        await db.migrate(pool, self.name, [db.PLUMBING_MIGRATIONS, self.migrations])
+        self.holder.pool = pool
+        relay = OutboxRelay(
+            pool, self.name, lambda: new_producer(self.settings), self.settings.outbox_batch
+        )
+        self.relay = relay
+        self.holder.on_commit = relay.notify
+        tasks = [asyncio.create_task(relay.run(), name=f"{self.name}-outbox")]
+        if self.consumers:
+            tasks.append(asyncio.create_task(self._start_broker(), name=f"{self.name}-broker"))
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if self.kafka_connected:
+                await self.broker.stop()
+            await pool.close()
+
+    async def _start_broker(self) -> None:
+        # Kafka may be down when the service starts: keep trying, the HTTP side serves anyway.
+        while True:
+            try:
+                await self.broker.start()
+                self.kafka_connected = True
+                log.info("consuming", extra={"service": self.name})
+                return
+            except Exception as exc:
+                log.warning("Kafka not reachable yet (%s); retrying", exc)
+                with contextlib.suppress(Exception):
+                    await self.broker.stop()
+                await asyncio.sleep(1.0)
