@@ -48,7 +48,7 @@ fmt: $(VENV_STAMP)
 	@$(PY) -m ruff check --fix .
 
 asyncapi: $(VENV_STAMP)
-	@$(PY) -m shared.asyncapi docs/asyncapi.yaml
+	@$(PY) -m relais_cli.main asyncapi docs/asyncapi.json
 
 bench: up
 	@$(PY) -m bench.run

@@ -6,14 +6,19 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 log = logging.getLogger(__name__)
 
-# A connection as handlers see it: straight from asyncpg or borrowed from a pool.
-Conn = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
+# A connection as handlers see it: straight from asyncpg or borrowed from a pool. (The stubs
+# make both generic; at run time they are not.)
+if TYPE_CHECKING:
+    Conn: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
+else:
+    Conn = asyncpg.Connection | PoolConnectionProxy
 
 PLUMBING_MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -14,7 +14,7 @@ from typing import Any
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 
-from shared import db
+from shared import db, dead_letters
 from shared.consumer import Apply, BatchConsumer, PoolHolder
 from shared.kafka import consumer_options, new_broker, new_producer
 from shared.outbox import OutboxRelay
@@ -61,6 +61,14 @@ class ServiceRuntime:
             title=f"{self.name}:{topic}",
             description=description,
         )(handler)
+        if not self.consumers:
+            self.publishes(
+                dead_letters.topic_for(self.name),
+                bytes,
+                f"Messages {self.name} could never process: the original key and value, with "
+                "headers dlq.reason, dlq.original_topic, dlq.original_partition, "
+                "dlq.original_offset, dlq.service, dlq.consumer_group, dlq.failed_at.",
+            )
         self.consumers.append(consumer)
         return consumer
 

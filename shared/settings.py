@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "advisory": 8003, "admin": 8004}
+PORT_OFFSETS = {"intake": 1, "routing": 2, "advisory": 3, "admin": 4}
 
 DEMO_OFFICES = ("bruxelles", "liege", "charleroi", "namur", "mons", "gent", "antwerpen")
 DEMO_TOPIC_FAMILIES = (
@@ -28,9 +28,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RELAIS_", extra="ignore")
 
     kafka_bootstrap_servers: str = Field(
-        default="127.0.0.1:19092",
+        default="",
         validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "RELAIS_KAFKA_BOOTSTRAP_SERVERS"),
     )
+    # The local stack's ports (deploy/lib.sh reads the same RELAIS_* variables).
+    kafka_port: int = 19092
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "RELAIS_DATABASE_URL")
     )
@@ -46,6 +48,14 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     # One service per process: RELAIS_HTTP_PORT overrides the service's default port.
     http_port: int | None = None
+    # Without it, services listen on port_base + 1..4 (intake, routing, advisory, admin).
+    port_base: int = 8000
+
+    @model_validator(mode="after")
+    def _local_kafka(self) -> Settings:
+        if not self.kafka_bootstrap_servers:
+            self.kafka_bootstrap_servers = f"127.0.0.1:{self.kafka_port}"
+        return self
 
     def dsn(self, service: str) -> str:
         """Where a service's schema lives: DATABASE_URL, or its own role on the local stack."""
@@ -55,4 +65,4 @@ class Settings(BaseSettings):
         return f"postgresql://{role}:{role}@{self.pg_host}:{self.pg_port}/{self.pg_database}"
 
     def port(self, service: str) -> int:
-        return self.http_port or DEFAULT_PORTS[service]
+        return self.http_port or self.port_base + PORT_OFFSETS[service]

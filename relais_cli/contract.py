@@ -1,0 +1,38 @@
+"""The AsyncAPI document of every topic, as FastStream generates it from the services' brokers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faststream.specification import AsyncAPI
+
+from services.catalog import BUILDERS
+from shared.settings import Settings
+
+DESCRIPTION = """\
+The topics of Relais. Every message is one JSON event carrying the envelope (event_id, type,
+schema_version, occurred_at, case_id, member_id, correlation_id, causation_id, producer).
+The Kafka key is the case_id, so a case's events are ordered within one partition. Headers:
+event_type, schema_version, event_id, content-type. Fields marked `x-personal: true` hold
+personal data, marked so they can be encrypted per member and erased without reshaping events. Consumers receive at least once and must be
+idempotent on event_id. Each consuming service owns `<service>.dead-letter`, holding the
+original message and `dlq.*` headers saying why and where it came from."""
+
+
+def build_spec() -> dict[str, Any]:
+    settings = Settings()
+    brokers = [build(settings)[0].broker for build in BUILDERS.values()]
+    factory = AsyncAPI(*brokers, title="Relais events", version="1.0.0", description=DESCRIPTION)
+    spec = factory.to_specification()
+    document: dict[str, Any] = spec.to_jsonable()
+    return unbatch_payloads(document)
+
+
+def unbatch_payloads(document: dict[str, Any]) -> dict[str, Any]:
+    """Services consume in batches, so FastStream documents a subscriber's payload as an array;
+    on the wire every Kafka message is one event, which is what the contract must say."""
+    schemas = document.get("components", {}).get("schemas", {})
+    for name, schema in list(schemas.items()):
+        if name.endswith(":Payload") and schema.get("type") == "array" and "items" in schema:
+            schemas[name] = {"title": schema.get("title", name), **schema["items"]}
+    return document

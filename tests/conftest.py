@@ -1,0 +1,36 @@
+"""Shared fixtures. Integration and e2e tests use the real Kafka and PostgreSQL that `make test`
+starts (`make up`); they never start a fake."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from shared.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def bootstrap(settings: Settings) -> str:
+    return settings.kafka_bootstrap_servers
+
+
+@pytest.fixture(scope="session")
+async def db(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
+    """A pool as the `relais` role, which may read every service's schema."""
+    dsn = settings.database_url or (
+        f"postgresql://relais:relais@{settings.pg_host}:{settings.pg_port}/{settings.pg_database}"
+    )
+    try:
+        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=5)
+    except OSError as exc:
+        pytest.fail(f"PostgreSQL is not reachable ({exc}): run the tests with `make test`")
+    assert pool is not None
+    yield pool
+    await pool.close()
