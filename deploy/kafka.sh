@@ -10,7 +10,6 @@ LOG="$KDIR/broker.log"
 
 fetch_jars() {
   [[ -f "$LIB/.complete" ]] && return 0
-  need java "apt-get install -y openjdk-17-jre-headless (Kafka 4.x brokers need Java 17+)"
   need mvn "apt-get install -y maven (the broker's jars come from Maven Central)"
   say "fetching the Kafka broker jars through Maven (first run only) into $LIB"
   rm -rf "$LIB.tmp" && mkdir -p "$LIB.tmp"
@@ -49,6 +48,7 @@ while True:
 
 up() {
   if running; then say "Kafka already running (pid $(cat "$PIDFILE")) on 127.0.0.1:$KAFKA_PORT"; return 0; fi
+  need java "apt-get install -y openjdk-17-jre-headless (Kafka 4.x brokers need Java 17+)"
   fetch_jars
   mkdir -p "$KDIR"
   write_config

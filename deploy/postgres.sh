@@ -30,8 +30,9 @@ running() { [[ -f "$DATA/postmaster.pid" ]] && as_pg "$PG_BIN/pg_ctl" -D "$DATA"
 psql_su() { as_pg "$PG_BIN/psql" -h "$SOCK" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
 
 init_cluster() {
+  [[ -x "$PG_BIN/initdb" && -x "$PG_BIN/pg_ctl" ]] \
+    || die "missing prerequisite PostgreSQL $PG_VERSION server binaries ($PG_BIN): apt-get install -y postgresql-$PG_VERSION"
   [[ -f "$DATA/PG_VERSION" ]] && return 0
-  [[ -x "$PG_BIN/initdb" ]] || die "missing prerequisite PostgreSQL $PG_VERSION server: apt-get install -y postgresql-$PG_VERSION"
   say "creating the PostgreSQL cluster in $DATA"
   mkdir -p "$(dirname "$DATA")" "$SOCK"
   [[ $(id -u) -eq 0 ]] && chown postgres: "$(dirname "$DATA")" "$SOCK"
