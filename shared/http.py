@@ -85,7 +85,11 @@ async def caught_up(runtime: ServiceRuntime) -> dict[str, str]:
         behind = sum((await runtime.lag()).values())
     except Exception as exc:
         return {"kafka": f"unreachable: {type(exc).__name__}: {exc}"}
-    bound = runtime.settings.ready_max_lag
+    return lag_check(behind, runtime.settings.ready_max_lag)
+
+
+def lag_check(behind: int, bound: int) -> dict[str, str]:
+    """'ok' within the bound, else how far behind."""
     return {"caught_up": "ok" if behind <= bound else f"{behind} messages behind (bound {bound})"}
 
 

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from shared.events import PARTITIONS
+
 POSITIONS = """
 SELECT topic, partition, next_offset FROM consumer_positions
 WHERE consumer_group = $1 AND topic = ANY($2::text[])"""
@@ -40,13 +42,8 @@ class OffsetsProbe:
 
     async def _end_offsets(self, topics: Sequence[str]) -> dict[Partition, int]:
         consumer = await self._started()
-        if any(consumer.partitions_for_topic(t) is None for t in topics):
-            await consumer.topics()  # refreshes the cluster's metadata
-        partitions = [
-            TopicPartition(t, p)
-            for t in topics
-            for p in sorted(consumer.partitions_for_topic(t) or ())
-        ]
+        # Every topic is created with the contract's partition count (shared/provision.py).
+        partitions = [TopicPartition(t, p) for t in topics for p in range(PARTITIONS)]
         ends = await consumer.end_offsets(partitions) if partitions else {}
         return {(tp.topic, tp.partition): int(offset) for tp, offset in ends.items()}
 

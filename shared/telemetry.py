@@ -122,11 +122,23 @@ def install(provider: TracerProvider) -> None:
     """Makes ``provider`` this process's tracer provider and traces asyncpg queries with it."""
     from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 
-    trace.set_tracer_provider(provider)
+    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+        trace.set_tracer_provider(provider)  # for the FastAPI instrumentation
     _Tracing.provider = provider
     instrumentor = AsyncPGInstrumentor()  # type: ignore[no-untyped-call]
     if not instrumentor.is_instrumented_by_opentelemetry:
         instrumentor.instrument(tracer_provider=provider)
+
+
+def uninstall() -> None:
+    """Stops tracing in this process (flushing what is buffered); tests use it."""
+    from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+
+    flush()
+    _Tracing.provider = None
+    instrumentor = AsyncPGInstrumentor()  # type: ignore[no-untyped-call]
+    if instrumentor.is_instrumented_by_opentelemetry:
+        instrumentor.uninstrument()
 
 
 def flush() -> None:
@@ -147,6 +159,9 @@ def instrument_app(app: Any, settings: Settings) -> None:
 
 
 def tracer() -> trace.Tracer:
+    """Relais's own tracer (batches, deliveries, publishes), from this process's provider."""
+    if _Tracing.provider is not None:
+        return _Tracing.provider.get_tracer(TRACER)
     return trace.get_tracer(TRACER)
 
 
