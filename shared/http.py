@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from shared import telemetry
+from shared import tracing_setup
 from shared.metrics_http import HttpMetrics, metrics_router
 from shared.service import ServiceRuntime
 
@@ -101,7 +101,7 @@ def create_app(
     app.state.runtime = runtime
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_middleware(HttpMetrics, metrics=runtime.metrics)
-    telemetry.instrument_app(app, runtime.settings)
+    tracing_setup.instrument_app(app, runtime.settings)
     app.include_router(health_router(runtime))
     app.include_router(metrics_router(runtime))
     for router in routers:

@@ -14,7 +14,7 @@ from typing import Any
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 
-from shared import db, dead_letters, lag, telemetry
+from shared import db, dead_letters, lag, tracing_setup
 from shared.consumer import Apply, BatchConsumer, PoolHolder
 from shared.consumer_observer import BatchObserver
 from shared.kafka import consumer_options, new_broker, new_producer
@@ -97,7 +97,7 @@ class ServiceRuntime:
     @contextlib.asynccontextmanager
     async def lifespan(self, _app: Any = None) -> AsyncIterator[None]:
         """tracing -> wait for the database -> migrate -> relay the outbox -> consume."""
-        telemetry.start_tracing(self.name, self.settings)
+        tracing_setup.start_tracing(self.name, self.settings)
         pool = await db.connect(self.settings.dsn(self.name), self.name)
         await db.migrate(pool, self.name, [db.PLUMBING_MIGRATIONS, self.migrations])
         self.holder.pool = pool
@@ -119,7 +119,7 @@ class ServiceRuntime:
                 await self.broker.stop()
             await self.probe.close()
             await pool.close()
-            telemetry.flush()
+            tracing_setup.flush()
 
     async def _start_broker(self) -> None:
         # Kafka may be down when the service starts: keep trying, the HTTP side serves anyway.

@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     http_port: int | None = None
     # Without it, services listen on port_base + 1..4 (intake, routing, advisory, admin).
     port_base: int = 8000
-    # Tracing (shared/telemetry.py): 'otlp' honours the standard OTEL_EXPORTER_OTLP_* variables;
+    # Tracing (shared/tracing_setup.py): 'otlp' honours the standard OTEL_EXPORTER_OTLP_* variables;
     # 'console' writes one JSON span a line to stdout, or to traces_file when it is set.
     traces_exporter: Literal["none", "console", "otlp"] = Field(
         default="none",

@@ -12,7 +12,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import ALWAYS_ON
 
-from shared import telemetry
+from shared import tracing_setup
 
 
 @cache
@@ -21,7 +21,7 @@ def memory_tracing() -> tuple[TracerProvider, InMemorySpanExporter]:
     exporter = InMemorySpanExporter()
     provider = TracerProvider(
         resource=Resource.create({SERVICE_NAME: "test"}),
-        sampler=telemetry.DropUnparentedClientSpans(ALWAYS_ON),
+        sampler=tracing_setup.DropUnparentedClientSpans(ALWAYS_ON),
     )
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     return provider, exporter
@@ -32,9 +32,9 @@ def spans() -> Iterator[InMemorySpanExporter]:
     """Tracing on for one test; the spans it finished are in the exporter."""
     provider, exporter = memory_tracing()
     exporter.clear()
-    telemetry.install(provider)
+    tracing_setup.install(provider)
     try:
         yield exporter
     finally:
-        telemetry.uninstall()
+        tracing_setup.uninstall()
         exporter.clear()

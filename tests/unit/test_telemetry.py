@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import logging
 import uuid
+from pathlib import Path
 
 import orjson
 from opentelemetry import trace
 from opentelemetry.context import Context
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import ALWAYS_ON, Decision
 from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, TraceFlags
 
-from shared import telemetry
+from shared import telemetry, tracing_setup
 from shared.logs import JsonFormatter
+from shared.settings import Settings
 
-SAMPLER = telemetry.DropUnparentedClientSpans(ALWAYS_ON)
+SAMPLER = tracing_setup.DropUnparentedClientSpans(ALWAYS_ON)
 PARENT = trace.set_span_in_context(
     NonRecordingSpan(SpanContext(1, 2, is_remote=True, trace_flags=TraceFlags(1)))
 )
@@ -75,3 +79,24 @@ def test_log_lines_carry_the_trace_of_the_work_at_hand(spans: InMemorySpanExport
         inside = line(case_id="c-1", event_id="e-1")
     assert inside["trace_id"] == trace.format_trace_id(span.get_span_context().trace_id)
     assert inside["event_id"] == "e-1"
+
+
+def test_the_exporter_is_chosen_by_settings(tmp_path: Path) -> None:
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    def settings(**values: str) -> Settings:
+        return Settings().model_copy(update=values)
+
+    assert tracing_setup.exporter_for(settings(traces_exporter="none")) is None
+    assert isinstance(
+        tracing_setup.exporter_for(settings(traces_exporter="otlp")), OTLPSpanExporter
+    )
+    file = tmp_path / "spans.jsonl"
+    console = tracing_setup.exporter_for(settings(traces_exporter="console", traces_file=str(file)))
+    assert isinstance(console, ConsoleSpanExporter)
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(console))
+    provider.get_tracer("t").start_span("one").end()
+    provider.shutdown()
+    (line,) = file.read_text().splitlines()
+    assert orjson.loads(line)["name"] == "one"
