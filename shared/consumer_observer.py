@@ -168,9 +168,13 @@ class BatchScope:
             if n > fresh[topic]:
                 metrics.redelivered.labels(service, topic).inc(n - fresh[topic])
             metrics.handler_seconds.labels(service, topic).observe(elapsed)
+        # One observation per batch and topic (a histogram observation costs microseconds).
+        oldest: dict[str, int] = {}
         for record in self._fresh:
-            age = max(0.0, (now_ms - record.timestamp) / 1000)
-            metrics.message_age.labels(service, record.topic).observe(age)
+            oldest[record.topic] = min(oldest.get(record.topic, record.timestamp), record.timestamp)
+        for topic, timestamp in oldest.items():
+            age = max(0.0, (now_ms - timestamp) / 1000)
+            metrics.message_age.labels(service, topic).observe(age)
 
     def __exit__(
         self,

@@ -67,8 +67,8 @@ class ServiceMetrics:
             registry=r,
         )
         self.message_age = Histogram(
-            "relais_message_age_seconds",
-            "From the record's Kafka timestamp to its batch's commit: time in the pipeline.",
+            "relais_batch_max_message_age_seconds",
+            "Per batch, the oldest message's time from its Kafka timestamp to the commit.",
             ["service", "topic"],
             buckets=AGE_BUCKETS,
             registry=r,

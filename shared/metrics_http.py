@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from shared.service import ServiceRuntime
 
 log = logging.getLogger(__name__)
+# Label values stay bounded whatever clients send.
+METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
 class HttpMetrics:
@@ -29,6 +31,20 @@ class HttpMetrics:
     def __init__(self, app: ASGIApp, metrics: ServiceMetrics) -> None:
         self.app = app
         self.metrics = metrics
+        # (method, route, status) -> its counter and histogram: labels() is the costly part.
+        self._series: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+
+    def _children(self, method: str, route: str, status: str) -> tuple[Any, Any]:
+        key = (method, route, status)
+        children = self._series.get(key)
+        if children is None:
+            m, service = self.metrics, self.metrics.service
+            children = (
+                m.http_requests.labels(service, method, route, status),
+                m.http_seconds.labels(service, method, route),
+            )
+            self._series[key] = children
+        return children
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -47,11 +63,10 @@ class HttpMetrics:
             await self.app(scope, receive, send_and_note)
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
-            service, method = self.metrics.service, scope["method"]
-            self.metrics.http_requests.labels(service, method, route, str(status)).inc()
-            self.metrics.http_seconds.labels(service, method, route).observe(
-                time.perf_counter() - start
-            )
+            method = scope["method"] if scope["method"] in METHODS else "OTHER"
+            requests, seconds = self._children(method, route, str(status))
+            requests.inc()
+            seconds.observe(time.perf_counter() - start)
 
 
 class RelayCollector(Collector):
