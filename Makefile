@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 
-.PHONY: run test up down clean lint fmt bench asyncapi unit integration e2e typecheck
+.PHONY: run test up down clean lint fmt bench asyncapi unit integration e2e typecheck report
 
 # The virtualenv is rebuilt when pyproject.toml changes; pip's cache (~/.cache/pip) makes
 # a second fresh clone fast.
@@ -46,6 +46,9 @@ lint: $(VENV_STAMP)
 fmt: $(VENV_STAMP)
 	@$(PY) -m ruff format .
 	@$(PY) -m ruff check --fix .
+
+report: up
+	@$(PY) -m relais_cli.main report
 
 asyncapi: $(VENV_STAMP)
 	@$(PY) -m relais_cli.main asyncapi docs/asyncapi.json

@@ -51,7 +51,7 @@ CONF
 }
 
 provision() {
-  # Idempotent: one database, one role and one schema per service, a BI reader, an ops role.
+  # Idempotent: one database, one role and one schema per service, a BI reader (relais_bi).
   psql_su -d postgres -c "SELECT 1 FROM pg_roles WHERE rolname='relais'" | grep -q 1 \
     || psql_su -d postgres -c "CREATE ROLE relais LOGIN PASSWORD 'relais'"
   psql_su -d postgres -c "SELECT 1 FROM pg_database WHERE datname='relais'" | grep -q 1 \
@@ -68,6 +68,16 @@ ALTER ROLE relais_$s SET search_path = $s;
 GRANT relais_$s TO relais;
 SQL
   done
+  # BI tools read the views of schema bi (reporting/install.py) as relais_bi, and nothing else.
+  psql_su -d relais <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'relais_bi') THEN
+    CREATE ROLE relais_bi LOGIN PASSWORD 'relais_bi';
+  END IF;
+END \$\$;
+ALTER ROLE relais_bi SET default_transaction_read_only = on;
+CREATE SCHEMA IF NOT EXISTS bi AUTHORIZATION relais;
+SQL
 }
 
 up() {

@@ -14,3 +14,4 @@ else
   "$ROOT/deploy/postgres.sh" up
 fi
 "$ROOT/.venv/bin/python" -m shared.provision
+"$ROOT/.venv/bin/python" -m reporting.install

@@ -13,7 +13,9 @@ DESCRIPTION = """\
 The topics of Relais. Every message is one JSON event carrying the envelope (event_id, type,
 schema_version, occurred_at, case_id, member_id, correlation_id, causation_id, producer).
 The Kafka key is the case_id, so a case's events are ordered within one partition. Headers:
-event_type, schema_version, event_id, content-type. Fields marked `x-personal: true` hold
+event_type, schema_version, event_id, content-type, and, when the producer traces, the W3C trace
+context (traceparent, tracestate) so one trace follows a case across services. Fields marked
+`x-personal: true` hold
 personal data, marked so they can be encrypted per member and erased without reshaping events.
 Consumers receive at least once and must be idempotent on event_id. Each consuming service
 owns `<service>.dead-letter`, holding the original message and `dlq.*` headers saying why and

@@ -47,5 +47,19 @@ def asyncapi(
     typer.echo(f"wrote {path}")
 
 
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option(help="Where to write the HTML page.")] = Path(
+        ".local/reports/relais-report.html"
+    ),
+) -> None:
+    """Write a self-contained HTML report with charts from the BI views (schema `bi`)."""
+    from reporting.report import write_report
+    from shared.settings import Settings
+
+    path = write_report(Settings().bi_dsn(), out)
+    typer.echo(f"wrote {path.resolve()}")
+
+
 if __name__ == "__main__":
     app()

@@ -13,14 +13,22 @@ from rich.live import Live
 from relais_cli import live_view
 from relais_cli.feeder import FeedStats, feed
 from relais_cli.processes import Fleet
+from reporting import report
 from shared.settings import Settings
 
 
 def admin_dsn(settings: Settings) -> str:
     """The runner reads every service's schema as the `relais` role of the local stack."""
-    return settings.database_url or (
-        f"postgresql://relais:relais@{settings.pg_host}:{settings.pg_port}/{settings.pg_database}"
-    )
+    return settings.admin_dsn()
+
+
+def write_report(settings: Settings, console: Console) -> None:
+    """The HTML report of what the demo produced, from the BI views."""
+    try:
+        path = report.write_report(settings.bi_dsn(), report.DEFAULT_PATH)
+        console.print(f"[bold]report:[/bold] file://{path.resolve()}  (again: relais report)")
+    except Exception as exc:  # the demo ran; a report that cannot be written must not hide it
+        console.print(f"[red]report not written: {exc}[/red]")
 
 
 async def show(
@@ -66,6 +74,10 @@ def run(requests: int, rate: float, seconds: float | None) -> None:
                 f"  {child.name:<9} {child.url}  (docs: {child.url}/docs, log: {child.log})"
             )
         console.print(
+            f"  metrics: {fleet.children[0].url}/metrics (each service)  "
+            f"report (charts from the BI views): {report.DEFAULT_PATH} when you stop"
+        )
+        console.print(
             f"[bold]feeding {requests} demo requests at {rate:g}/s — Ctrl-C to stop[/bold]"
         )
         with contextlib.suppress(KeyboardInterrupt):
@@ -73,3 +85,4 @@ def run(requests: int, rate: float, seconds: float | None) -> None:
     finally:
         console.print("[bold]stopping the services…[/bold] (the stack stays up: `make down`)")
         fleet.stop_all()
+    write_report(settings, console)

@@ -11,6 +11,7 @@ the consumed positions. Then, and only then, the offsets are committed to Kafka.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from faststream.kafka.message import KafkaMessage
 
 from shared import dead_letters, outbox, tracking
 from shared.codec import UndecodableEvent, decode
+from shared.consumer_observer import BatchObserver, BatchScope
 from shared.db import Conn
 from shared.events import Event
 
@@ -74,6 +76,7 @@ class BatchConsumer:
         apply: Apply,
         max_attempts: int = 5,
         base_backoff_s: float = 0.2,
+        observer: BatchObserver | None = None,
     ) -> None:
         self._holder = holder
         self._service = service
@@ -83,6 +86,8 @@ class BatchConsumer:
         self._base_backoff_s = base_backoff_s
         self.dead_lettered = 0
         self.applied = 0
+        # Spans and metrics of each batch (no-ops without tracing and metrics).
+        self._observer = observer or BatchObserver(None, service, group)
 
     async def handle(self, message: KafkaMessage) -> None:
         """Processes one FastStream batch; never raises (a raise would skip the batch)."""
@@ -107,38 +112,37 @@ class BatchConsumer:
             return
         # Still failing: read these records again later instead of skipping them.
         log.error("giving the batch back to Kafka after %d attempts", self._max_attempts)
+        self._observer.rewound(records)
         await self._rewind(message)
 
     async def _process(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
         pool = self._holder.require()
-        async with pool.acquire() as conn, conn.transaction():
-            fresh = await tracking.unseen(conn, self._group, records)
-            deliveries, failures = decode_all(fresh)
-            failures += await self._apply_isolating(conn, deliveries)
-            await outbox.enqueue(
-                conn,
-                [
-                    dead_letters.dead_letter(
-                        r, service=self._service, group=self._group, reason=why
-                    )
-                    for r, why in failures
-                ],
-            )
-            await tracking.advance(conn, self._group, records)
-        self.applied += len(fresh) - len(failures)
-        self.dead_lettered += len(failures)
-        for record, why in failures:
-            log.warning(
-                "dead-lettered: %s",
-                why,
-                extra={
-                    "topic": record.topic,
-                    "partition": record.partition,
-                    "offset": record.offset,
-                },
-            )
+        with self._observer.batch(records) as seen:
+            async with pool.acquire() as conn, conn.transaction():
+                fresh = await tracking.unseen(conn, self._group, records)
+                deliveries, failures = decode_all(fresh)
+                with seen.fresh(fresh, deliveries):
+                    failures += await self._apply_isolating(conn, deliveries, seen)
+                await outbox.enqueue(
+                    conn,
+                    [
+                        dead_letters.dead_letter(
+                            r, service=self._service, group=self._group, reason=why
+                        )
+                        for r, why in failures
+                    ],
+                )
+                await tracking.advance(conn, self._group, records)
+            self.applied += len(fresh) - len(failures)
+            self.dead_lettered += len(failures)
+            for record, why in failures:
+                with seen.delivery(record):  # the log line carries the delivery's trace id
+                    log.warning("dead-lettered: %s", why, extra=record_fields(record))
+            seen.finished(failures)
 
-    async def _apply_isolating(self, conn: Conn, deliveries: Sequence[Delivery]) -> list[Failure]:
+    async def _apply_isolating(
+        self, conn: Conn, deliveries: Sequence[Delivery], seen: BatchScope | None = None
+    ) -> list[Failure]:
         """Applies the batch at once; if a handler fails, again one delivery at a time (each in
         a savepoint) so only the deliveries that fail are dead-lettered."""
         if not deliveries:
@@ -154,8 +158,9 @@ class BatchConsumer:
         failures: list[Failure] = []
         for delivery in deliveries:
             try:
-                async with conn.transaction():
-                    await self._apply(conn, [delivery])
+                with seen.delivery(delivery.record) if seen else contextlib.nullcontext():
+                    async with conn.transaction():
+                        await self._apply(conn, [delivery])
             except Exception as exc:
                 if is_transient(exc):
                     raise
@@ -177,6 +182,18 @@ class BatchConsumer:
             await message.nack()
         except Exception as exc:  # partitions revoked meanwhile: their new owner reads them
             log.info("could not rewind (%s)", exc)
+
+
+def record_fields(record: ConsumerRecord[Any, Any]) -> dict[str, Any]:
+    """Where a record came from and what it is about, for structured logs."""
+    event_id = dict(record.headers or ()).get("event_id")
+    return {
+        "topic": record.topic,
+        "partition": record.partition,
+        "offset": record.offset,
+        "case_id": (record.key or b"").decode(errors="replace"),
+        "event_id": event_id.decode(errors="replace") if event_id else None,
+    }
 
 
 def decode_all(records: Sequence[ConsumerRecord[Any, Any]]) -> tuple[list[Delivery], list[Failure]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -63,10 +63,16 @@ def migration_files(folders: Sequence[Path]) -> list[tuple[str, Path]]:
     ]
 
 
-async def migrate(pool: asyncpg.Pool, schema: str, folders: Sequence[Path]) -> list[str]:
+async def migrate(
+    pool: asyncpg.Pool,
+    schema: str,
+    folders: Sequence[Path],
+    render: Callable[[str], str] | None = None,
+) -> list[str]:
     """Applies the migrations not yet applied, each in its own transaction; returns their names.
 
-    An advisory lock serialises concurrent starts of the same service."""
+    An advisory lock serialises concurrent starts of the same service. ``render``, when given,
+    turns each file's text into the SQL to run (the BI views name their schemas that way)."""
     applied_now: list[str] = []
     async with pool.acquire() as conn:
         # CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists;
@@ -81,7 +87,8 @@ async def migrate(pool: asyncpg.Pool, schema: str, folders: Sequence[Path]) -> l
                 if name in done:
                     continue
                 async with conn.transaction():
-                    await conn.execute(path.read_text())
+                    text = path.read_text()
+                    await conn.execute(render(text) if render else text)
                     await conn.execute(RECORD.format(schema=schema), name)
                 applied_now.append(name)
         finally:

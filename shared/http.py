@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from shared import tracing_setup
+from shared.metrics_http import HttpMetrics, metrics_router
 from shared.service import ServiceRuntime
 
 
@@ -56,7 +58,10 @@ def health_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/ready", response_model=Health, responses={503: {"model": Health}})
     async def ready() -> Any:
-        """Ready: the database answers and, for consuming services, Kafka is connected."""
+        """Ready: the database answers and, for consuming services, Kafka answers and the
+        consumer group is caught up (at most `RELAIS_READY_MAX_LAG` messages behind). A service
+        that only publishes (intake) stays ready while Kafka is down: its outbox keeps what it
+        accepts, and `relais_outbox_backlog` shows it."""
         checks: dict[str, str] = {}
         try:
             await runtime.holder.require().fetchval("SELECT 1")
@@ -65,11 +70,27 @@ def health_router(runtime: ServiceRuntime) -> APIRouter:
             checks["database"] = f"unavailable: {exc}"
         if runtime.consumers:
             checks["kafka"] = "ok" if runtime.kafka_connected else "connecting"
+            if runtime.kafka_connected and checks["database"] == "ok":
+                checks.update(await caught_up(runtime))
         ok = all(v == "ok" for v in checks.values())
         body = Health(status="ok" if ok else "unavailable", checks=checks)
         return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
 
     return router
+
+
+async def caught_up(runtime: ServiceRuntime) -> dict[str, str]:
+    """The lag check of /ready: Kafka must answer, and the group be within the bound."""
+    try:
+        behind = sum((await runtime.lag()).values())
+    except Exception as exc:
+        return {"kafka": f"unreachable: {type(exc).__name__}: {exc}"}
+    return lag_check(behind, runtime.settings.ready_max_lag)
+
+
+def lag_check(behind: int, bound: int) -> dict[str, str]:
+    """'ok' within the bound, else how far behind."""
+    return {"caught_up": "ok" if behind <= bound else f"{behind} messages behind (bound {bound})"}
 
 
 def create_app(
@@ -79,7 +100,10 @@ def create_app(
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=runtime.lifespan)
     app.state.runtime = runtime
     app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_middleware(HttpMetrics, metrics=runtime.metrics)
+    tracing_setup.instrument_app(app, runtime.settings)
     app.include_router(health_router(runtime))
+    app.include_router(metrics_router(runtime))
     for router in routers:
         app.include_router(router)
     return app

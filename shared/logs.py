@@ -1,4 +1,5 @@
-"""Structured JSON logs, one object a line, with the case and event ids when there are some."""
+"""Structured JSON logs, one object a line, with the case and event ids when there are some and
+the trace and span ids of the current span when tracing is on."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import sys
 from datetime import UTC, datetime
 
 import orjson
+
+from shared import telemetry
 
 _EXTRA_KEYS = ("case_id", "event_id", "topic", "partition", "offset", "reason", "service")
 
@@ -20,8 +23,11 @@ class JsonFormatter(logging.Formatter):
             "msg": record.getMessage(),
         }
         for key in _EXTRA_KEYS:
-            if key in record.__dict__:
+            if record.__dict__.get(key) is not None:
                 entry[key] = str(record.__dict__[key])
+        ids = telemetry.current_ids()  # the span of the request or delivery being handled
+        if ids is not None:
+            entry["trace_id"], entry["span_id"] = ids
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return orjson.dumps(entry).decode()

@@ -15,6 +15,7 @@ import asyncpg
 import orjson
 from aiokafka import AIOKafkaProducer
 
+from shared import telemetry
 from shared.codec import encode
 from shared.db import Conn
 from shared.events import Event
@@ -38,7 +39,8 @@ class OutgoingMessage:
 def event_message(
     topic: str, event: Event, headers: dict[str, str] | None = None
 ) -> OutgoingMessage:
-    """The Kafka message of a contract event: key = case_id, type and version in headers."""
+    """The Kafka message of a contract event: key = case_id, type and version in headers, and
+    the W3C trace context when tracing is on (``shared.telemetry``)."""
     return OutgoingMessage(
         topic=topic,
         key=str(event.case_id).encode(),
@@ -48,6 +50,9 @@ def event_message(
             "event_type": event.type,
             "schema_version": str(event.schema_version),
             "event_id": str(event.event_id),
+            **telemetry.outgoing_headers(
+                topic, event.causation_id, {"messaging.message.id": str(event.event_id)}
+            ),
             **(headers or {}),
         },
     )

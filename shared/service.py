@@ -14,9 +14,11 @@ from typing import Any
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 
-from shared import db, dead_letters
+from shared import db, dead_letters, lag, tracing_setup
 from shared.consumer import Apply, BatchConsumer, PoolHolder
+from shared.consumer_observer import BatchObserver
 from shared.kafka import consumer_options, new_broker, new_producer
+from shared.metrics import ServiceMetrics
 from shared.outbox import OutboxRelay
 from shared.settings import Settings
 
@@ -38,6 +40,10 @@ class ServiceRuntime:
         self.consumers: list[BatchConsumer] = []
         self.relay: OutboxRelay | None = None
         self.kafka_connected = False
+        # Observability (shared/telemetry.py, shared/metrics.py): what /metrics and /ready use.
+        self.metrics = ServiceMetrics(name)
+        self.topics: list[str] = []
+        self.probe = lag.OffsetsProbe(settings.kafka_bootstrap_servers, f"relais-{name}-probe")
 
     def publishes(self, topic: str, schema: Any, description: str) -> None:
         """Documents, in the AsyncAPI contract, a topic this service publishes (via its outbox)."""
@@ -45,7 +51,13 @@ class ServiceRuntime:
 
     def subscribe(self, topic: str, schema: Any, apply: Apply, description: str) -> BatchConsumer:
         """Consumes ``topic`` in the service's consumer group with ``apply`` as the handler."""
-        consumer = BatchConsumer(self.holder, service=self.name, group=self.name, apply=apply)
+        consumer = BatchConsumer(
+            self.holder,
+            service=self.name,
+            group=self.name,
+            apply=apply,
+            observer=BatchObserver(self.metrics, self.name, self.name),
+        )
         broker = self.broker
 
         async def handler(events: list[Any]) -> None:
@@ -70,11 +82,22 @@ class ServiceRuntime:
                 "dlq.original_offset, dlq.service, dlq.consumer_group, dlq.failed_at.",
             )
         self.consumers.append(consumer)
+        self.topics.append(topic)
         return consumer
+
+    async def end_offsets(self, topics: list[str]) -> dict[lag.Partition, int]:
+        """The end offset of every partition of ``topics`` (raises if Kafka does not answer)."""
+        return await self.probe.end_offsets(topics)
+
+    async def lag(self, ends: dict[lag.Partition, int] | None = None) -> dict[lag.Partition, int]:
+        """Messages of the subscribed topics this service's group has not applied yet."""
+        ends = ends if ends is not None else await self.end_offsets(self.topics)
+        return await lag.consumer_lag(self.holder.require(), self.name, ends)
 
     @contextlib.asynccontextmanager
     async def lifespan(self, _app: Any = None) -> AsyncIterator[None]:
-        """wait for the database -> migrate -> relay the outbox -> consume."""
+        """tracing -> wait for the database -> migrate -> relay the outbox -> consume."""
+        tracing_setup.start_tracing(self.name, self.settings)
         pool = await db.connect(self.settings.dsn(self.name), self.name)
         await db.migrate(pool, self.name, [db.PLUMBING_MIGRATIONS, self.migrations])
         self.holder.pool = pool
@@ -94,7 +117,9 @@ class ServiceRuntime:
             await asyncio.gather(*tasks, return_exceptions=True)
             if self.kafka_connected:
                 await self.broker.stop()
+            await self.probe.close()
             await pool.close()
+            tracing_setup.flush()
 
     async def _start_broker(self) -> None:
         # Kafka may be down when the service starts: keep trying, the HTTP side serves anyway.

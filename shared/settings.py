@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -50,6 +52,17 @@ class Settings(BaseSettings):
     http_port: int | None = None
     # Without it, services listen on port_base + 1..4 (intake, routing, advisory, admin).
     port_base: int = 8000
+    # Tracing (shared/tracing_setup.py): 'otlp' honours the standard OTEL_EXPORTER_OTLP_* variables;
+    # 'console' writes one JSON span a line to stdout, or to traces_file when it is set.
+    traces_exporter: Literal["none", "console", "otlp"] = Field(
+        default="none",
+        validation_alias=AliasChoices("RELAIS_TRACES_EXPORTER", "OTEL_TRACES_EXPORTER"),
+    )
+    traces_file: str | None = None
+    # Where BI tools (and `relais report`) read the `bi` schema; default: the relais_bi role.
+    bi_database_url: str | None = None
+    # /ready answers 503 while a consumer group is more than this many messages behind.
+    ready_max_lag: int = Field(default=10_000, ge=0)
 
     @model_validator(mode="after")
     def _local_kafka(self) -> Settings:
@@ -63,6 +76,22 @@ class Settings(BaseSettings):
             return self.database_url
         role = f"relais_{service}"
         return f"postgresql://{role}:{role}@{self.pg_host}:{self.pg_port}/{self.pg_database}"
+
+    def admin_dsn(self) -> str:
+        """The `relais` role of the local stack, member of every service role (tools, BI views)."""
+        return self.database_url or (
+            f"postgresql://relais:relais@{self.pg_host}:{self.pg_port}/{self.pg_database}"
+        )
+
+    def bi_dsn(self) -> str:
+        """The read-only `relais_bi` role BI tools and `relais report` use."""
+        return (
+            self.bi_database_url
+            or self.database_url
+            or (
+                f"postgresql://relais_bi:relais_bi@{self.pg_host}:{self.pg_port}/{self.pg_database}"
+            )
+        )
 
     def port(self, service: str) -> int:
         return self.http_port or self.port_base + PORT_OFFSETS[service]

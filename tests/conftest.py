@@ -9,6 +9,7 @@ import asyncpg
 import pytest
 
 from shared.settings import Settings
+from tests.support.tracing import spans  # noqa: F401 - fixture: in-memory tracing for a test
 
 
 @pytest.fixture(scope="session")

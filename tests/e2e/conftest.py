@@ -7,17 +7,24 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.processes import ServiceProcess
+from tests.support.traces import spans_file, tracing_env
+
+
+def traced(name: str) -> ServiceProcess:
+    """The service with tracing on, its spans in a file of its own (read by the trace tests)."""
+    spans_file(name).unlink(missing_ok=True)
+    return ServiceProcess(name, tracing_env(name))
 
 
 @pytest.fixture(scope="session")
 def intake() -> Iterator[ServiceProcess]:
-    process = ServiceProcess("intake").start()
+    process = traced("intake").start()
     yield process
     process.stop()
 
 
 @pytest.fixture(scope="session")
 def routing() -> Iterator[ServiceProcess]:
-    process = ServiceProcess("routing").start()
+    process = traced("routing").start()
     yield process
     process.stop()

@@ -1,0 +1,100 @@
+"""Tracing: one trace per case, from the HTTP request in intake through every service it reaches.
+
+The W3C trace context (``traceparent``/``tracestate``) travels in the Kafka headers of each
+event. Services publish through the outbox, so the context is injected when the message is
+built (``outgoing_headers``, called by ``shared.outbox.event_message``) and stored with the row;
+the relay sends the headers as they are. The consumer extracts it per delivery
+(``shared.consumer_observer``). FastStream's telemetry middleware reads and writes the same
+headers, so a FastStream-instrumented consumer elsewhere continues these traces; Relais does not
+install it because it gives a batch one root span with links, not a span per delivery.
+
+Setting up the provider, exporter and instrumentations is ``shared.tracing_setup``."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from contextvars import ContextVar
+from uuid import UUID
+
+from opentelemetry import propagate, trace
+from opentelemetry.context import Context
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import SpanKind
+from opentelemetry.util.types import Attributes
+
+TRACER = "relais"
+TRACE_HEADERS = ("traceparent", "tracestate")
+
+# event_id of each delivery in the batch being applied -> the context of its CONSUMER span, so
+# an event a handler derives from it (causation_id) is published as that span's child.
+_causes: ContextVar[Mapping[UUID, Context] | None] = ContextVar("relais_trace_causes", default=None)
+
+
+class _Tracing:
+    """Process-wide: one tracer provider per process (a service is one process); set up by
+    ``shared.tracing_setup``."""
+
+    provider: TracerProvider | None = None
+
+
+def enabled() -> bool:
+    """Whether this process records traces (exporter other than 'none')."""
+    return _Tracing.provider is not None
+
+
+def tracer() -> trace.Tracer:
+    """Relais's own tracer (batches, deliveries, publishes), from this process's provider."""
+    if _Tracing.provider is not None:
+        return _Tracing.provider.get_tracer(TRACER)
+    return trace.get_tracer(TRACER)
+
+
+@contextlib.contextmanager
+def causes(contexts: Mapping[UUID, Context]) -> Iterator[None]:
+    """While a batch is applied: which span each consumed event's follow-ups descend from."""
+    token = _causes.set(contexts)
+    try:
+        yield
+    finally:
+        _causes.reset(token)
+
+
+def outgoing_headers(
+    topic: str, causation_id: UUID | None, attributes: Attributes = None
+) -> dict[str, str]:
+    """W3C headers for an event going into the outbox: a PRODUCER span, child of the delivery
+    that caused the event (or of the current span: the HTTP request), carries the context."""
+    if _Tracing.provider is None:
+        return {}
+    causes_now = _causes.get()
+    parent = causes_now.get(causation_id) if causes_now and causation_id is not None else None
+    span = tracer().start_span(
+        f"{topic} publish",
+        context=parent,
+        kind=SpanKind.PRODUCER,
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.destination.name": topic,
+            "messaging.operation.type": "create",
+            **(attributes or {}),
+        },
+    )
+    span.end()  # the message is created now; the outbox relay sends it later
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier, context=trace.set_span_in_context(span))
+    return carrier
+
+
+def incoming_context(headers: Sequence[tuple[str, bytes]] | None) -> Context:
+    """The trace context a Kafka record carries (empty when it carries none)."""
+    carrier = {k: v.decode(errors="replace") for k, v in headers or () if k in TRACE_HEADERS}
+    return propagate.extract(carrier) if carrier else Context()
+
+
+def current_ids() -> tuple[str, str] | None:
+    """(trace_id, span_id) of the current span in hex, for logs; None outside a trace."""
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return None
+    return trace.format_trace_id(context.trace_id), trace.format_span_id(context.span_id)

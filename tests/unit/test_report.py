@@ -1,0 +1,71 @@
+"""The report renders whatever the views hold: nothing yet, or real figures, self-contained."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from reporting import charts
+from reporting.data import DIMENSIONS, ReportData
+from reporting.report import render
+
+NOW = datetime(2026, 4, 2, 12, 0, tzinfo=UTC)
+NO_STAGES = {
+    f"{k}_{p}": None
+    for k in ("routed", "response", "escalated", "resolved")
+    for p in ("p50", "p90")
+}
+
+
+def empty() -> ReportData:
+    totals = {"cases": 0, "routed": 0, "resolved": 0, "escalated": 0, "first": None, "last": None}
+    return ReportData(totals, [], {d: [] for d in DIMENSIONS}, NO_STAGES, [], [], [], [], [])
+
+
+def test_an_empty_database_gives_a_page_that_says_so() -> None:
+    page = render(empty(), NOW)
+    assert "no cases yet" in page
+    assert page.count("No data yet") >= 4
+    assert "<script" not in page
+
+
+def test_figures_become_labelled_charts() -> None:
+    data = empty()
+    data.totals.update(cases=3, routed=3, first=NOW, last=NOW)
+    data.daily = [
+        {"day": "2026-04-01", "channel": "web", "n": 2},
+        {"day": "2026-04-01", "channel": "email", "n": 1},
+    ]
+    data.by["office"] = [{"label": "liege", "n": 2}, {"label": "gent", "n": 1}]
+    data.stages = {**NO_STAGES, "routed_p50": 0.8, "routed_p90": 12.0}
+    data.workload = [
+        {"label": "liege/first_line", "open": 2, "received": 2, "handled": 0, "capacity": None}
+    ]
+    data.models = [
+        {
+            "month": date(2026, 4, 1),
+            "organisation_model": "polyvalent",
+            "model_role": "legacy",
+            "cases": 3,
+            "median_received_to_routed_s": 0.8,
+            "median_received_to_resolved_s": None,
+            "escalation_rate": 0.0,
+            "sla_met_rate": None,
+        }
+    ]
+    page = render(data, NOW)
+    assert "liege" in page
+    assert "liege/first_line" in page
+    assert "800 ms" in page
+    assert "12 s" in page
+    assert "Not measured yet: Received → first response" in page
+    assert "polyvalent (legacy)" in page
+
+
+def test_durations_read_naturally() -> None:
+    assert [charts.duration(s) for s in (0.85, 12, 270, 11520, 181440)] == [
+        "850 ms",
+        "12 s",
+        "4.5 min",
+        "3.2 h",
+        "2.1 d",
+    ]
