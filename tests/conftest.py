@@ -3,13 +3,22 @@ starts (`make up`); they never start a fake."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from shared.settings import Settings
 from tests.support.tracing import spans  # noqa: F401 - fixture: in-memory tracing for a test
+
+# Property tests check invariants, not speed: on a busy 2-core machine a slow example must not
+# fail a run (hypothesis' default 200 ms deadline), and CI runs the same examples every time.
+hypothesis_settings.register_profile(
+    "relais", deadline=None, derandomize=bool(os.environ.get("CI"))
+)
+hypothesis_settings.load_profile("relais")
 
 
 @pytest.fixture(scope="session")
