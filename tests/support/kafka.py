@@ -13,7 +13,7 @@ from aiokafka.errors import KafkaConnectionError
 from shared.events import PARTITIONS
 
 Record = Any  # aiokafka.ConsumerRecord
-Client = AIOKafkaConsumer | AIOKafkaProducer
+Client = Any  # an aiokafka consumer or producer (aiokafka ships no types)
 
 
 async def started(client: Client, timeout: float = 30.0) -> None:
