@@ -3,12 +3,16 @@ starts (`make up`); they never start a fake."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
 
 from shared.settings import Settings
+
+# Tests run the services in dev mode: the documented dev signing key (make test sets it too).
+os.environ.setdefault("RELAIS_ENV", "dev")
 
 
 @pytest.fixture(scope="session")
