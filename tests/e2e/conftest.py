@@ -9,15 +9,27 @@ import pytest
 from tests.support.processes import ServiceProcess
 
 
-@pytest.fixture(scope="session")
-def intake() -> Iterator[ServiceProcess]:
-    process = ServiceProcess("intake").start()
+def running(name: str) -> Iterator[ServiceProcess]:
+    process = ServiceProcess(name).start()
     yield process
     process.stop()
+
+
+@pytest.fixture(scope="session")
+def intake() -> Iterator[ServiceProcess]:
+    yield from running("intake")
 
 
 @pytest.fixture(scope="session")
 def routing() -> Iterator[ServiceProcess]:
-    process = ServiceProcess("routing").start()
-    yield process
-    process.stop()
+    yield from running("routing")
+
+
+@pytest.fixture(scope="session")
+def advisory() -> Iterator[ServiceProcess]:
+    yield from running("advisory")
+
+
+@pytest.fixture(scope="session")
+def admin() -> Iterator[ServiceProcess]:
+    yield from running("admin")

@@ -18,3 +18,7 @@ def token(role: Role, subject: str | None = None, office: str | None = None) -> 
 def bearer(role: Role, subject: str | None = None, office: str | None = None) -> dict[str, str]:
     """The Authorization header of a caller with this role (and office, for advisers)."""
     return {"Authorization": f"Bearer {token(role, subject, office)}"}
+
+
+# A member-facing channel (web form, e-mail gateway...): what intake's clients send.
+CHANNEL = bearer(Role.MEMBER_CHANNEL, "web-form")
