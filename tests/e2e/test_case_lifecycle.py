@@ -27,7 +27,9 @@ TOPICS = (ROUTED, CASE_ACTIVITY, ESCALATED, RESOLVED, ADMIN_TASKS)
 
 def liege_request(seed: int) -> dict[str, Any]:
     body = stream(1, seed=seed)[0]
-    body["member"] = {**body["member"], "home_office": "liege", "member_id": f"M-E2E-{seed}"}
+    # A member of its own: the shared stack keeps the cases of earlier runs
+    member_id = f"M-E2E-{seed}-{uuid.uuid4().hex[:8]}"
+    body["member"] = {**body["member"], "home_office": "liege", "member_id": member_id}
     return body
 
 

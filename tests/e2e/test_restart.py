@@ -40,7 +40,7 @@ async def test_routing_killed_mid_stream_loses_and_duplicates_nothing(
             await asyncio.sleep(0.01)
         routing.kill()
         await asyncio.sleep(1.0)
-        routing.start()
+        await asyncio.to_thread(routing.start)  # keep the senders going meanwhile
         await sending
     wanted = set(case_ids)
     records = await collect(

@@ -8,16 +8,32 @@ from collections.abc import Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaConnectionError
 
 from shared.events import PARTITIONS
 
 Record = Any  # aiokafka.ConsumerRecord
 
 
-async def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
-    """Where the topic ends now: read from here to see only what a test caused."""
+async def connected(bootstrap: str, attempts: int = 30) -> AIOKafkaConsumer:
+    """A started consumer. A broker that was just restarted (the outage test) can refuse
+    connections for a few seconds after it logged that it started, more so on a busy machine."""
+    for _ in range(attempts - 1):
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+        try:
+            await consumer.start()
+            return consumer
+        except KafkaConnectionError:
+            await consumer.stop()
+            await asyncio.sleep(1.0)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
+    return consumer
+
+
+async def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
+    """Where the topic ends now: read from here to see only what a test caused."""
+    consumer = await connected(bootstrap)
     try:
         partitions = [TopicPartition(topic, p) for p in range(PARTITIONS)]
         ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
@@ -34,8 +50,7 @@ async def collect(
     timeout: float = 30.0,
 ) -> list[Record]:
     """Reads ``topic`` from ``since`` until ``done(records)`` or the timeout; returns them all."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
+    consumer = await connected(bootstrap)
     records: list[Record] = []
     try:
         consumer.assign(list(since))
