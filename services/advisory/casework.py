@@ -1,4 +1,4 @@
-"""Staff commands on a case, each in one transaction: lock the case, fold its history, decide
+"""Staff commands on a case, each in one transaction: lock the case, read its state, decide
 (pure), record the fact with the same code the consumers use, and put it in the outbox."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ async def execute(
     serialised by the case's lock: the second decides on the state the first left."""
     async with holder.require().acquire() as conn, conn.transaction():
         await locks.lock_all(conn, projection.LOCK_SPACE, [case_id])
-        state = (await projection.load(conn, {case_id}))[case_id]
+        state = (await projection.current(conn, {case_id}))[case_id]
         event = decisions.decide(state, command, actor, event_id=event_id, now=now)
         await projection.record(conn, [event])
         await outbox.enqueue(conn, [outbox.event_message(topic_of(event), event)])

@@ -12,17 +12,20 @@ from uuid import UUID
 
 from pydantic import Field, TypeAdapter
 
-from services.advisory.domain import CaseEvent, CaseState, fold
+from services.advisory.domain import CaseEvent, CaseState, Status, evolve, fold, order
 from shared import locks
 from shared.db import Conn
 from shared.events import (
+    AdminAct,
     CaseClaimed,
     CaseEscalated,
     CaseResolved,
     CaseReturned,
     CaseRouted,
     NoteAdded,
+    Outcome,
     ReplySent,
+    Tier,
     WaitingEnded,
     WaitingOnMember,
 )
@@ -34,9 +37,11 @@ INSERT INTO case_history (event_id, case_id, occurred_at, type, actor, event)
 SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[],
                      $6::jsonb[])
 ON CONFLICT (event_id) DO NOTHING
-RETURNING case_id"""
+RETURNING event_id"""
 
 HISTORY = "SELECT case_id, event FROM case_history WHERE case_id = ANY($1::uuid[])"
+
+CURRENT = "SELECT * FROM cases WHERE case_id = ANY($1::uuid[])"
 
 UPSERT_CASES = """
 INSERT INTO cases (case_id, member_id, correlation_id, status, tier, office, queue,
@@ -63,6 +68,12 @@ ON CONFLICT (case_id) DO UPDATE SET
 
 # The columns of `cases` are the fields of the folded state, in the same order.
 COLUMNS = tuple(f.name for f in fields(CaseState))
+ENUM_COLUMNS: dict[str, type[Any]] = {
+    "status": Status,
+    "tier": Tier,
+    "outcome": Outcome,
+    "admin_act": AdminAct,
+}
 
 _EVENTS: TypeAdapter[CaseEvent] = TypeAdapter(Annotated[CaseEvent, Field(discriminator="type")])
 
@@ -91,7 +102,11 @@ def actor_of(event: CaseEvent) -> str:
 
 
 async def record(conn: Conn, events: Sequence[CaseEvent]) -> set[UUID]:
-    """Stores the facts not yet known and refolds their cases; returns those cases' ids."""
+    """Stores the facts not yet known and brings their cases up to date; returns those cases.
+
+    New facts usually come after everything known of their case: they are applied to its
+    stored state. A fact older than the case's latest (a replay reading the topics in another
+    order) has the case refolded from its whole history instead: the same result either way."""
     unique = list({e.event_id: e for e in events}.values())
     if not unique:
         return set()
@@ -105,10 +120,43 @@ async def record(conn: Conn, events: Sequence[CaseEvent]) -> set[UUID]:
         [actor_of(e) for e in unique],
         [e.model_dump_json() for e in unique],
     )
-    changed = {r["case_id"] for r in rows}
-    if changed:
-        await save(conn, list((await load(conn, changed)).values()))
-    return changed
+    fresh = {r["event_id"] for r in rows}
+    news: dict[UUID, list[CaseEvent]] = defaultdict(list)
+    for event in unique:
+        if event.event_id in fresh:
+            news[event.case_id].append(event)
+    if not news:
+        return set()
+    states = await current(conn, set(news))
+    late = set()
+    for case_id, added in news.items():
+        added.sort(key=order)
+        state = states[case_id]
+        if state.last_event_at is not None and added[0].occurred_at <= state.last_event_at:
+            late.add(case_id)
+            continue
+        for event in added:
+            state = evolve(state, event)
+        states[case_id] = state
+    if late:
+        states.update(await load(conn, late))
+    await save(conn, list(states.values()))
+    return set(news)
+
+
+async def current(conn: Conn, case_ids: set[UUID]) -> dict[UUID, CaseState]:
+    """Each case's stored state, i.e. the fold of its history so far (unknown: empty)."""
+    rows = await conn.fetch(CURRENT, list(case_ids))
+    known = {r["case_id"]: state_of(r) for r in rows}
+    return {case_id: known.get(case_id, CaseState(case_id=case_id)) for case_id in case_ids}
+
+
+def state_of(row: Any) -> CaseState:
+    data = dict(row)
+    for column, kind in ENUM_COLUMNS.items():
+        if data[column] is not None:
+            data[column] = kind(data[column])
+    return CaseState(**data)
 
 
 async def load(conn: Conn, case_ids: set[UUID]) -> dict[UUID, CaseState]:
