@@ -29,10 +29,10 @@ from shared.service import ServiceRuntime
 
 READERS = [Depends(requires(Role.ADMIN_TEAM, Role.OPS))]
 Team = Annotated[Principal, Depends(requires(Role.ADMIN_TEAM))]
-NOT_FOUND: dict[int | str, dict[str, Any]] = {**AUTH_RESPONSES, 404: {"model": Problem}}
+READS: dict[int | str, dict[str, Any]] = {**VALIDATION_RESPONSE, **AUTH_RESPONSES}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {**READS, 404: {"model": Problem}}
 REFUSALS: dict[int | str, dict[str, Any]] = {
-    **VALIDATION_RESPONSE,
-    **AUTH_RESPONSES,
+    **READS,
     409: {"model": Problem, "description": "The task is unknown or already closed."},
 }
 
@@ -41,13 +41,13 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     api = APIRouter(tags=["administration"])
     holder = runtime.holder
 
-    @api.get("/tasks", response_model=TaskList, responses=REFUSALS, dependencies=READERS)
+    @api.get("/tasks", response_model=TaskList, responses=READS, dependencies=READERS)
     async def list_tasks(
         status: Annotated[list[TaskStatus] | None, Query(description="Any of these.")] = None,
         act: Annotated[AdminAct | None, Query(description="Act type.")] = None,
         office: Annotated[str | None, Query(description="Office code.")] = None,
         older_than_minutes: Annotated[int | None, Query(ge=0, description="Age.")] = None,
-        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        limit: Annotated[int, Query(ge=1, le=1000, description="At most this many.")] = 100,
     ) -> Response:
         """The team's tasks, oldest first (by default every status)."""
         before = None

@@ -23,9 +23,9 @@ from shared.service import ServiceRuntime
 
 READERS = requires(Role.ADVISER, Role.SUPPORT, Role.OPS)
 WORKERS = (Role.ADVISER, Role.SUPPORT)
+READS: dict[int | str, dict[str, Any]] = {**VALIDATION_RESPONSE, **AUTH_RESPONSES}
 REFUSALS: dict[int | str, dict[str, Any]] = {
-    **VALIDATION_RESPONSE,
-    **AUTH_RESPONSES,
+    **READS,
     409: {"model": Problem, "description": "The case's state does not allow it (or unknown)."},
 }
 
@@ -59,7 +59,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     api = APIRouter(tags=["cases"])
     holder = runtime.holder
 
-    @api.get("/cases", response_model=CaseList, responses=REFUSALS)
+    @api.get("/cases", response_model=CaseList, responses=READS)
     async def list_cases(
         actor: Annotated[Principal, Depends(READERS)],
         queue: Annotated[
@@ -103,7 +103,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     @api.get(
         "/cases/{case_id}",
         response_model=CaseDetail,
-        responses={**REFUSALS, 404: {"model": Problem}},
+        responses={**READS, 404: {"model": Problem, "description": "No such case."}},
     )
     async def case_detail(case_id: UUID, actor: Annotated[Principal, Depends(READERS)]) -> Response:
         """A case and its full history."""
@@ -125,6 +125,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
             response_model=CommandDone,
             responses=REFUSALS,
             summary=summary,
+            description=model.__doc__ or "",
             name=f"case_{path.replace('/', '_')}",
         )(command_endpoint(runtime, model, roles))
     return api

@@ -64,10 +64,11 @@ def decide(
     at = state.next_time(now)
     base = envelope(state, event_id, at)
     who = actor.subject
+    office = state.office
+    assert office is not None  # the routing that made the case known named its office
     match command:
         case Claim():
             _claimable(state, actor)
-            office = state.office or ""
             return CaseClaimed(
                 type="CaseClaimed",
                 **base,
@@ -108,7 +109,7 @@ def decide(
                 reason_code=command.reason_code,
                 note=command.note,
                 escalated_by=who,
-                office=state.office or "",
+                office=office,
                 escalated_at=at,
             )
         case Resolve():
@@ -120,12 +121,12 @@ def decide(
                 admin_act=command.admin_act,
                 resolved_by=who,
                 tier=state.tier,
-                office=state.office or "",
+                office=office,
                 note=command.note,
                 resolved_at=at,
             )
         case ReturnToAdviser():
-            return _returned(state, actor, command, base, at)
+            return _returned(state, actor, command, {**base, "office": office}, at)
     raise TypeError(f"not an advisory command: {type(command).__name__}")
 
 
@@ -189,6 +190,8 @@ def _returned(
     base: dict[str, Any],
     at: datetime,
 ) -> CaseReturned:
+    """Support gives the case back to the adviser who escalated it, from its queue or its own
+    hands (then only the holder may)."""
     if actor.role is not Role.SUPPORT:
         raise Forbidden("support_only", "Only the support team returns cases to advisers.")
     if state.tier is not Tier.SUPPORT or state.escalated_by is None:
@@ -200,7 +203,6 @@ def _returned(
         **base,
         returned_by=actor.subject,
         returned_to=state.escalated_by,
-        office=state.office or "",
         note=command.note,
         returned_at=at,
     )
