@@ -2,6 +2,9 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
+# make run and make test are development: the services accept the documented dev token key.
+# A real deployment sets RELAIS_ENV to something else and RELAIS_AUTH_SECRET to a real secret.
+export RELAIS_ENV ?= dev
 
 .PHONY: run test up down clean lint fmt bench asyncapi unit integration e2e typecheck report
 

@@ -18,9 +18,13 @@ class FeedStats:
     refused: int = 0
 
 
-async def feed(intake_url: str, count: int, rate: float, stats: FeedStats, seed: int = 7) -> None:
-    """Posts ``count`` demo requests at about ``rate`` per second, each with an idempotency key."""
-    async with httpx.AsyncClient(base_url=intake_url, timeout=10) as client:
+async def feed(
+    intake_url: str, token: str, count: int, rate: float, stats: FeedStats, seed: int = 7
+) -> None:
+    """Posts ``count`` demo requests at about ``rate`` per second, each with an idempotency key,
+    as a member-facing channel (``token``)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=intake_url, headers=headers, timeout=10) as client:
         for body in stream(count, seed=seed):
             key = f"demo-{uuid.uuid4()}"
             try:

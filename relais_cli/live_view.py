@@ -1,12 +1,15 @@
-"""What is flowing: messages per topic, the projections filling, the services' health."""
+"""What is flowing: messages per topic, cases and tasks per state, the staff's work, the
+services' health."""
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from rich.columns import Columns
 from rich.console import Group
 from rich.table import Table
 
@@ -15,15 +18,26 @@ from relais_cli.processes import Fleet
 from shared.events import PARTITIONS
 from shared.provision import contract_topics
 
-# (label, SQL) of the projection counts shown; a query on a table that does not exist yet shows '-'.
+# (label, SQL) of the counts shown; a table that does not exist yet shows '-'.
 PROJECTIONS = (
     ("intake · requests", "SELECT count(*) FROM intake.requests"),
-    ("intake · outbox backlog", "SELECT count(*) FROM intake.outbox"),
-    ("routing · members", "SELECT count(*) FROM routing.members"),
     ("routing · cases", "SELECT count(*) FROM routing.cases"),
-    ("routing · outbox backlog", "SELECT count(*) FROM routing.outbox"),
+    ("advisory · cases", "SELECT count(*) FROM advisory.cases"),
+    ("admin · members", "SELECT count(*) FROM admin.members"),
+    ("admin · tasks", "SELECT count(*) FROM admin.tasks"),
+    (
+        "outbox backlog (all)",
+        "SELECT (SELECT count(*) FROM intake.outbox) + (SELECT count(*) FROM routing.outbox)"
+        " + (SELECT count(*) FROM advisory.outbox) + (SELECT count(*) FROM admin.outbox)",
+    ),
 )
-BY_QUEUE = "SELECT queue, language, count(*) AS n FROM routing.cases GROUP BY 1, 2 ORDER BY 1, 2"
+STATES = (
+    (
+        "case",
+        "SELECT coalesce(status, '?') || ' · ' || tier, count(*) FROM advisory.cases GROUP BY 1",
+    ),
+    ("task", "SELECT coalesce(status, '?') || ' · ' || act, count(*) FROM admin.tasks GROUP BY 1"),
+)
 
 
 @dataclass
@@ -31,7 +45,14 @@ class Snapshot:
     at: float
     topics: dict[str, int]
     projections: dict[str, int | None]
-    queues: list[tuple[str, str, int]] = field(default_factory=list)
+    states: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+async def count(pool: asyncpg.Pool, sql: str) -> list[asyncpg.Record] | None:
+    try:
+        return await pool.fetch(sql)
+    except asyncpg.PostgresError:  # a service has not created its tables yet
+        return None
 
 
 async def take(consumer: AIOKafkaConsumer, pool: asyncpg.Pool) -> Snapshot:
@@ -42,37 +63,43 @@ async def take(consumer: AIOKafkaConsumer, pool: asyncpg.Pool) -> Snapshot:
         topics[tp.topic] = topics.get(tp.topic, 0) + end
     projections: dict[str, int | None] = {}
     for label, sql in PROJECTIONS:
-        try:
-            projections[label] = await pool.fetchval(sql)
-        except asyncpg.PostgresError:
-            projections[label] = None
-    rows = await pool.fetch(BY_QUEUE)
-    return Snapshot(time.monotonic(), topics, projections, [(r[0], r[1], r[2]) for r in rows])
+        rows = await count(pool, sql)
+        projections[label] = rows[0][0] if rows else None
+    states = []
+    for kind, sql in STATES:
+        for row in await count(pool, sql) or []:
+            states.append((kind, str(row[0]), int(row[1])))
+    states.sort()
+    return Snapshot(time.monotonic(), topics, projections, states)
 
 
-def render(now: Snapshot, before: Snapshot | None, feed: FeedStats, fleet: Fleet) -> Group:
-    topics = Table(title="Kafka topics", expand=False)
-    for col in ("topic", "messages", "per second"):
-        topics.add_column(col, justify="right" if col != "topic" else "left")
+def table(title: str, *columns: str) -> Table:
+    result = Table(title=title, title_justify="left")
+    for i, column in enumerate(columns):
+        result.add_column(column, justify="left" if i == 0 else "right")
+    return result
+
+
+def render(
+    now: Snapshot, before: Snapshot | None, feed: FeedStats, staff: Counter[str], fleet: Fleet
+) -> Group:
+    topics = table("Kafka topics", "topic", "messages", "per second")
     elapsed = (now.at - before.at) if before else 0.0
-    for topic, count in now.topics.items():
-        rate = (count - before.topics.get(topic, 0)) / elapsed if before and elapsed else 0.0
-        topics.add_row(topic, str(count), f"{rate:.0f}")
-    projections = Table(title="Projections (PostgreSQL)")
-    projections.add_column("table")
-    projections.add_column("rows", justify="right")
+    for topic, total in now.topics.items():
+        rate = (total - before.topics.get(topic, 0)) / elapsed if before and elapsed else 0.0
+        topics.add_row(topic, str(total), f"{rate:.0f}")
+    projections = table("Projections (PostgreSQL)", "table", "rows")
     for label, value in now.projections.items():
         projections.add_row(label, "-" if value is None else str(value))
-    queues = Table(title="Cases per queue and language")
-    for col in ("queue", "language", "cases"):
-        queues.add_column(col)
-    for queue, language, n in now.queues:
-        queues.add_row(queue, language, str(n))
-    services = Table(title="Services")
-    for col in ("service", "url", "state", "RSS MB"):
-        services.add_column(col)
+    states = table("Per state", "", "state", "count")
+    for kind, state, n in now.states:
+        states.add_row(kind, state, str(n))
+    work = table("Staff at work (HTTP)", "done", "count")
+    for what, n in sorted(staff.items()):
+        work.add_row(what, str(n))
+    services = table("Services", "service", "url", "state", "RSS MB")
     for child in fleet.children:
         state = "running" if child.alive() else "[red]exited[/red]"
         services.add_row(child.name, child.url, state, f"{child.rss_mb():.0f}")
     summary = f"demo feed: {feed.sent} sent, {feed.accepted} accepted, {feed.refused} refused"
-    return Group(summary, services, topics, projections, queues)
+    return Group(summary, Columns([topics, states]), Columns([projections, work]), services)

@@ -26,6 +26,24 @@ def run(
 
 
 @app.command()
+def token(
+    role: Annotated[str, typer.Option(help="member_channel, adviser, support, admin_team or ops.")],
+    subject: Annotated[str, typer.Option(help="Who the token is for.")] = "dev",
+    office: Annotated[str | None, typer.Option(help="The adviser's office.")] = None,
+    hours: Annotated[float, typer.Option(help="Validity.")] = 12.0,
+) -> None:
+    """Print a bearer token signed with the services' key (the dev key under RELAIS_ENV=dev)."""
+    from datetime import timedelta
+
+    from relais_cli.tokens import token_for
+    from shared.identity import Principal, Role
+    from shared.settings import Settings
+
+    principal = Principal(subject, Role(role), office)
+    typer.echo(token_for(Settings(), principal, timedelta(hours=hours)))
+
+
+@app.command()
 def asyncapi(
     path: Annotated[Path, typer.Argument(help="Where to write the document.")] = Path(
         "docs/asyncapi.json"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import Counter
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 from rich.console import Console
 from rich.live import Live
 
-from relais_cli import live_view
+from relais_cli import live_view, staff, tokens
 from relais_cli.feeder import FeedStats, feed
 from relais_cli.processes import Fleet
 from reporting import report
@@ -36,8 +37,11 @@ async def show(
 ) -> None:
     console = Console()
     stats = FeedStats()
-    intake = next(c for c in fleet.children if c.name == "intake")
-    feeding = asyncio.create_task(feed(intake.url, requests, rate, stats))
+    done: Counter[str] = Counter()
+    urls = {c.name: c.url for c in fleet.children}
+    channel = tokens.token_for(settings, tokens.CHANNEL)
+    feeding = asyncio.create_task(feed(urls["intake"], channel, requests, rate, stats))
+    working = asyncio.create_task(staff.work_day(urls, settings, done))
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
     await consumer.start()
     pool = await asyncpg.create_pool(admin_dsn(settings), min_size=1, max_size=2)
@@ -49,17 +53,27 @@ async def show(
         with Live(console=console, refresh_per_second=2, transient=not console.is_terminal) as live:
             while deadline is None or loop.time() < deadline:
                 now = await live_view.take(consumer, pool)
-                live.update(live_view.render(now, before, stats, fleet))
+                view = live_view.render(now, before, stats, done, fleet)
+                live.update(view)
                 before = now
                 await asyncio.sleep(1.0)
         if not console.is_terminal:  # logs and CI: print the final state once
-            console.print(live_view.render(now, before, stats, fleet))
+            console.print(view)
     finally:
-        feeding.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await feeding
+        for task in (feeding, working):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await consumer.stop()
         await pool.close()
+
+
+def print_tokens(console: Console, settings: Settings) -> None:
+    """Dev tokens, one per role, to try the APIs by hand (valid 12 hours)."""
+    console.print("[bold]dev bearer tokens[/bold] (curl -H 'Authorization: Bearer <token>' …):")
+    for who, token in tokens.samples(settings):
+        office = f" ({who.office})" if who.office else ""
+        console.print(f"  {who.role.value}{office} {who.subject}:\n    {token}", soft_wrap=True)
 
 
 def run(requests: int, rate: float, seconds: float | None) -> None:
@@ -73,6 +87,7 @@ def run(requests: int, rate: float, seconds: float | None) -> None:
             console.print(
                 f"  {child.name:<9} {child.url}  (docs: {child.url}/docs, log: {child.log})"
             )
+        print_tokens(console, settings)
         console.print(
             f"  metrics: {fleet.children[0].url}/metrics (each service)  "
             f"report (charts from the BI views): {report.DEFAULT_PATH} when you stop"

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
+from services.admin import app as admin
+from services.advisory import app as advisory
 from services.intake import app as intake
 from services.routing import app as routing
 from shared.service import ServiceRuntime
@@ -17,4 +19,6 @@ Builder = Callable[[Settings | None], tuple[ServiceRuntime, FastAPI]]
 BUILDERS: dict[str, Builder] = {
     intake.NAME: intake.build,
     routing.NAME: routing.build,
+    advisory.NAME: advisory.build,
+    admin.NAME: admin.build,
 }

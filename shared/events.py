@@ -25,7 +25,9 @@ ESCALATED = "escalated"
 RESOLVED = "resolved"
 BACKBONE_TOPICS = (REQUEST_RECEIVED, ROUTED, ESCALATED, RESOLVED)
 # Topics a service owns for facts that fit none of the backbone topics.
-OWNED_TOPICS: tuple[str, ...] = ()
+CASE_ACTIVITY = "case-activity"  # owned by advisory: claims, notes, replies, waiting, returns
+ADMIN_TASKS = "admin-tasks"  # owned by admin: administrative tasks opened, completed, rejected
+OWNED_TOPICS: tuple[str, ...] = (CASE_ACTIVITY, ADMIN_TASKS)
 SERVICES = ("intake", "routing", "advisory", "admin")
 PARTITIONS = 6
 
@@ -178,18 +180,138 @@ class CaseResolved(Envelope):
     resolved_at: AwareDatetime = Field(description="When the case was resolved.")
 
 
+class CaseClaimed(Envelope):
+    """A staff member took a queued case: from now on it is theirs to work."""
+
+    type: Literal["CaseClaimed"] = Field(description="Event type discriminator.")
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    claimed_by: str = Field(description="Staff id of the adviser or support member.")
+    tier: Tier = Field(description="Tier of the queue the case was claimed from.")
+    office: Code = Field(description="Office the case belongs to.")
+    claimed_at: AwareDatetime = Field(description="When the case was claimed.")
+
+
+class NoteAdded(Envelope):
+    """An internal note was added to the case (never shown to the member)."""
+
+    type: Literal["NoteAdded"] = Field(description="Event type discriminator.")
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    author: str = Field(description="Staff id who wrote the note.")
+    note: str = personal("The note, free text.", min_length=1, max_length=10_000)
+    added_at: AwareDatetime = Field(description="When the note was added.")
+
+
+class ReplySent(Envelope):
+    """A reply to the member was recorded on the case."""
+
+    type: Literal["ReplySent"] = Field(description="Event type discriminator.")
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    sent_by: str = Field(description="Staff id who replied.")
+    channel: Channel = Field(description="How the reply reached the member.")
+    text: str = personal("The reply, free text.", min_length=1, max_length=10_000)
+    sent_at: AwareDatetime = Field(description="When the reply was sent.")
+
+
+class WaitingOnMember(Envelope):
+    """The case is on hold until the member answers (its clock stops)."""
+
+    type: Literal["WaitingOnMember"] = Field(description="Event type discriminator.")
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    set_by: str = Field(description="Staff id who put the case on hold.")
+    note: str = personal("What is awaited from the member.", max_length=10_000)
+    since: AwareDatetime = Field(description="When the wait began.")
+
+
+class WaitingEnded(Envelope):
+    """The case was taken back from waiting on the member."""
+
+    type: Literal["WaitingEnded"] = Field(description="Event type discriminator.")
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    ended_by: str = Field(description="Staff id who took the case back.")
+    note: str = personal("Why the wait ended, e.g. what the member sent.", max_length=10_000)
+    ended_at: AwareDatetime = Field(description="When the wait ended.")
+
+
+class CaseReturned(Envelope):
+    """The support team gave an escalated case back to the adviser who escalated it."""
+
+    type: Literal["CaseReturned"] = Field(description="Event type discriminator.")
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    returned_by: str = Field(description="Staff id of the support member.")
+    returned_to: str = Field(description="Staff id of the adviser who owns the case again.")
+    office: Code = Field(description="Office the case belongs to.")
+    note: str = personal("Support's note for the adviser.", min_length=1, max_length=10_000)
+    returned_at: AwareDatetime = Field(description="When the case was returned.")
+
+
+class AdminTaskOpened(Envelope):
+    """A resolution needs an administrative act: a task for the administrative team."""
+
+    type: Literal["AdminTaskOpened"] = Field(description="Event type discriminator.")
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    task_id: UUID = Field(description="The task; derived from the resolution that opened it.")
+    act: AdminAct = Field(description="The administrative act to carry out.")
+    office: Code = Field(description="Office of the case.")
+    resolution_event_id: UUID = Field(description="event_id of the CaseResolved behind it.")
+    opened_at: AwareDatetime = Field(description="When the task was opened.")
+
+
+class AdminTaskCompleted(Envelope):
+    """The administrative team carried out the act."""
+
+    type: Literal["AdminTaskCompleted"] = Field(description="Event type discriminator.")
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    task_id: UUID = Field(description="The task.")
+    act: AdminAct = Field(description="The act carried out (copied for consumers).")
+    completed_by: str = Field(description="Staff id of the administrative team member.")
+    note: str = personal("Completion note.", max_length=10_000)
+    completed_at: AwareDatetime = Field(description="When the task was completed.")
+
+
+class AdminTaskRejected(Envelope):
+    """The administrative team refused the act (e.g. a document is missing)."""
+
+    type: Literal["AdminTaskRejected"] = Field(description="Event type discriminator.")
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    task_id: UUID = Field(description="The task.")
+    act: AdminAct = Field(description="The act refused (copied for consumers).")
+    rejected_by: str = Field(description="Staff id of the administrative team member.")
+    note: str = personal("Why the act was refused.", min_length=1, max_length=10_000)
+    rejected_at: AwareDatetime = Field(description="When the task was rejected.")
+
+
 # --- one discriminated union per topic ------------------------------------------------------------
 # A topic holding one event type today still gets a union, so a new type is an additive change.
 RequestReceivedTopic = Annotated[Union[RequestReceived], Field(discriminator="type")]
 RoutedTopic = Annotated[Union[CaseRouted], Field(discriminator="type")]
 EscalatedTopic = Annotated[Union[CaseEscalated], Field(discriminator="type")]
 ResolvedTopic = Annotated[Union[CaseResolved], Field(discriminator="type")]
+CaseActivity = Union[CaseClaimed, NoteAdded, ReplySent, WaitingOnMember, WaitingEnded, CaseReturned]
+CaseActivityTopic = Annotated[CaseActivity, Field(discriminator="type")]
+AdminTaskEvent = Union[AdminTaskOpened, AdminTaskCompleted, AdminTaskRejected]
+AdminTasksTopic = Annotated[AdminTaskEvent, Field(discriminator="type")]
 
-Event = RequestReceived | CaseRouted | CaseEscalated | CaseResolved
+Event = (
+    RequestReceived
+    | CaseRouted
+    | CaseEscalated
+    | CaseResolved
+    | CaseClaimed
+    | NoteAdded
+    | ReplySent
+    | WaitingOnMember
+    | WaitingEnded
+    | CaseReturned
+    | AdminTaskOpened
+    | AdminTaskCompleted
+    | AdminTaskRejected
+)
 
 TOPIC_SCHEMAS: dict[str, Any] = {
     REQUEST_RECEIVED: RequestReceivedTopic,
     ROUTED: RoutedTopic,
     ESCALATED: EscalatedTopic,
     RESOLVED: ResolvedTopic,
+    CASE_ACTIVITY: CaseActivityTopic,
+    ADMIN_TASKS: AdminTasksTopic,
 }

@@ -1,8 +1,9 @@
-"""The HTTP side every service shares: health, readiness, clear validation errors."""
+"""The HTTP side every service shares: health, readiness, clear validation and auth errors."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -11,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from shared import tracing_setup
+from shared.auth import AuthProblem
 from shared.metrics_http import HttpMetrics, metrics_router
 from shared.service import ServiceRuntime
 
@@ -36,6 +38,26 @@ class Health(BaseModel):
 VALIDATION_RESPONSE: dict[int | str, dict[str, Any]] = {
     422: {"model": Problem, "description": "The request is invalid; see `fields`."}
 }
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No bearer token, or an invalid or expired one."},
+    403: {"model": Problem, "description": "The caller's role (or office) may not do this."},
+}
+
+
+def problem(
+    status: int, error: str, message: str, fields: list[FieldProblem] | None = None
+) -> JSONResponse:
+    """An error answer in the Problem shape."""
+    body = Problem(error=error, message=message, fields=fields or [])
+    return JSONResponse(body.model_dump(), status_code=status)
+
+
+async def _auth_problem(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AuthProblem)
+    answer = problem(exc.status, exc.error, exc.message)
+    if exc.status == 401:
+        answer.headers["WWW-Authenticate"] = "Bearer"
+    return answer
 
 
 async def _invalid(_request: Request, exc: Exception) -> JSONResponse:
@@ -96,12 +118,21 @@ def lag_check(behind: int, bound: int) -> dict[str, str]:
 def create_app(
     runtime: ServiceRuntime, routers: Sequence[APIRouter], *, title: str, description: str
 ) -> FastAPI:
-    """The service's ASGI app; its lifespan is the runtime's (database, outbox, Kafka)."""
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=runtime.lifespan)
+    """The service's ASGI app; its lifespan is the runtime's (database, outbox, Kafka), after
+    the token key is checked: outside dev a missing or default secret stops the start."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.auth_key = runtime.settings.auth_key()
+        async with runtime.lifespan(app):
+            yield
+
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     app.state.runtime = runtime
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_middleware(HttpMetrics, metrics=runtime.metrics)
     tracing_setup.instrument_app(app, runtime.settings)
+    app.add_exception_handler(AuthProblem, _auth_problem)
     app.include_router(health_router(runtime))
     app.include_router(metrics_router(runtime))
     for router in routers:

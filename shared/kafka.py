@@ -35,6 +35,10 @@ def new_broker(settings: Settings, service: str) -> KafkaBroker:
         description=f"Relais {service} service",
         # FastStream logs every message at INFO: far too much at thousands per second.
         log_level=logging.DEBUG,
+        # FastStream would otherwise create a missing topic when a subscriber starts, with one
+        # partition and the broker's retention: the contract's topics are provisioned
+        # explicitly (shared.provision: 6 partitions, kept forever).
+        allow_auto_create_topics=False,
     )
 
 

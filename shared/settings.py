@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The documented development secret: accepted only with RELAIS_ENV=dev (make run, make test).
+DEV_AUTH_SECRET = "relais-dev-secret-never-use-outside-dev"  # noqa: S105 - public by design
+MIN_SECRET_LENGTH = 32  # HS256 wants a key at least as long as its 256-bit hash
 
 PORT_OFFSETS = {"intake": 1, "routing": 2, "advisory": 3, "admin": 4}
 
@@ -21,6 +25,10 @@ DEMO_TOPIC_FAMILIES = (
     "project_guidance",
     "cooperative_life",
 )
+
+
+class InsecureSettings(RuntimeError):
+    """The settings would run a service insecurely: it refuses to start."""
 
 
 class Settings(BaseSettings):
@@ -63,6 +71,10 @@ class Settings(BaseSettings):
     bi_database_url: str | None = None
     # /ready answers 503 while a consumer group is more than this many messages behind.
     ready_max_lag: int = Field(default=10_000, ge=0)
+    # 'dev' (make run, make test) allows the documented dev secret; anything else needs a real
+    # RELAIS_AUTH_SECRET, or the services refuse to start.
+    env: str = "production"
+    auth_secret: SecretStr | None = None
 
     @model_validator(mode="after")
     def _local_kafka(self) -> Settings:
@@ -92,6 +104,22 @@ class Settings(BaseSettings):
                 f"postgresql://relais_bi:relais_bi@{self.pg_host}:{self.pg_port}/{self.pg_database}"
             )
         )
+
+    def auth_key(self) -> str:
+        """The key bearer tokens are signed with; refuses a missing or default one outside dev."""
+        secret = self.auth_secret.get_secret_value() if self.auth_secret else ""
+        if self.env == "dev":
+            return secret or DEV_AUTH_SECRET
+        if not secret or secret == DEV_AUTH_SECRET:
+            raise InsecureSettings(
+                "RELAIS_AUTH_SECRET is missing or is the dev default: set a secret of at least "
+                f"{MIN_SECRET_LENGTH} characters (or RELAIS_ENV=dev for local development)"
+            )
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise InsecureSettings(
+                f"RELAIS_AUTH_SECRET is too short: at least {MIN_SECRET_LENGTH} characters"
+            )
+        return secret
 
     def port(self, service: str) -> int:
         return self.http_port or self.port_base + PORT_OFFSETS[service]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, get_args
 
-from shared.events import CaseEscalated, CaseResolved, CaseRouted, RequestReceived
+from shared.events import Event
 
 RawEvent = dict[str, Any]
 Upcaster = Callable[[RawEvent], RawEvent]
@@ -26,8 +26,7 @@ def current_version(model: type[Any]) -> int:
 
 
 CURRENT_VERSIONS: dict[str, int] = {
-    model.__name__: current_version(model)
-    for model in (RequestReceived, CaseRouted, CaseEscalated, CaseResolved)
+    model.__name__: current_version(model) for model in get_args(Event)
 }
 
 

@@ -20,6 +20,9 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.load_profile("relais")
 
+# Tests run the services in dev mode: the documented dev signing key (make test sets it too).
+os.environ.setdefault("RELAIS_ENV", "dev")
+
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:

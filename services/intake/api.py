@@ -7,13 +7,15 @@ from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
 import orjson
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Depends, Header, Response
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
 from services.intake import domain, projection
+from shared.auth import requires
 from shared.events import REQUEST_RECEIVED, Channel, RequestReceived
-from shared.http import VALIDATION_RESPONSE, FieldProblem, Problem
+from shared.http import AUTH_RESPONSES, VALIDATION_RESPONSE, FieldProblem, Problem, problem
+from shared.identity import Role
 from shared.outbox import event_message
 from shared.service import ServiceRuntime
 
@@ -48,11 +50,8 @@ IdempotencyKey = Annotated[
 ]
 
 
-def problem(
-    status: int, error: str, message: str, fields: list[FieldProblem] | None = None
-) -> JSONResponse:
-    body = Problem(error=error, message=message, fields=fields or [])
-    return JSONResponse(body.model_dump(), status_code=status)
+# Members' channels submit and look up requests; ops may too (support of the channels).
+CHANNELS = [Depends(requires(Role.MEMBER_CHANNEL, Role.OPS))]
 
 
 def accepted(case_id: UUID, *, replayed: bool) -> JSONResponse:
@@ -62,7 +61,7 @@ def accepted(case_id: UUID, *, replayed: bool) -> JSONResponse:
 
 
 def router(runtime: ServiceRuntime) -> APIRouter:
-    api = APIRouter(tags=["requests"])
+    api = APIRouter(tags=["requests"], dependencies=CHANNELS)
     settings = runtime.settings
 
     @api.post(
@@ -71,6 +70,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         response_model=Accepted,
         responses={
             **VALIDATION_RESPONSE,
+            **AUTH_RESPONSES,
             409: {
                 "model": Problem,
                 "description": "Idempotency-Key already used for another request.",
@@ -119,7 +119,11 @@ def router(runtime: ServiceRuntime) -> APIRouter:
             )
         return accepted(existing.case_id, replayed=True)
 
-    @api.get("/requests/{case_id}", response_model=RequestView, responses={404: {"model": Problem}})
+    @api.get(
+        "/requests/{case_id}",
+        response_model=RequestView,
+        responses={**AUTH_RESPONSES, 404: {"model": Problem}},
+    )
     async def lookup(case_id: UUID) -> Response:
         """What intake knows of a request: its content and whether it is on Kafka yet."""
         async with runtime.holder.require().acquire() as conn:

@@ -1,4 +1,5 @@
-"""routing: wiring only. `request-received` in, `routed` out (through the outbox)."""
+"""routing: wiring only. `request-received` and `escalated` in, `routed` out (through the
+outbox)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.routing import handlers
-from shared.events import REQUEST_RECEIVED, ROUTED, RequestReceivedTopic, RoutedTopic
+from shared.events import (
+    ESCALATED,
+    REQUEST_RECEIVED,
+    ROUTED,
+    EscalatedTopic,
+    RequestReceivedTopic,
+    RoutedTopic,
+)
 from shared.http import create_app
 from shared.service import ServiceRuntime
 from shared.settings import Settings
@@ -23,7 +31,18 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
         handlers.on_request_received,
         "routing decides where each new case goes (consumer group 'routing').",
     )
-    runtime.publishes(ROUTED, RoutedTopic, "Where a case was routed, and why. Key: case_id.")
+    runtime.subscribe(
+        ESCALATED,
+        EscalatedTopic,
+        handlers.on_case_escalated,
+        "routing sends escalated cases to the support team (consumer group 'routing').",
+    )
+    runtime.publishes(
+        ROUTED,
+        RoutedTopic,
+        "Where a case was routed, and why: first routing (tier first_line) or, after an "
+        "escalation, the support team's queue (tier support). Key: case_id.",
+    )
     app = create_app(
         runtime, [], title="Relais routing", description="Sends each case to the right queue."
     )

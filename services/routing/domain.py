@@ -1,15 +1,23 @@
 """routing's decisions, pure: where a case goes and the event that says so.
 
 First policy: every case goes to the first-line queue of the member's home office. The
-organisation models (polyvalent, specialised) replace it with richer policies."""
+organisation models (polyvalent, specialised) replace it with richer policies. An escalated
+case goes to the support team's queue, through the same kind of decision."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID, uuid5
 
-from shared.events import CaseRouted, OrganisationModel, RequestReceived, Tier
+from shared.events import (
+    CaseEscalated,
+    CaseRouted,
+    Language,
+    OrganisationModel,
+    RequestReceived,
+    Tier,
+)
 
 SERVICE = "routing"
 POLICY = "home-office-queue"
@@ -17,6 +25,10 @@ POLICY_VERSION = 1
 # Namespace of routing's derived event ids: the decision for a given cause always has the same
 # id, so re-deciding after a crash cannot publish two different facts.
 EVENT_NAMESPACE = UUID("6f6b1a8e-7b1e-4d8f-9b8a-2f1d6c3e5a01")
+SUPPORT_QUEUE = "support"  # one support team serves every office
+SUPPORT_POLICY = "support-escalation"
+SUPPORT_POLICY_VERSION = 1
+TICK = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -77,4 +89,58 @@ def case_routed(request: RequestReceived, decision: Decision, now: datetime) -> 
         topic_family=request.topic_family,
         language=request.member.preferred_language,
         routed_at=now,
+    )
+
+
+@dataclass(frozen=True)
+class KnownCase:
+    """What routing remembers of a case from its first routing."""
+
+    topic_family: str
+    language: Language
+    organisation_model: OrganisationModel
+
+
+def route_escalation(escalation: CaseEscalated, case: KnownCase) -> Decision:
+    """Every escalated case goes to the support team's queue; the office keeps owning it."""
+    return Decision(
+        office=escalation.office,
+        queue=SUPPORT_QUEUE,
+        tier=Tier.SUPPORT,
+        adviser_id=None,
+        organisation_model=case.organisation_model,
+        policy=SUPPORT_POLICY,
+        policy_version=SUPPORT_POLICY_VERSION,
+        reason=f"escalated by {escalation.escalated_by} ({escalation.reason_code.value}): "
+        "the support team takes it",
+    )
+
+
+def escalation_routed(
+    escalation: CaseEscalated, case: KnownCase, decision: Decision, now: datetime
+) -> CaseRouted:
+    """The fact routing publishes for an escalation; never dated before the escalation itself,
+    so a case's facts stay in causal order whatever the clocks say."""
+    at = max(now, escalation.occurred_at + TICK)
+    return CaseRouted(
+        type="CaseRouted",
+        schema_version=1,
+        event_id=routed_event_id(escalation.event_id),
+        occurred_at=at,
+        case_id=escalation.case_id,
+        member_id=escalation.member_id,
+        correlation_id=escalation.correlation_id,
+        causation_id=escalation.event_id,
+        producer=SERVICE,
+        office=decision.office,
+        queue=decision.queue,
+        tier=decision.tier,
+        adviser_id=decision.adviser_id,
+        organisation_model=decision.organisation_model,
+        policy=decision.policy,
+        policy_version=decision.policy_version,
+        reason=decision.reason,
+        topic_family=case.topic_family,
+        language=case.language,
+        routed_at=at,
     )

@@ -16,15 +16,27 @@ def traced(name: str) -> ServiceProcess:
     return ServiceProcess(name, tracing_env(name))
 
 
-@pytest.fixture(scope="session")
-def intake() -> Iterator[ServiceProcess]:
-    process = traced("intake").start()
+def running(name: str) -> Iterator[ServiceProcess]:
+    process = traced(name).start()
     yield process
     process.stop()
+
+
+@pytest.fixture(scope="session")
+def intake() -> Iterator[ServiceProcess]:
+    yield from running("intake")
 
 
 @pytest.fixture(scope="session")
 def routing() -> Iterator[ServiceProcess]:
-    process = traced("routing").start()
-    yield process
-    process.stop()
+    yield from running("routing")
+
+
+@pytest.fixture(scope="session")
+def advisory() -> Iterator[ServiceProcess]:
+    yield from running("advisory")
+
+
+@pytest.fixture(scope="session")
+def admin() -> Iterator[ServiceProcess]:
+    yield from running("admin")

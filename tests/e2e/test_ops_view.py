@@ -16,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from relais_cli.demo_data import stream
 from shared.events import PARTITIONS, REQUEST_RECEIVED
 from shared.settings import Settings
+from tests.support.auth import CHANNEL
 from tests.support.processes import ROOT, ServiceProcess
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -49,7 +50,7 @@ async def test_metrics_and_readiness_show_the_flow(
     intake: ServiceProcess, routing: ServiceProcess, db: asyncpg.Pool
 ) -> None:
     # Given a request accepted and routed
-    async with httpx.AsyncClient(base_url=intake.url) as client:
+    async with httpx.AsyncClient(base_url=intake.url, headers=CHANNEL) as client:
         response = await client.post("/requests", json=stream(1, seed=909)[0])
     assert response.status_code == 202
     case_id = uuid.UUID(response.json()["case_id"])
@@ -99,7 +100,7 @@ async def test_metrics_and_readiness_show_the_flow(
 async def test_bi_views_and_report_show_a_routed_case(
     intake: ServiceProcess, routing: ServiceProcess, settings: Settings, tmp_path: Path
 ) -> None:
-    async with httpx.AsyncClient(base_url=intake.url) as client:
+    async with httpx.AsyncClient(base_url=intake.url, headers=CHANNEL) as client:
         body = stream(1, seed=910)[0]
         response = await client.post("/requests", json=body)
     case_id = uuid.UUID(response.json()["case_id"])

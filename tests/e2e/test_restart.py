@@ -12,6 +12,7 @@ import orjson
 
 from relais_cli.demo_data import stream
 from shared.events import ROUTED
+from tests.support.auth import CHANNEL
 from tests.support.kafka import collect, end_offsets
 from tests.support.processes import ServiceProcess
 
@@ -24,7 +25,7 @@ async def test_routing_killed_mid_stream_loses_and_duplicates_nothing(
     since = await end_offsets(bootstrap, ROUTED)
     bodies = stream(COUNT, seed=606)
     case_ids: list[str] = []
-    async with httpx.AsyncClient(base_url=intake.url, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=intake.url, headers=CHANNEL, timeout=30) as client:
 
         async def send(chunk: list[dict[str, object]]) -> None:
             for body in chunk:

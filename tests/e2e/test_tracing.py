@@ -12,6 +12,7 @@ import pytest
 
 from relais_cli.demo_data import stream
 from shared.events import REQUEST_RECEIVED, ROUTED
+from tests.support.auth import CHANNEL
 from tests.support.traces import (
     Span,
     ancestors,
@@ -64,7 +65,7 @@ async def test_one_request_is_one_trace_across_the_services(
     processes: dict[str, Any] = {name: request.getfixturevalue(name) for name in SERVICES}
     # Given a client that starts a trace of its own and sends its context with the request
     trace_id, client_span = secrets.token_hex(16), secrets.token_hex(8)
-    headers = {"traceparent": f"00-{trace_id}-{client_span}-01"}
+    headers = {**CHANNEL, "traceparent": f"00-{trace_id}-{client_span}-01"}
     # When a member request goes in
     async with httpx.AsyncClient(base_url=processes["intake"].url) as client:
         response = await client.post("/requests", json=stream(1, seed=808)[0], headers=headers)

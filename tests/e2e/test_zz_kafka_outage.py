@@ -15,6 +15,7 @@ import pytest
 
 from relais_cli.demo_data import stream
 from shared.events import ROUTED
+from tests.support.auth import CHANNEL
 from tests.support.kafka import collect, end_offsets
 from tests.support.processes import ROOT, ServiceProcess
 
@@ -37,7 +38,7 @@ async def test_intake_accepts_while_kafka_is_down_and_publishes_the_backlog(
     kafka("down")
     try:
         # When members keep sending requests
-        async with httpx.AsyncClient(base_url=intake.url, timeout=10) as client:
+        async with httpx.AsyncClient(base_url=intake.url, headers=CHANNEL, timeout=10) as client:
             answers = [await client.post("/requests", json=b) for b in stream(COUNT, seed=707)]
             # Then intake accepts every one of them, and keeps them until Kafka is back
             assert {a.status_code for a in answers} == {202}

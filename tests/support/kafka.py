@@ -13,26 +13,27 @@ from aiokafka.errors import KafkaConnectionError
 from shared.events import PARTITIONS
 
 Record = Any  # aiokafka.ConsumerRecord
-Client = Any  # an aiokafka consumer or producer (aiokafka ships no types)
 
 
-async def started(client: Client, timeout: float = 30.0) -> None:
-    """Starts a client, retrying while a just-restarted broker is not serving yet."""
-    deadline = time.monotonic() + timeout
-    while True:
+async def connected(bootstrap: str, attempts: int = 30) -> AIOKafkaConsumer:
+    """A started consumer. A broker that was just restarted (the outage test) can refuse
+    connections for a few seconds after it logged that it started, more so on a busy machine."""
+    for _ in range(attempts - 1):
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
         try:
-            await client.start()
-            return
+            await consumer.start()
+            return consumer
         except KafkaConnectionError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.5)
+            await consumer.stop()
+            await asyncio.sleep(1.0)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    return consumer
 
 
 async def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
     """Where the topic ends now: read from here to see only what a test caused."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await started(consumer)
+    consumer = await connected(bootstrap)
     try:
         partitions = [TopicPartition(topic, p) for p in range(PARTITIONS)]
         ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
@@ -49,8 +50,7 @@ async def collect(
     timeout: float = 30.0,
 ) -> list[Record]:
     """Reads ``topic`` from ``since`` until ``done(records)`` or the timeout; returns them all."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await started(consumer)
+    consumer = await connected(bootstrap)
     records: list[Record] = []
     try:
         consumer.assign(list(since))
@@ -68,7 +68,7 @@ async def collect(
 
 async def produce(bootstrap: str, topic: str, messages: list[tuple[bytes | None, bytes]]) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await started(producer)
+    await producer.start()
     try:
         await asyncio.gather(*[await producer.send(topic, v, key=k) for k, v in messages])
     finally:

@@ -20,9 +20,11 @@ TEST_PORT_BASE = int(os.environ.get("RELAIS_TEST_PORT_BASE", "18000"))
 
 
 class ServiceProcess:
-    def __init__(self, name: str, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, name: str, extra_env: dict[str, str] | None = None, port: int | None = None
+    ) -> None:
         self.name = name
-        self.port = TEST_PORT_BASE + PORT_OFFSETS[name]
+        self.port = port or TEST_PORT_BASE + PORT_OFFSETS[name]
         self.url = f"http://127.0.0.1:{self.port}"
         self._env = {**os.environ, "RELAIS_HTTP_PORT": str(self.port), **(extra_env or {})}
         self._proc: subprocess.Popen[bytes] | None = None

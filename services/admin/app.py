@@ -1,0 +1,59 @@
+"""admin: wiring only. `request-received`, `resolved`, `admin-tasks` in; the administrative
+team's commands over HTTP; `admin-tasks` out (through the outbox)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.admin import api, handlers
+from shared.events import (
+    ADMIN_TASKS,
+    REQUEST_RECEIVED,
+    RESOLVED,
+    AdminTasksTopic,
+    RequestReceivedTopic,
+    ResolvedTopic,
+)
+from shared.http import create_app
+from shared.service import ServiceRuntime
+from shared.settings import Settings
+
+NAME = "admin"
+
+
+def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
+    runtime = ServiceRuntime(NAME, settings or Settings(), Path(__file__).parent / "migrations")
+    runtime.subscribe(
+        REQUEST_RECEIVED,
+        RequestReceivedTopic,
+        handlers.on_request_received,
+        "admin's member view: who the member is, when they asked (consumer group 'admin').",
+    )
+    runtime.subscribe(
+        RESOLVED,
+        ResolvedTopic,
+        handlers.on_case_resolved,
+        "admin's case view; a resolution needing an act opens a task (consumer group 'admin').",
+    )
+    runtime.subscribe(
+        ADMIN_TASKS,
+        AdminTasksTopic,
+        handlers.on_admin_task_events,
+        "admin reads its own task facts back: its task view is rebuilt from the log alone.",
+    )
+    runtime.publishes(
+        ADMIN_TASKS,
+        AdminTasksTopic,
+        "The administrative team's tasks: opened by a resolution needing an act, then "
+        "completed or rejected. Owned by admin. Key: case_id.",
+    )
+    app = create_app(
+        runtime,
+        [api.router(runtime)],
+        title="Relais admin",
+        description="The administrative team carries out the acts resolutions need, and sees "
+        "each member's administrative file.",
+    )
+    return runtime, app

@@ -1,0 +1,185 @@
+"""admin's decisions, pure: the task a resolution opens, the task's life, who may close it.
+
+A task is OPEN until the administrative team completes or rejects it; both are final. Its
+state is the fold of its facts in (occurred_at, event_id) order, whatever order they were read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Union
+from uuid import UUID, uuid5
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.events import (
+    AdminAct,
+    AdminTaskCompleted,
+    AdminTaskOpened,
+    AdminTaskRejected,
+    CaseResolved,
+    personal,
+)
+from shared.identity import Principal, Role
+
+SERVICE = "admin"
+# Namespace of admin's derived ids: a resolution always opens the same task, with the same event.
+NAMESPACE = UUID("0b5f3a6e-2c47-4d1e-8f6a-9d3c2b1a7e55")
+TICK = timedelta(microseconds=1)
+TaskEvent = Union[AdminTaskOpened, AdminTaskCompleted, AdminTaskRejected]
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+
+
+class CloseTask(BaseModel):
+    """Complete or reject a task, with a note."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    note: str = personal("What was done, or why it cannot be done.", default="", max_length=10_000)
+
+
+class CompleteTask(CloseTask):
+    """The act was carried out."""
+
+
+class RejectTask(CloseTask):
+    """The act cannot be carried out (the note says why: required)."""
+
+    note: str = personal("Why the act cannot be carried out.", min_length=1, max_length=10_000)
+
+
+class Refused(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Forbidden(Refused):
+    """The caller may not act on tasks."""
+
+
+class Conflict(Refused):
+    """The task's state does not allow it."""
+
+
+@dataclass(frozen=True)
+class TaskState:
+    task_id: UUID
+    case_id: UUID | None = None
+    member_id: str = ""
+    correlation_id: UUID | None = None
+    status: TaskStatus | None = None  # None: not opened (yet, in a replay's order)
+    act: AdminAct | None = None
+    office: str | None = None
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    events: int = 0
+    last_event_at: datetime | None = None
+
+
+def task_id_for(resolution_event_id: UUID) -> UUID:
+    return uuid5(NAMESPACE, f"task:{resolution_event_id}")
+
+
+def task_opened(resolved: CaseResolved) -> AdminTaskOpened | None:
+    """The task a resolution opens, if it needs an act. Ids and time derive from the resolution:
+    deciding it again (a redelivery, a rebuild) gives the very same fact."""
+    if resolved.admin_act is None:
+        return None
+    return AdminTaskOpened(
+        type="AdminTaskOpened",
+        schema_version=1,
+        event_id=uuid5(NAMESPACE, f"opened:{resolved.event_id}"),
+        occurred_at=resolved.occurred_at,
+        case_id=resolved.case_id,
+        member_id=resolved.member_id,
+        correlation_id=resolved.correlation_id,
+        causation_id=resolved.event_id,
+        producer=SERVICE,
+        task_id=task_id_for(resolved.event_id),
+        act=resolved.admin_act,
+        office=resolved.office,
+        resolution_event_id=resolved.event_id,
+        opened_at=resolved.occurred_at,
+    )
+
+
+def fold(task_id: UUID, history: Iterable[TaskEvent]) -> TaskState:
+    state = TaskState(task_id=task_id)
+    for event in sorted(history, key=lambda e: (e.occurred_at, e.event_id)):
+        state = evolve(state, event)
+    return state
+
+
+def evolve(state: TaskState, event: TaskEvent) -> TaskState:
+    """The task after one more fact (total: the log is never refused)."""
+    last = state.last_event_at
+    state = replace(
+        state,
+        case_id=event.case_id,
+        member_id=event.member_id,
+        correlation_id=state.correlation_id or event.correlation_id,
+        act=event.act,
+        events=state.events + 1,
+        last_event_at=event.occurred_at if last is None else max(last, event.occurred_at),
+    )
+    match event:
+        case AdminTaskOpened():
+            status = state.status or TaskStatus.OPEN
+            return replace(state, status=status, office=event.office, opened_at=event.opened_at)
+        case AdminTaskCompleted():
+            return replace(
+                state,
+                status=TaskStatus.COMPLETED,
+                closed_at=event.completed_at,
+                closed_by=event.completed_by,
+            )
+        case AdminTaskRejected():
+            return replace(
+                state,
+                status=TaskStatus.REJECTED,
+                closed_at=event.rejected_at,
+                closed_by=event.rejected_by,
+            )
+
+
+def decide(
+    state: TaskState, command: CloseTask, actor: Principal, *, event_id: UUID, now: datetime
+) -> AdminTaskCompleted | AdminTaskRejected:
+    """The fact closing the task; Forbidden or Conflict (and nothing published) otherwise."""
+    if actor.role is not Role.ADMIN_TEAM:
+        raise Forbidden("admin_team_only", "Only the administrative team closes tasks.")
+    if state.status is None or state.act is None or state.case_id is None:
+        raise Conflict("unknown_task", f"No task {state.task_id} is known to admin.")
+    if state.status is not TaskStatus.OPEN:
+        raise Conflict("task_closed", f"The task is already {state.status}: it stays so.")
+    last = state.last_event_at
+    at = now if last is None else max(now, last + TICK)
+    base: dict[str, Any] = {
+        "schema_version": 1,
+        "event_id": event_id,
+        "occurred_at": at,
+        "case_id": state.case_id,
+        "member_id": state.member_id,
+        "correlation_id": state.correlation_id or state.case_id,
+        "causation_id": None,
+        "producer": SERVICE,
+        "task_id": state.task_id,
+        "act": state.act,
+        "note": command.note,
+    }
+    if isinstance(command, RejectTask):
+        return AdminTaskRejected(
+            type="AdminTaskRejected", **base, rejected_by=actor.subject, rejected_at=at
+        )
+    return AdminTaskCompleted(
+        type="AdminTaskCompleted", **base, completed_by=actor.subject, completed_at=at
+    )

@@ -1,0 +1,39 @@
+"""admin's handlers: thin. Requests and resolutions feed the member and case views; a resolution
+needing an act opens a task (published on `admin-tasks` once, however often it is read)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import get_args
+
+from services.admin import domain, projection
+from shared import outbox
+from shared.consumer import Delivery
+from shared.db import Conn
+from shared.events import ADMIN_TASKS, CaseResolved, RequestReceived
+
+
+async def on_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """Who the member is and when they asked."""
+    requests = [d.event for d in deliveries if isinstance(d.event, RequestReceived)]
+    if requests:
+        await projection.record_requests(conn, requests)
+
+
+async def on_case_resolved(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """How the case ended, and the task for its administrative act, if it needs one."""
+    resolutions = [d.event for d in deliveries if isinstance(d.event, CaseResolved)]
+    if not resolutions:
+        return
+    await projection.record_resolutions(conn, resolutions)
+    opened = [t for r in resolutions if (t := domain.task_opened(r)) is not None]
+    new = await projection.record_tasks(conn, opened)
+    await outbox.enqueue(
+        conn, [outbox.event_message(ADMIN_TASKS, t) for t in opened if t.event_id in new]
+    )
+
+
+async def on_admin_task_events(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """admin's own facts, read back: the task history (rebuilds come from here)."""
+    kinds = get_args(domain.TaskEvent)
+    await projection.record_tasks(conn, [d.event for d in deliveries if isinstance(d.event, kinds)])

@@ -1,0 +1,35 @@
+"""The administrative team's commands on a task, each in one transaction: lock the task, fold
+its history, decide (pure), record the fact with the consumers' code, put it in the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from services.admin import domain, projection
+from services.admin.domain import CloseTask, TaskState
+from shared import locks, outbox
+from shared.consumer import PoolHolder
+from shared.events import ADMIN_TASKS, AdminTaskCompleted, AdminTaskRejected
+from shared.identity import Principal
+
+
+async def execute(
+    holder: PoolHolder,
+    task_id: UUID,
+    command: CloseTask,
+    actor: Principal,
+    *,
+    event_id: UUID,
+    now: datetime,
+) -> tuple[AdminTaskCompleted | AdminTaskRejected, TaskState]:
+    """The fact the command became and the task after it; raises domain.Refused (writing
+    nothing) when it is not allowed. Concurrent commands on one task run one after the other."""
+    async with holder.require().acquire() as conn, conn.transaction():
+        await locks.lock_all(conn, projection.LOCK_SPACE, [task_id])
+        state = (await projection.load_tasks(conn, {task_id}))[task_id]
+        event = domain.decide(state, command, actor, event_id=event_id, now=now)
+        await projection.record_tasks(conn, [event])
+        await outbox.enqueue(conn, [outbox.event_message(ADMIN_TASKS, event)])
+    holder.on_commit()
+    return event, domain.evolve(state, event)

@@ -1,0 +1,164 @@
+"""advisory's HTTP API: advisers and the support team work their queues here."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from inspect import Parameter, Signature
+from typing import Annotated, Any
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import JSONResponse
+
+from services.advisory import casework, commands, queries
+from services.advisory.decisions import Forbidden, Refused
+from services.advisory.domain import Status
+from services.advisory.views import CaseDetail, CaseList, CaseView, CommandDone, HistoryEntry
+from shared.auth import requires
+from shared.events import Language, Tier
+from shared.http import AUTH_RESPONSES, VALIDATION_RESPONSE, Problem, problem
+from shared.identity import Principal, Role
+from shared.service import ServiceRuntime
+
+READERS = requires(Role.ADVISER, Role.SUPPORT, Role.OPS)
+WORKERS = (Role.ADVISER, Role.SUPPORT)
+READS: dict[int | str, dict[str, Any]] = {**VALIDATION_RESPONSE, **AUTH_RESPONSES}
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    **READS,
+    409: {"model": Problem, "description": "The case's state does not allow it (or unknown)."},
+}
+
+# path, command, roles, summary
+COMMANDS: list[tuple[str, type[commands.Command], tuple[Role, ...], str]] = [
+    ("claim", commands.Claim, WORKERS, "Claim a queued case (one of concurrent claims wins)."),
+    ("notes", commands.AddNote, WORKERS, "Add an internal note."),
+    ("replies", commands.SendReply, WORKERS, "Record a reply to the member."),
+    ("waiting", commands.WaitOnMember, WORKERS, "Put the case on hold until the member answers."),
+    ("waiting/end", commands.EndWaiting, WORKERS, "Take the case back from waiting."),
+    ("escalation", commands.Escalate, (Role.ADVISER,), "Escalate to the support team."),
+    ("resolution", commands.Resolve, WORKERS, "Resolve, naming any administrative act needed."),
+    ("return", commands.ReturnToAdviser, (Role.SUPPORT,), "Return an escalated case."),
+]
+
+
+def own_office(actor: Principal, office: str | None) -> str | None:
+    """Advisers see their own office only."""
+    if actor.role is not Role.ADVISER:
+        return office
+    if office not in (None, actor.office):
+        raise Forbidden("other_office", f"Advisers of {actor.office} see their own office.")
+    return actor.office
+
+
+def refused(exc: Refused) -> JSONResponse:
+    return problem(403 if isinstance(exc, Forbidden) else 409, exc.code, exc.message)
+
+
+def router(runtime: ServiceRuntime) -> APIRouter:
+    api = APIRouter(tags=["cases"])
+    holder = runtime.holder
+
+    @api.get("/cases", response_model=CaseList, responses=READS)
+    async def list_cases(
+        actor: Annotated[Principal, Depends(READERS)],
+        queue: Annotated[
+            str | None, Query(description="Queue (desk), e.g. 'liege/first_line'.")
+        ] = None,
+        office: Annotated[str | None, Query(description="Office code.")] = None,
+        tier: Annotated[Tier | None, Query(description="Team: first_line or support.")] = None,
+        assignee: Annotated[str | None, Query(description="Staff id working the case.")] = None,
+        state: Annotated[list[Status] | None, Query(description="Any of these states.")] = None,
+        language: Annotated[Language | None, Query(description="Member's language.")] = None,
+        topic_family: Annotated[str | None, Query(description="Topic family code.")] = None,
+        older_than_minutes: Annotated[
+            int | None, Query(ge=0, description="Opened at least this long ago.")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=1000, description="At most this many.")] = 100,
+    ) -> Response:
+        """A queue: the cases of a team, desk, office or adviser, oldest first."""
+        try:
+            office = own_office(actor, office)
+        except Forbidden as exc:
+            return refused(exc)
+        before = None
+        if older_than_minutes is not None:
+            before = datetime.now(UTC) - timedelta(minutes=older_than_minutes)
+        wanted = queries.QueueFilter(
+            queue=queue,
+            office=office,
+            tier=tier.value if tier else None,
+            assignee=assignee,
+            statuses=[s.value for s in state] if state else None,
+            language=language.value if language else None,
+            topic_family=topic_family,
+            opened_before=before,
+            limit=limit,
+        )
+        async with holder.require().acquire() as conn:
+            rows = await queries.queue(conn, wanted)
+        body = CaseList(cases=[CaseView.of(r) for r in rows])
+        return JSONResponse(body.model_dump(mode="json"))
+
+    @api.get(
+        "/cases/{case_id}",
+        response_model=CaseDetail,
+        responses={**READS, 404: {"model": Problem, "description": "No such case."}},
+    )
+    async def case_detail(case_id: UUID, actor: Annotated[Principal, Depends(READERS)]) -> Response:
+        """A case and its full history."""
+        async with holder.require().acquire() as conn:
+            row = await queries.case(conn, case_id)
+            if row is None:
+                return problem(404, "not_found", f"No case {case_id} is known to advisory.")
+            try:
+                own_office(actor, row["office"])
+            except Forbidden as exc:
+                return refused(exc)
+            history = await queries.history(conn, case_id)
+        body = CaseDetail(case=CaseView.of(row), history=[HistoryEntry.of(h) for h in history])
+        return JSONResponse(body.model_dump(mode="json"))
+
+    for path, model, roles, summary in COMMANDS:
+        api.post(
+            f"/cases/{{case_id}}/{path}",
+            response_model=CommandDone,
+            responses=REFUSALS,
+            summary=summary,
+            description=model.__doc__ or "",
+            name=f"case_{path.replace('/', '_')}",
+        )(command_endpoint(runtime, model, roles))
+    return api
+
+
+def command_endpoint(
+    runtime: ServiceRuntime, model: type[commands.Command], roles: tuple[Role, ...]
+) -> Callable[..., Awaitable[Response]]:
+    """The endpoint of one command: the body is the command (none for a claim)."""
+
+    async def endpoint(
+        case_id: UUID, actor: Principal, body: commands.Command | None = None
+    ) -> Response:
+        command = body if body is not None else model()
+        try:
+            event, after = await casework.execute(
+                runtime.holder, case_id, command, actor, event_id=uuid4(), now=datetime.now(UTC)
+            )
+        except Refused as exc:
+            return refused(exc)
+        done = CommandDone(event_id=event.event_id, event_type=event.type, case=CaseView.of(after))
+        return JSONResponse(done.model_dump(mode="json"))
+
+    # What FastAPI reads: the command's model as the body, and the roles that may send it.
+    params = [
+        Parameter("case_id", Parameter.POSITIONAL_OR_KEYWORD, annotation=UUID),
+        Parameter(
+            "actor",
+            Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=Annotated[Principal, Depends(requires(*roles))],
+        ),
+    ]
+    if model.model_fields:
+        params.append(Parameter("body", Parameter.POSITIONAL_OR_KEYWORD, annotation=model))
+    endpoint.__signature__ = Signature(params, return_annotation=Response)  # type: ignore[attr-defined]
+    return endpoint

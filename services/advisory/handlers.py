@@ -1,0 +1,20 @@
+"""advisory's handlers: thin. Every fact about a case, from whichever topic, is recorded in its
+history and the case refolded; routing, escalations, resolutions and advisory's own activity
+all go through the same ``projection.record`` the commands use."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import get_args
+
+from services.advisory import projection
+from services.advisory.domain import CaseEvent
+from shared.consumer import Delivery
+from shared.db import Conn
+
+CASE_EVENTS = get_args(CaseEvent)
+
+
+async def on_case_events(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """Records the facts of `routed`, `case-activity`, `escalated` and `resolved`."""
+    await projection.record(conn, [d.event for d in deliveries if isinstance(d.event, CASE_EVENTS)])

@@ -1,0 +1,80 @@
+"""What advisory's HTTP API answers: cases as the queues show them, and their history."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+from uuid import UUID
+
+import orjson
+from pydantic import AwareDatetime, BaseModel, Field
+
+from services.advisory.domain import CaseState, Status
+from shared.events import AdminAct, Outcome, Tier
+
+
+class CaseView(BaseModel):
+    case_id: UUID = Field(description="The case.")
+    member_id: str = Field(description="The member it belongs to.")
+    status: Status | None = Field(description="Where the case is in its life.")
+    tier: Tier = Field(description="first_line (advisers) or support.")
+    office: str | None = Field(description="Office that owns the case.")
+    queue: str | None = Field(description="Queue (desk) the case is in.")
+    routed_to: str | None = Field(description="Adviser routing picked, if any.")
+    assignee: str | None = Field(description="Who works the case now, if anyone.")
+    escalated_by: str | None = Field(description="Adviser who last escalated it.")
+    topic_family: str | None = Field(description="What it is about.")
+    language: str | None = Field(description="The member's language.")
+    opened_at: AwareDatetime | None = Field(description="When it was first routed.")
+    claimed_at: AwareDatetime | None = Field(description="When it was first claimed.")
+    first_reply_at: AwareDatetime | None = Field(description="First reply to the member.")
+    resolved_at: AwareDatetime | None = Field(description="When it was resolved.")
+    resolved_by: str | None = Field(description="Who resolved it.")
+    outcome: Outcome | None = Field(description="How it ended.")
+    admin_act: AdminAct | None = Field(description="Administrative act the resolution needs.")
+    escalations: int = Field(description="How many times it was escalated.")
+    replies: int = Field(description="Replies sent to the member.")
+    notes: int = Field(description="Internal notes.")
+    last_event_at: AwareDatetime | None = Field(description="Time of its latest fact.")
+
+    @classmethod
+    def of(cls, source: CaseState | Any) -> CaseView:
+        """From a folded state or a `cases` row."""
+        data = asdict(source) if isinstance(source, CaseState) else dict(source)
+        return cls.model_validate({k: v for k, v in data.items() if k in cls.model_fields})
+
+
+class HistoryEntry(BaseModel):
+    event_id: UUID = Field(description="The fact's event id.")
+    occurred_at: AwareDatetime = Field(description="When it happened.")
+    type: str = Field(description="Event type, e.g. 'CaseClaimed'.")
+    actor: str = Field(description="Staff id or service behind it.")
+    event: dict[str, Any] = Field(
+        description="The event as published (holds personal data).",
+        json_schema_extra={"x-personal": True},
+    )
+
+    @classmethod
+    def of(cls, row: Any) -> HistoryEntry:
+        return cls(
+            event_id=row["event_id"],
+            occurred_at=row["occurred_at"],
+            type=row["type"],
+            actor=row["actor"],
+            event=orjson.loads(row["event"]),
+        )
+
+
+class CaseDetail(BaseModel):
+    case: CaseView = Field(description="The case now.")
+    history: list[HistoryEntry] = Field(description="Every fact about it, oldest first.")
+
+
+class CaseList(BaseModel):
+    cases: list[CaseView] = Field(description="Matching cases, oldest first.")
+
+
+class CommandDone(BaseModel):
+    event_id: UUID = Field(description="The fact the command became.")
+    event_type: str = Field(description="Its type, e.g. 'CaseEscalated'.")
+    case: CaseView = Field(description="The case after it.")

@@ -1,0 +1,102 @@
+"""Bearer tokens: HS256-signed JWTs carrying sub, role, office (advisers) and exp.
+
+Every HTTP API but /health and /ready requires one. A missing or invalid token answers 401, a
+valid token without the needed role 403, both with the Problem body."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from shared.identity import Principal, Role
+
+ALGORITHM = "HS256"
+LEEWAY_S = 10  # clocks of the issuer and the services may differ a little
+REQUIRED_CLAIMS = ["sub", "role", "exp"]
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    bearerFormat="JWT",
+    description="HS256 JWT with claims sub, role (member_channel, adviser, support, "
+    "admin_team, ops), office (advisers) and exp. `relais token` or `make run` print dev tokens.",
+)
+
+
+class AuthProblem(Exception):
+    """401 or 403, answered with the Problem body by every service."""
+
+    def __init__(self, status: int, error: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.message = message
+
+
+def issue(key: str, principal: Principal, *, now: datetime, ttl: timedelta) -> str:
+    """A signed token for ``principal``, valid from ``now`` for ``ttl``."""
+    claims: dict[str, Any] = {
+        "sub": principal.subject,
+        "role": principal.role.value,
+        "iat": int(now.timestamp()),
+        "exp": int((now + ttl).timestamp()),
+    }
+    if principal.office is not None:
+        claims["office"] = principal.office
+    return jwt.encode(claims, key, algorithm=ALGORITHM)
+
+
+def verify(key: str, token: str) -> Principal:
+    """The principal of a valid token; AuthProblem(401) says what is wrong with any other."""
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            leeway=LEEWAY_S,
+            options={"require": REQUIRED_CLAIMS},
+        )
+    except jwt.ExpiredSignatureError:
+        raise AuthProblem(401, "token_expired", "The bearer token has expired.") from None
+    except jwt.InvalidTokenError as exc:
+        raise AuthProblem(401, "invalid_token", f"The bearer token is invalid: {exc}.") from None
+    try:
+        role = Role(claims["role"])
+    except ValueError:
+        raise AuthProblem(401, "invalid_token", f"Unknown role {claims['role']!r}.") from None
+    office = claims.get("office")
+    if role is Role.ADVISER and not isinstance(office, str):
+        raise AuthProblem(401, "invalid_token", "An adviser token must name its office.")
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not subject:
+        raise AuthProblem(401, "invalid_token", "The token's subject must be a non-empty string.")
+    return Principal(subject=subject, role=role, office=office if isinstance(office, str) else None)
+
+
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def requires(*roles: Role) -> Callable[..., Awaitable[Principal]]:
+    """A FastAPI dependency: the caller's principal, if their token is valid and their role is
+    one of ``roles``. The key is the app's (checked when the service started)."""
+    allowed = frozenset(roles)
+    names = ", ".join(sorted(r.value for r in allowed))
+
+    async def principal(request: Request, credentials: Credentials) -> Principal:
+        if credentials is None:
+            raise AuthProblem(
+                401, "unauthenticated", "A bearer token is required (Authorization: Bearer …)."
+            )
+        caller = verify(request.app.state.auth_key, credentials.credentials)
+        if caller.role not in allowed:
+            raise AuthProblem(
+                403, "forbidden", f"Role {caller.role.value} may not do this; needs one of {names}."
+            )
+        return caller
+
+    return principal

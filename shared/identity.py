@@ -1,0 +1,24 @@
+"""Who is calling: the roles of Relais and the authenticated principal. Pure data, so domain
+modules can decide who may do what without knowing about tokens or HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    MEMBER_CHANNEL = "member_channel"  # web form, e-mail gateway, phone and walk-in desk apps
+    ADVISER = "adviser"  # first line, bound to one office
+    SUPPORT = "support"  # second line: the support team
+    ADMIN_TEAM = "admin_team"  # the administrative team
+    OPS = "ops"  # operations: reads everything, changes no case
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller, as its verified token says."""
+
+    subject: str
+    role: Role
+    office: str | None = None

@@ -1,0 +1,137 @@
+"""admin's projection on the real PostgreSQL: members, cases and tasks from the log alone, the
+same rows whatever the redeliveries and the interleaving, a task opened (and published) once,
+and closing commands that either write one fact or nothing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.admin import handlers, taskwork
+from services.admin.domain import CompleteTask, Conflict, RejectTask
+from shared.consumer import Apply, BatchConsumer, PoolHolder
+from shared.events import ADMIN_TASKS, REQUEST_RECEIVED, RESOLVED
+from shared.identity import Principal, Role
+from tests.integration.conftest import ScratchFactory
+from tests.support.lifecycles import as_records, interleaved, logs, moved
+
+APPLY: dict[str, Apply] = {
+    REQUEST_RECEIVED: handlers.on_request_received,
+    RESOLVED: handlers.on_case_resolved,
+    ADMIN_TASKS: handlers.on_admin_task_events,
+}
+TABLES = ("members", "cases", "tasks", "task_history")
+ADA = Principal("ada", Role.ADMIN_TEAM)
+
+
+def holder_of(pool: asyncpg.Pool) -> PoolHolder:
+    holder = PoolHolder()
+    holder.pool = pool
+    return holder
+
+
+async def apply(pool: asyncpg.Pool, records: list[Any]) -> None:
+    """Each record through its topic's consumer, in the order given, in small batches."""
+    for i in range(0, len(records), 5):
+        for topic, handler in APPLY.items():
+            batch = [r for r in records[i : i + 5] if r.topic == topic]
+            if batch:
+                consumer = BatchConsumer(
+                    holder_of(pool), service="admin", group="admin", apply=handler
+                )
+                await consumer._process(batch)
+
+
+async def rows(pool: asyncpg.Pool) -> dict[str, list[asyncpg.Record]]:
+    return {t: await pool.fetch(f"SELECT * FROM {t} ORDER BY 1") for t in TABLES}
+
+
+def admin_records(count: int, seed: int) -> list[Any]:
+    return [r for r in as_records(logs(count, seed)) if r.topic in APPLY]
+
+
+async def published_tasks(pool: asyncpg.Pool) -> int:
+    return int(await pool.fetchval("SELECT count(*) FROM outbox WHERE topic = $1", ADMIN_TASKS))
+
+
+async def test_applying_every_message_twice_gives_the_same_rows(
+    scratch_schema: ScratchFactory,
+) -> None:
+    pool = await scratch_schema("admin")
+    records = admin_records(24, seed=71)
+    opened = sum(r.topic == ADMIN_TASKS for r in records)
+    # Given the log applied once: `resolved` before `admin-tasks`, so admin opens the tasks
+    await apply(pool, [r for r in records if r.topic != ADMIN_TASKS])
+    assert await published_tasks(pool) == opened > 0
+    await apply(pool, [r for r in records if r.topic == ADMIN_TASKS])
+    once = await rows(pool)
+    # When every message comes again, redelivered and re-published
+    await apply(pool, records)
+    await apply(pool, moved(records, 1000))
+    # Then the rows are the same, and no task was opened or published twice
+    assert await rows(pool) == once
+    assert await published_tasks(pool) == opened
+    assert len(once["tasks"]) == opened
+    assert {t["status"] for t in once["tasks"]} == {"open"}
+
+
+async def test_any_interleaving_of_the_topics_gives_the_same_rows(
+    scratch_schema: ScratchFactory,
+) -> None:
+    live, replay = await scratch_schema("admin"), await scratch_schema("admin")
+    records = admin_records(24, seed=83)
+    await apply(live, records)
+    await apply(replay, interleaved(records, seed=9))
+    assert await rows(replay) == await rows(live)
+
+
+async def test_a_task_is_closed_once_and_a_refusal_writes_nothing(
+    scratch_schema: ScratchFactory,
+) -> None:
+    pool = await scratch_schema("admin")
+    await apply(pool, admin_records(8, seed=90))
+    task_id = await pool.fetchval("SELECT task_id FROM tasks LIMIT 1")
+    holder = holder_of(pool)
+    before_outbox = await published_tasks(pool)
+    # When the team completes the task
+    event, after = await taskwork.execute(
+        holder,
+        task_id,
+        CompleteTask(note="registered"),
+        ADA,
+        event_id=uuid.uuid4(),
+        now=datetime.now(UTC),
+    )
+    # Then it is completed, in the projection and on the way to `admin-tasks`
+    assert (event.type, after.status) == ("AdminTaskCompleted", "completed")
+    assert (
+        await pool.fetchval("SELECT status FROM tasks WHERE task_id = $1", task_id) == "completed"
+    )
+    assert await published_tasks(pool) == before_outbox + 1
+    snapshot = await rows(pool)
+    # And completing or rejecting it again is refused, with nothing written or published
+    for command in (CompleteTask(note="again"), RejectTask(note="too late")):
+        with pytest.raises(Conflict, match="already completed"):
+            await taskwork.execute(
+                holder, task_id, command, ADA, event_id=uuid.uuid4(), now=datetime.now(UTC)
+            )
+    assert await rows(pool) == snapshot
+    assert await published_tasks(pool) == before_outbox + 1
+
+
+async def test_the_member_view_comes_from_requests_and_resolutions(
+    scratch_schema: ScratchFactory,
+) -> None:
+    pool = await scratch_schema("admin")
+    records = admin_records(16, seed=100)
+    await apply(pool, records)
+    # Every member who asked is known; every case knows its request; resolved ones their end
+    members = await pool.fetchval("SELECT count(DISTINCT member_id) FROM cases")
+    assert await pool.fetchval("SELECT count(*) FROM members") == members
+    assert await pool.fetchval("SELECT count(*) FROM cases WHERE received_at IS NULL") == 0
+    resolved = sum(r.topic == RESOLVED for r in records)
+    assert await pool.fetchval("SELECT count(*) FROM cases WHERE outcome IS NOT NULL") == resolved

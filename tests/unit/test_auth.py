@@ -1,0 +1,81 @@
+"""Bearer tokens and the signing key: what is accepted, what is refused and why."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+
+from shared.auth import AuthProblem, issue, verify
+from shared.identity import Principal, Role
+from shared.settings import DEV_AUTH_SECRET, InsecureSettings, Settings
+
+KEY = "k" * 40
+NOW = datetime.now(UTC)
+HOUR = timedelta(hours=1)
+
+
+def test_a_token_carries_who_and_what_role_and_office() -> None:
+    adviser = Principal("ann", Role.ADVISER, "liege")
+    assert verify(KEY, issue(KEY, adviser, now=NOW, ttl=HOUR)) == adviser
+    ops = Principal("olga", Role.OPS)
+    assert verify(KEY, issue(KEY, ops, now=NOW, ttl=HOUR)) == ops
+
+
+def refused(key: str, token: str) -> AuthProblem:
+    with pytest.raises(AuthProblem) as raised:
+        verify(key, token)
+    assert raised.value.status == 401
+    return raised.value
+
+
+def test_expired_tokens_are_refused() -> None:
+    token = issue(KEY, Principal("ann", Role.SUPPORT), now=NOW - 2 * HOUR, ttl=HOUR)
+    assert refused(KEY, token).error == "token_expired"
+
+
+def test_tokens_signed_with_another_key_are_refused() -> None:
+    token = issue("x" * 40, Principal("ann", Role.SUPPORT), now=NOW, ttl=HOUR)
+    assert refused(KEY, token).error == "invalid_token"
+
+
+@pytest.mark.parametrize(
+    ("claims", "why"),
+    [
+        ({"sub": "ann", "role": "root"}, "Unknown role"),
+        ({"sub": "ann", "role": "adviser"}, "must name its office"),
+        ({"role": "support"}, "sub"),
+        ({"sub": "ann"}, "role"),
+        ({"sub": "", "role": "support"}, "non-empty"),
+    ],
+)
+def test_tokens_with_bad_claims_are_refused(claims: dict[str, str], why: str) -> None:
+    token = jwt.encode({**claims, "exp": int((NOW + HOUR).timestamp())}, KEY, algorithm="HS256")
+    assert why in refused(KEY, token).message
+
+
+def test_tokens_without_expiry_or_unsigned_are_refused() -> None:
+    forever = jwt.encode({"sub": "ann", "role": "ops"}, KEY, algorithm="HS256")
+    assert "exp" in refused(KEY, forever).message
+    unsigned = jwt.encode(
+        {"sub": "ann", "role": "ops", "exp": int((NOW + HOUR).timestamp())}, None, algorithm="none"
+    )
+    assert refused(KEY, unsigned).error == "invalid_token"
+
+
+@pytest.mark.parametrize(
+    ("secret", "why"),
+    [(None, "missing"), (DEV_AUTH_SECRET, "dev default"), ("short", "too short")],
+)
+def test_outside_dev_a_missing_default_or_short_secret_stops_the_service(
+    secret: str | None, why: str
+) -> None:
+    settings = Settings(env="production", auth_secret=secret)
+    with pytest.raises(InsecureSettings, match=why):
+        settings.auth_key()
+
+
+def test_dev_uses_the_documented_key_and_a_real_secret_is_used_anywhere() -> None:
+    assert Settings(env="dev", auth_secret=None).auth_key() == DEV_AUTH_SECRET
+    assert Settings(env="production", auth_secret="s" * 32).auth_key() == "s" * 32
