@@ -162,14 +162,15 @@ WITH facts AS (
              interval '1 day'
          ) AS d
 ), daily AS (
-    SELECT d.office, d.team, d.desk, d.holder, d.day,
-           coalesce(sum(m.received), 0) AS received, coalesce(sum(m.handled), 0) AS handled,
-           coalesce(sum(m.delta), 0) AS delta
-    FROM days d
-    LEFT JOIN moves m
-      ON m.office = d.office AND m.team = d.team AND m.desk = d.desk
-     AND m.holder = d.holder AND m.day = d.day
-    GROUP BY d.office, d.team, d.desk, d.holder, d.day
+    -- Every day of every unit, with its movements if any (a union, not a join: linear).
+    SELECT office, team, desk, holder, day,
+           sum(received) AS received, sum(handled) AS handled, sum(delta) AS delta
+    FROM (
+        SELECT office, team, desk, holder, day, received, handled, delta FROM moves
+        UNION ALL
+        SELECT office, team, desk, holder, day, 0, 0, 0 FROM days
+    ) AS all_days
+    GROUP BY office, team, desk, holder, day
 ), running AS (
     SELECT office, team, desk, holder, day, received, handled,
            sum(delta) OVER (PARTITION BY office, team, desk, holder ORDER BY day) AS open
