@@ -88,9 +88,11 @@ def run(requests: int, rate: float, seconds: float | None) -> None:
                 f"  {child.name:<9} {child.url}  (docs: {child.url}/docs, log: {child.log})"
             )
         print_tokens(console, settings)
+        first = fleet.children[0].url
+        console.print(f"  metrics: {first}/metrics, readiness: {first}/ready (each service)")
         console.print(
-            f"  metrics: {fleet.children[0].url}/metrics (each service)  "
-            f"report (charts from the BI views): {report.DEFAULT_PATH} when you stop"
+            f"  report: file://{report.DEFAULT_PATH.resolve()} (charts from the BI views, "
+            "written when you stop; again any time: make report)"
         )
         console.print(
             f"[bold]feeding {requests} demo requests at {rate:g}/s — Ctrl-C to stop[/bold]"

@@ -24,7 +24,11 @@ SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY received_to_routed_s) AS rout
        percentile_cont(0.5) WITHIN GROUP (ORDER BY received_to_escalated_s) AS escalated_p50,
        percentile_cont(0.9) WITHIN GROUP (ORDER BY received_to_escalated_s) AS escalated_p90,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY received_to_resolved_s) AS resolved_p50,
-       percentile_cont(0.9) WITHIN GROUP (ORDER BY received_to_resolved_s) AS resolved_p90
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY received_to_resolved_s) AS resolved_p90,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY routed_to_claimed_s) AS claimed_p50,
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY routed_to_claimed_s) AS claimed_p90,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY resolved_to_admin_closed_s) AS admin_p50,
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY resolved_to_admin_closed_s) AS admin_p90
 FROM bi.case_lifecycle"""
 SLA = """
 SELECT office AS label, sum(met) AS met, sum(breached) AS breached,
@@ -35,6 +39,12 @@ SELECT desk AS label, sum(open_end_of_day) AS open, sum(received) AS received,
        sum(handled) AS handled, sum(capacity) AS capacity
 FROM bi.workload_daily WHERE day = (SELECT max(day) FROM bi.workload_daily)
 GROUP BY 1 ORDER BY 1"""
+# Workload balance between the people holding cases: handled over the period, open now.
+STAFF = """
+SELECT adviser_id AS label, team, sum(handled) AS handled,
+       sum(open_end_of_day) FILTER (WHERE day = (SELECT max(day) FROM bi.workload_daily)) AS open
+FROM bi.workload_daily WHERE adviser_id IS NOT NULL
+GROUP BY 1, 2 ORDER BY 2, 3 DESC, 1 LIMIT 40"""
 ESCALATIONS = """
 SELECT office AS label, organisation_model AS model,
        sum(escalated)::double precision / nullif(sum(cases), 0) AS rate
@@ -54,6 +64,7 @@ class ReportData:
     escalations: list[dict[str, Any]]
     reasons: list[dict[str, Any]]
     models: list[dict[str, Any]] = field(default_factory=list)
+    staff: list[dict[str, Any]] = field(default_factory=list)
 
 
 async def rows(conn: asyncpg.Connection[Any], sql: str) -> list[dict[str, Any]]:
@@ -76,10 +87,19 @@ async def load(dsn: str) -> ReportData:
                 escalations=await rows(conn, ESCALATIONS),
                 reasons=await rows(conn, REASONS),
                 models=await rows(conn, MODELS),
+                staff=await rows(conn, STAFF),
             )
     finally:
         await conn.close()
 
 
 # Dimensions of the volume charts: columns of bi.case_lifecycle (constants, never user input).
-DIMENSIONS = ("office", "channel", "topic_family", "language", "organisation_model")
+DIMENSIONS = (
+    "office",
+    "channel",
+    "topic_family",
+    "language",
+    "organisation_model",
+    "status",
+    "outcome",
+)

@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 MIGRATIONS = Path(__file__).parent / "migrations"
 SCHEMA = "bi"
 READER = "relais_bi"
-# The services whose projections the views read. advisory and admin join when they land.
-SOURCES = ("intake", "routing")
+# The services whose projections the views read (each migrated first, by its own migrations).
+SOURCES = ("intake", "routing", "advisory", "admin")
 
 GRANTS = """
 GRANT USAGE ON SCHEMA {schema} TO {reader};

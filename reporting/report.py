@@ -26,13 +26,15 @@ table{border-collapse:collapse;margin-top:1em}
 td,th{padding:.3em .8em;border-bottom:1px solid #eee;text-align:right}
 """
 PENDING = (
-    "No data yet: these facts come from advisory "
-    "(first responses, escalations, resolutions, SLA clocks)."
+    "Not assessed yet: advisory does not project SLA clocks yet (advisory.bi_sla, see docs/bi.md)."
 )
 KPIS = ("cases", "routed", "escalated", "resolved")
 MEASURES: tuple[tuple[str, charts.Format], ...] = (
     ("cases", charts.number),
+    ("resolved", charts.number),
+    ("resolved_at_first_line", charts.number),
     ("median_received_to_routed_s", charts.duration),
+    ("median_received_to_first_response_s", charts.duration),
     ("median_received_to_resolved_s", charts.duration),
     ("escalation_rate", charts.percent),
     ("sla_met_rate", charts.percent),
@@ -54,6 +56,8 @@ def volumes(data: ReportData) -> str:
         ("topic_family", "Cases per topic family"),
         ("language", "Cases per language"),
         ("organisation_model", "Cases per organisation model"),
+        ("status", "Cases per status now"),
+        ("outcome", "Resolved cases per outcome"),
     ):
         found = [r for r in data.by[column] if r["label"] is not None]
         labels = [str(r["label"]) for r in found]
@@ -64,13 +68,15 @@ def volumes(data: ReportData) -> str:
 def lifecycle(data: ReportData) -> str:
     stages = [
         ("routed", "Received → routed"),
+        ("claimed", "Routed → claimed (queue wait)"),
         ("response", "Received → first response"),
         ("escalated", "Received → escalated"),
         ("resolved", "Received → resolved"),
+        ("admin", "Resolved → administrative act done"),
     ]
-    known = [(k, label) for k, label in stages if data.stages[f"{k}_p50"] is not None]
+    known = [(k, label) for k, label in stages if data.stages.get(f"{k}_p50") is not None]
     chart = charts.hbars(
-        "Time from reception to each step (median and 90th percentile)",
+        "How long each step takes (median and 90th percentile)",
         [label for _, label in known],
         {
             "median": [val(data.stages[f"{k}_p50"]) for k, _ in known],
@@ -78,7 +84,7 @@ def lifecycle(data: ReportData) -> str:
         },
         charts.duration,
     )
-    missing = [label for k, label in stages if data.stages[f"{k}_p50"] is None]
+    missing = [label for k, label in stages if data.stages.get(f"{k}_p50") is None]
     note = f"<p>Not measured yet: {escape(', '.join(missing))}.</p>" if missing else ""
     return chart + note
 
@@ -102,12 +108,18 @@ def workload(data: ReportData) -> str:
     series = {"open at end of day": [val(r["open"]) for r in data.workload]}
     if any(r["capacity"] is not None for r in data.workload):
         series["capacity"] = [val(r["capacity"]) for r in data.workload]
-    return charts.hbars("Open cases per desk (latest day)", labels, series)
+    desks = charts.hbars("Open cases per desk (latest day)", labels, series)
+    people = [f"{r['label']} ({r['team']})" for r in data.staff]
+    balance = {
+        "handled": [val(r["handled"]) for r in data.staff],
+        "open now": [val(r["open"]) for r in data.staff],
+    }
+    return desks + charts.hbars("Cases handled and held per staff member", people, balance)
 
 
 def escalations(data: ReportData) -> str:
     if not data.totals["escalated"]:
-        return charts.empty("Escalation rate per office and model", PENDING)
+        return charts.empty("Escalation rate per office and model", "No escalation yet.")
     models = sorted({r["model"] for r in data.escalations})
     offices = sorted({r["label"] for r in data.escalations})
     rate = {(r["label"], r["model"]): val(r["rate"]) for r in data.escalations}

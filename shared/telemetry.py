@@ -8,6 +8,10 @@ the relay sends the headers as they are. The consumer extracts it per delivery
 headers, so a FastStream-instrumented consumer elsewhere continues these traces; Relais does not
 install it because it gives a batch one root span with links, not a span per delivery.
 
+A staff command over HTTP comes long after its case was consumed: projections store the
+``traceparent`` each fact travelled with (``traceparent_of``), and the command's work runs in
+``rejoined(stored, ...)``, which continues the case's trace and links the HTTP request's span.
+
 Setting up the provider, exporter and instrumentations is ``shared.tracing_setup``."""
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from uuid import UUID
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import Link, SpanKind
 from opentelemetry.util.types import Attributes
 
 TRACER = "relais"
@@ -90,6 +94,40 @@ def incoming_context(headers: Sequence[tuple[str, bytes]] | None) -> Context:
     """The trace context a Kafka record carries (empty when it carries none)."""
     carrier = {k: v.decode(errors="replace") for k, v in headers or () if k in TRACE_HEADERS}
     return propagate.extract(carrier) if carrier else Context()
+
+
+def traceparent_of(headers: Sequence[tuple[str, bytes]] | Mapping[str, str] | None) -> str | None:
+    """The ``traceparent`` a Kafka record (or an outgoing message's headers) carries, if any:
+    what a projection stores to continue the case's trace later (``rejoined``)."""
+    if isinstance(headers, Mapping):
+        return headers.get("traceparent")
+    value = next((v for k, v in headers or () if k == "traceparent"), None)
+    return value.decode(errors="replace") if value is not None else None
+
+
+@contextlib.contextmanager
+def rejoined(traceparent: str | None, name: str, attributes: Attributes = None) -> Iterator[None]:
+    """Work done now on a case whose trace began long ago (a staff command over HTTP): an
+    INTERNAL span continuing the stored context, linked to the current span (the HTTP request)
+    and current for the block, so the queries run and the events published in it join the
+    case's trace. Without tracing, or without a stored context, nothing changes.
+
+    A refusal raised in the block is recorded on the span but does not mark it as an error:
+    a command refused (409) is an answer, not a failure."""
+    parent = propagate.extract({"traceparent": traceparent}) if traceparent else Context()
+    if _Tracing.provider is None or not trace.get_current_span(parent).get_span_context().is_valid:
+        yield
+        return
+    here = trace.get_current_span().get_span_context()
+    with tracer().start_as_current_span(
+        name,
+        context=parent,
+        kind=SpanKind.INTERNAL,
+        links=[Link(here)] if here.is_valid else [],
+        attributes=attributes,
+        set_status_on_exception=False,
+    ):
+        yield
 
 
 def current_ids() -> tuple[str, str] | None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import get_args
 
 from services.admin import domain, projection
-from shared import outbox
+from shared import outbox, telemetry
 from shared.consumer import Delivery
 from shared.db import Conn
 from shared.events import ADMIN_TASKS, CaseResolved, RequestReceived
@@ -27,13 +27,16 @@ async def on_case_resolved(conn: Conn, deliveries: Sequence[Delivery]) -> None:
         return
     await projection.record_resolutions(conn, resolutions)
     opened = [t for r in resolutions if (t := domain.task_opened(r)) is not None]
-    new = await projection.record_tasks(conn, opened)
-    await outbox.enqueue(
-        conn, [outbox.event_message(ADMIN_TASKS, t) for t in opened if t.event_id in new]
-    )
+    # Built first: the task keeps the trace context its opening is published with.
+    messages = {t.event_id: outbox.event_message(ADMIN_TASKS, t) for t in opened}
+    traces = {i: telemetry.traceparent_of(m.headers) for i, m in messages.items()}
+    new = await projection.record_tasks(conn, opened, traces)
+    await outbox.enqueue(conn, [m for i, m in messages.items() if i in new])
 
 
 async def on_admin_task_events(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """admin's own facts, read back: the task history (rebuilds come from here)."""
     kinds = get_args(domain.TaskEvent)
-    await projection.record_tasks(conn, [d.event for d in deliveries if isinstance(d.event, kinds)])
+    events = [d.event for d in deliveries if isinstance(d.event, kinds)]
+    traces = {d.event.event_id: telemetry.traceparent_of(d.record.headers) for d in deliveries}
+    await projection.record_tasks(conn, events, traces)

@@ -4,7 +4,7 @@ ever move forward), and tasks as the fold of their history (refolded only on a n
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from typing import Annotated, Any
 from uuid import UUID
@@ -48,11 +48,16 @@ SET office = excluded.office, resolution_event_id = excluded.resolution_event_id
     outcome = excluded.outcome, admin_act = excluded.admin_act"""
 
 INSERT_HISTORY = """
-INSERT INTO task_history (event_id, task_id, case_id, occurred_at, type, actor, event)
+INSERT INTO task_history (event_id, task_id, case_id, occurred_at, type, actor, event,
+                          traceparent)
 SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::text[],
-                     $6::text[], $7::jsonb[])
+                     $6::text[], $7::jsonb[], $8::text[])
 ON CONFLICT (event_id) DO NOTHING
 RETURNING event_id, task_id"""
+
+# The trace closing the task continues: that of the resolution that opened it.
+TASK_TRACE = """
+SELECT traceparent FROM task_history WHERE task_id = $1 AND type = 'AdminTaskOpened'"""
 
 HISTORY = "SELECT task_id, event FROM task_history WHERE task_id = ANY($1::uuid[])"
 
@@ -120,8 +125,11 @@ def actor_of(event: TaskEvent) -> str:
     return event.producer
 
 
-async def record_tasks(conn: Conn, events: Sequence[TaskEvent]) -> set[UUID]:
-    """Stores the task facts not yet known and refolds their tasks; returns the new event ids."""
+async def record_tasks(
+    conn: Conn, events: Sequence[TaskEvent], traces: Mapping[UUID, str | None] | None = None
+) -> set[UUID]:
+    """Stores the task facts not yet known and refolds their tasks; returns the new event ids.
+    ``traces``: the ``traceparent`` each fact travelled with, by event_id (when known)."""
     unique = list({e.event_id: e for e in events}.values())
     if not unique:
         return set()
@@ -135,6 +143,7 @@ async def record_tasks(conn: Conn, events: Sequence[TaskEvent]) -> set[UUID]:
         [e.type for e in unique],
         [actor_of(e) for e in unique],
         [e.model_dump_json() for e in unique],
+        [(traces or {}).get(e.event_id) for e in unique],
     )
     if rows:
         states = await load_tasks(conn, {r["task_id"] for r in rows})
@@ -144,6 +153,12 @@ async def record_tasks(conn: Conn, events: Sequence[TaskEvent]) -> set[UUID]:
         ]
         await conn.execute(UPSERT_TASKS, *columns)
     return {r["event_id"] for r in rows}
+
+
+async def task_trace(conn: Conn, task_id: UUID) -> str | None:
+    """The ``traceparent`` the task was opened with: where closing it joins the case's trace."""
+    value: str | None = await conn.fetchval(TASK_TRACE, task_id)
+    return value
 
 
 async def load_tasks(conn: Conn, task_ids: set[UUID]) -> dict[UUID, TaskState]:

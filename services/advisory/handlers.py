@@ -9,6 +9,7 @@ from typing import get_args
 
 from services.advisory import projection
 from services.advisory.domain import CaseEvent
+from shared import telemetry
 from shared.consumer import Delivery
 from shared.db import Conn
 
@@ -16,5 +17,8 @@ CASE_EVENTS = get_args(CaseEvent)
 
 
 async def on_case_events(conn: Conn, deliveries: Sequence[Delivery]) -> None:
-    """Records the facts of `routed`, `case-activity`, `escalated` and `resolved`."""
-    await projection.record(conn, [d.event for d in deliveries if isinstance(d.event, CASE_EVENTS)])
+    """Records the facts of `routed`, `case-activity`, `escalated` and `resolved`, each with
+    the trace context it travelled with (staff commands on the case continue that trace)."""
+    events = [d.event for d in deliveries if isinstance(d.event, CASE_EVENTS)]
+    traces = {d.event.event_id: telemetry.traceparent_of(d.record.headers) for d in deliveries}
+    await projection.record(conn, events, traces)

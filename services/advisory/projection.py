@@ -5,7 +5,7 @@ recorded changes nothing, and a case is refolded only when one of its facts is n
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from typing import Annotated, Any
 from uuid import UUID
@@ -33,11 +33,17 @@ from shared.events import (
 LOCK_SPACE = 3  # advisory's cases, in shared.locks' two-key space
 
 INSERT_HISTORY = """
-INSERT INTO case_history (event_id, case_id, occurred_at, type, actor, event)
+INSERT INTO case_history (event_id, case_id, occurred_at, type, actor, event, traceparent)
 SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[],
-                     $6::jsonb[])
+                     $6::jsonb[], $7::text[])
 ON CONFLICT (event_id) DO NOTHING
 RETURNING event_id"""
+
+# The trace a staff command on the case continues: that of its latest routing.
+CASE_TRACE = """
+SELECT traceparent FROM case_history
+WHERE case_id = $1 AND type = 'CaseRouted' AND traceparent IS NOT NULL
+ORDER BY occurred_at DESC, event_id DESC LIMIT 1"""
 
 HISTORY = "SELECT case_id, event FROM case_history WHERE case_id = ANY($1::uuid[])"
 
@@ -101,8 +107,11 @@ def actor_of(event: CaseEvent) -> str:
             return event.producer
 
 
-async def record(conn: Conn, events: Sequence[CaseEvent]) -> set[UUID]:
+async def record(
+    conn: Conn, events: Sequence[CaseEvent], traces: Mapping[UUID, str | None] | None = None
+) -> set[UUID]:
     """Stores the facts not yet known and brings their cases up to date; returns those cases.
+    ``traces``: the ``traceparent`` each fact travelled with, by event_id (when known).
 
     New facts usually come after everything known of their case: they are applied to its
     stored state. A fact older than the case's latest (a replay reading the topics in another
@@ -119,6 +128,7 @@ async def record(conn: Conn, events: Sequence[CaseEvent]) -> set[UUID]:
         [e.type for e in unique],
         [actor_of(e) for e in unique],
         [e.model_dump_json() for e in unique],
+        [(traces or {}).get(e.event_id) for e in unique],
     )
     fresh = {r["event_id"] for r in rows}
     news: dict[UUID, list[CaseEvent]] = defaultdict(list)
@@ -142,6 +152,12 @@ async def record(conn: Conn, events: Sequence[CaseEvent]) -> set[UUID]:
         states.update(await load(conn, late))
     await save(conn, list(states.values()))
     return set(news)
+
+
+async def case_trace(conn: Conn, case_id: UUID) -> str | None:
+    """The ``traceparent`` of the case's latest routing: where its staff's commands join in."""
+    value: str | None = await conn.fetchval(CASE_TRACE, case_id)
+    return value
 
 
 async def current(conn: Conn, case_ids: set[UUID]) -> dict[UUID, CaseState]:

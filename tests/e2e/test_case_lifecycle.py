@@ -11,40 +11,13 @@ import asyncpg
 import httpx
 import orjson
 
-from relais_cli.demo_data import stream
 from shared.events import ADMIN_TASKS, CASE_ACTIVITY, ESCALATED, RESOLVED, ROUTED
-from shared.identity import Role
-from tests.support.auth import CHANNEL, bearer
 from tests.support.kafka import collect, end_offsets
 from tests.support.polling import body_has, until
 from tests.support.processes import ServiceProcess
+from tests.support.staff import ADA, ANN, SAM, act, liege_request, submit
 
-ANN = bearer(Role.ADVISER, "ann", "liege")
-SAM = bearer(Role.SUPPORT, "sam")
-ADA = bearer(Role.ADMIN_TEAM, "ada")
 TOPICS = (ROUTED, CASE_ACTIVITY, ESCALATED, RESOLVED, ADMIN_TASKS)
-
-
-def liege_request(seed: int) -> dict[str, Any]:
-    body = stream(1, seed=seed)[0]
-    # A member of its own: the shared stack keeps the cases of earlier runs
-    member_id = f"M-E2E-{seed}-{uuid.uuid4().hex[:8]}"
-    body["member"] = {**body["member"], "home_office": "liege", "member_id": member_id}
-    return body
-
-
-async def submit(intake: ServiceProcess, body: dict[str, Any]) -> str:
-    async with httpx.AsyncClient(base_url=intake.url, headers=CHANNEL) as client:
-        answer = await client.post("/requests", json=body)
-    assert answer.status_code == 202, answer.text
-    case_id: str = answer.json()["case_id"]
-    return case_id
-
-
-async def act(client: httpx.AsyncClient, path: str, who: dict[str, str], body: Any = None) -> Any:
-    answer = await client.post(path, json=body, headers=who)
-    assert answer.status_code == 200, answer.text
-    return answer.json()
 
 
 async def test_a_request_lives_its_whole_life_across_the_four_services(

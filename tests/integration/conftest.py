@@ -9,6 +9,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from reporting.install import install_views
 from shared import db as database
 from shared.settings import Settings
 
@@ -35,6 +36,28 @@ async def scratch_schema(settings: Settings) -> AsyncIterator[ScratchFactory]:
         return pool
 
     yield make
+    for schema, pool in created:
+        await pool.execute(f"DROP SCHEMA {schema} CASCADE")
+        await pool.close()
+
+
+BiInstaller = Callable[[dict[str, asyncpg.Pool]], Awaitable[asyncpg.Pool]]
+
+
+@pytest.fixture
+async def bi_over(settings: Settings) -> AsyncIterator[BiInstaller]:
+    """Installs the `bi` views in a throw-away schema, reading the given services' schemas."""
+    created: list[tuple[str, asyncpg.Pool]] = []
+
+    async def install(sources: dict[str, asyncpg.Pool]) -> asyncpg.Pool:
+        names = {s: await p.fetchval("SELECT current_schema()") for s, p in sources.items()}
+        schema = f"it_bi_{uuid.uuid4().hex[:8]}"
+        pool = await database.connect(settings.admin_dsn(), schema, min_size=1, max_size=2)
+        created.append((schema, pool))
+        await install_views(pool, schema, names)
+        return pool
+
+    yield install
     for schema, pool in created:
         await pool.execute(f"DROP SCHEMA {schema} CASCADE")
         await pool.close()

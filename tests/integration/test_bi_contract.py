@@ -43,6 +43,15 @@ PINNED: dict[str, list[tuple[str, str]]] = {
         ("received_to_first_response_s", "double precision"),
         ("received_to_escalated_s", "double precision"),
         ("received_to_resolved_s", "double precision"),
+        ("handled_by", "text"),
+        ("claimed_at", "timestamp with time zone"),
+        ("routed_to_claimed_s", "double precision"),
+        ("escalations", "integer"),
+        ("resolved_by", "text"),
+        ("resolved_team", "text"),
+        ("admin_task_status", "text"),
+        ("admin_task_closed_at", "timestamp with time zone"),
+        ("resolved_to_admin_closed_s", "double precision"),
     ],
     "escalation_rates": [
         ("month", "date"),
@@ -75,6 +84,9 @@ PINNED: dict[str, list[tuple[str, str]]] = {
         ("median_received_to_first_response_s", "double precision"),
         ("median_received_to_resolved_s", "double precision"),
         ("sla_met_rate", "double precision"),
+        ("p90_received_to_first_response_s", "double precision"),
+        ("p90_received_to_resolved_s", "double precision"),
+        ("resolved_at_first_line", "bigint"),
     ],
     "sla_case": [
         ("case_id", "uuid"),
@@ -161,8 +173,9 @@ async def test_the_bi_role_reads_the_views_and_nothing_else(settings: Settings) 
         # But not the services' own tables, and it writes nothing
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await conn.fetch("SELECT * FROM routing.cases LIMIT 1")
-        with pytest.raises(asyncpg.InsufficientPrivilegeError):
-            await conn.fetch("SELECT * FROM intake.requests LIMIT 1")
+        for table in ("intake.requests", "advisory.case_history", "admin.tasks"):
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                await conn.fetch(f"SELECT * FROM {table} LIMIT 1")
         with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
             await conn.execute(f"CREATE TABLE {SCHEMA}.mine (x int)")
     finally:

@@ -1,28 +1,17 @@
-"""The BI views give the right numbers for a known scenario: cases written by intake's and
-routing's own projection code into scratch schemas, the views installed over them."""
+"""The BI views give the right numbers for a known scenario of requests and routings: cases
+written by the services' own code into scratch schemas, the views installed over them. (Whole
+lifecycles, with escalations and resolutions: test_bi_lifecycle.py.)"""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import asyncpg
 import pytest
 
-from relais_cli.demo_data import stream
-from reporting.install import install_views
-from services.intake import domain as intake_domain
-from services.intake import projection as intake_projection
-from services.routing import domain as routing_domain
-from services.routing import projection as routing_projection
-from shared import db as database
-from shared.events import REQUEST_RECEIVED, RequestReceived
-from shared.outbox import event_message
-from shared.settings import Settings
-from tests.integration.conftest import ScratchFactory
+from tests.integration.conftest import BiInstaller, ScratchFactory
+from tests.support.bi_sources import SERVICES, Asked, Sources
 
 
 @dataclass(frozen=True)
@@ -47,45 +36,16 @@ SCENARIO = [
 ]
 
 
-def request_of(case: Case, n: int) -> RequestReceived:
-    body: dict[str, Any] = stream(1, seed=900 + n)[0]
-    body["member"] = {**body["member"], "member_id": f"BI-{n}", "home_office": case.office}
-    body["member"]["preferred_language"] = case.language
-    body.update(channel=case.channel, topic_family=case.family)
-    case_id = uuid.uuid4()
-    return intake_domain.request_received(
-        intake_domain.SubmitRequest.model_validate(body),
-        case_id=case_id,
-        event_id=uuid.uuid4(),
-        correlation_id=case_id,
-        now=case.received,
-    )
-
-
 @pytest.fixture
-async def bi(scratch_schema: ScratchFactory, settings: Settings) -> AsyncIterator[asyncpg.Pool]:
-    """The scenario in scratch intake and routing schemas, and the BI views over them."""
-    intake, routing = await scratch_schema("intake"), await scratch_schema("routing")
+async def bi(scratch_schema: ScratchFactory, bi_over: BiInstaller) -> asyncpg.Pool:
+    """The scenario in scratch schemas of the four services, and the BI views over them."""
+    sources = Sources({s: await scratch_schema(s) for s in SERVICES})
     for n, case in enumerate(SCENARIO):
-        request = request_of(case, n)
-        async with intake.acquire() as conn:
-            message = event_message(REQUEST_RECEIVED, request)
-            await intake_projection.accept(conn, request, message, None, f"fingerprint-{n}")
+        asked = Asked(case.office, case.channel, case.family, case.language)
+        case_id = await sources.received(asked, case.received, f"BI-{n}")
         if case.routed_after_s is not None:
-            routed_at = case.received + timedelta(seconds=case.routed_after_s)
-            decision = routing_domain.route_first_line(request)
-            routed = routing_domain.case_routed(request, decision, routed_at)
-            async with routing.acquire() as conn:
-                await routing_projection.insert_cases(conn, [(request, routed)])
-    names = [await p.fetchval("SELECT current_schema()") for p in (intake, routing)]
-    schema = f"it_bi_{uuid.uuid4().hex[:8]}"
-    bi = await database.connect(settings.admin_dsn(), schema, min_size=1, max_size=2)
-    try:
-        await install_views(bi, schema, {"intake": names[0], "routing": names[1]})
-        yield bi
-    finally:
-        await bi.execute(f"DROP SCHEMA {schema} CASCADE")
-        await bi.close()
+            await sources.routed(case_id, case.received + timedelta(seconds=case.routed_after_s))
+    return await bi_over(sources.pools)
 
 
 async def test_case_lifecycle_has_one_row_per_case_with_its_times(bi: asyncpg.Pool) -> None:

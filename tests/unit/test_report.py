@@ -11,7 +11,7 @@ from reporting.report import render
 NOW = datetime(2026, 4, 2, 12, 0, tzinfo=UTC)
 NO_STAGES = {
     f"{k}_{p}": None
-    for k in ("routed", "response", "escalated", "resolved")
+    for k in ("routed", "claimed", "response", "escalated", "resolved", "admin")
     for p in ("p50", "p90")
 }
 
@@ -57,7 +57,7 @@ def test_figures_become_labelled_charts() -> None:
     assert "liege/first_line" in page
     assert "800 ms" in page
     assert "12 s" in page
-    assert "Not measured yet: Received → first response" in page
+    assert "Not measured yet: Routed → claimed (queue wait), Received → first response" in page
     assert "polyvalent (legacy)" in page
 
 
@@ -69,3 +69,29 @@ def test_durations_read_naturally() -> None:
         "3.2 h",
         "2.1 d",
     ]
+
+
+def test_escalations_resolutions_and_the_staff_balance_are_charted() -> None:
+    data = empty()
+    data.totals.update(cases=4, routed=4, escalated=2, resolved=3, first=NOW, last=NOW)
+    data.by["outcome"] = [{"label": "solved", "n": 2}, {"label": "answered", "n": 1}]
+    data.stages = {**NO_STAGES, "resolved_p50": 5400.0, "resolved_p90": 86400.0}
+    data.stages.update(admin_p50=3600.0, admin_p90=7200.0)
+    data.escalations = [
+        {"label": "liege", "model": "polyvalent", "rate": 0.5},
+        {"label": "charleroi", "model": "specialised", "rate": 0.25},
+    ]
+    data.reasons = [{"label": "legal", "n": 1}, {"label": "complex_case", "n": 1}]
+    data.staff = [
+        {"label": "ann", "team": "first_line", "handled": 3, "open": 1},
+        {"label": "sam", "team": "support", "handled": 2, "open": 0},
+    ]
+    page = render(data, NOW)
+    for shown in ("Resolved cases per outcome", "solved", "Escalations per reason", "legal"):
+        assert shown in page
+    assert "50.0 %" in page  # Liège's escalation rate
+    assert "1.5 h" in page  # median time to resolution
+    assert "Resolved → administrative act done" in page
+    assert "ann (first_line)" in page
+    assert "sam (support)" in page
+    assert "No escalation yet" not in page

@@ -100,3 +100,27 @@ def test_the_exporter_is_chosen_by_settings(tmp_path: Path) -> None:
     provider.shutdown()
     (line,) = file.read_text().splitlines()
     assert orjson.loads(line)["name"] == "one"
+
+
+def test_a_stored_context_is_read_from_records_and_messages_alike() -> None:
+    value = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    assert telemetry.traceparent_of([("event_id", b"e"), ("traceparent", value.encode())]) == value
+    assert telemetry.traceparent_of({"traceparent": value}) == value
+    assert telemetry.traceparent_of([]) is None
+    assert telemetry.traceparent_of(None) is None
+
+
+def test_a_command_without_a_stored_context_stays_in_its_request(
+    spans: InMemorySpanExporter,
+) -> None:
+    with telemetry.tracer().start_as_current_span("request") as request:
+        for stored in (None, "", "not a traceparent"):
+            with telemetry.rejoined(stored, "Claim command"):
+                assert trace.get_current_span() is request
+    assert [s.name for s in spans.get_finished_spans()] == ["request"]
+
+
+def test_without_tracing_a_stored_context_changes_nothing() -> None:
+    stored = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    with telemetry.rejoined(stored, "Claim command"):
+        assert not trace.get_current_span().get_span_context().is_valid

@@ -1,0 +1,5 @@
+-- The W3C trace context each task fact was published with (its Kafka `traceparent` header):
+-- completing or rejecting a task continues the trace of the resolution that opened it, so a
+-- case's trace runs from the member's request to its administrative act
+-- (docs/observability.md). From the log alone: a rebuild stores the same headers again.
+ALTER TABLE task_history ADD COLUMN traceparent text;
