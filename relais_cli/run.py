@@ -17,10 +17,8 @@ from shared.settings import Settings
 
 
 def admin_dsn(settings: Settings) -> str:
-    """The runner reads every service's schema as the `relais` role of the local stack."""
-    return settings.database_url or (
-        f"postgresql://relais:relais@{settings.pg_host}:{settings.pg_port}/{settings.pg_database}"
-    )
+    """The runner reads every service's schema as the ops role (`relais` on the local stack)."""
+    return settings.ops_dsn()
 
 
 async def show(

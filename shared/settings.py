@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "RELAIS_DATABASE_URL")
     )
+    # The role ops tools (rebuild, verify, lag) use: it creates shadow schemas and swaps them.
+    ops_database_url: str | None = None
     pg_host: str = "127.0.0.1"
     pg_port: int = 15432
     pg_database: str = "relais"
@@ -63,6 +65,15 @@ class Settings(BaseSettings):
             return self.database_url
         role = f"relais_{service}"
         return f"postgresql://{role}:{role}@{self.pg_host}:{self.pg_port}/{self.pg_database}"
+
+    def ops_dsn(self) -> str:
+        """Where ops tools connect: ``RELAIS_OPS_DATABASE_URL``, else DATABASE_URL, else the
+        local stack's `relais` role, which owns the database and may act as every service."""
+        if self.ops_database_url:
+            return self.ops_database_url
+        if self.database_url:
+            return self.database_url
+        return f"postgresql://relais:relais@{self.pg_host}:{self.pg_port}/{self.pg_database}"
 
     def port(self, service: str) -> int:
         return self.http_port or self.port_base + PORT_OFFSETS[service]

@@ -1,7 +1,9 @@
-"""intake's tables: accepted requests, written with their outgoing event in one statement."""
+"""intake's tables: accepted requests, written with their outgoing event in one statement, and
+read back from `request-received` when the table is rebuilt from the log."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -27,6 +29,19 @@ WITH accepted AS (
     SELECT $10, $11, $12, $13::jsonb FROM accepted
 )
 SELECT count(*) FROM accepted"""
+
+# A rebuild: the same rows, from the events intake published (the event stored as published).
+RECORD = """
+INSERT INTO requests (case_id, event_id, idempotency_key, fingerprint, member_id, channel,
+                      topic_family, event, received_at)
+SELECT case_id, event_id, idempotency_key, fingerprint, member_id, channel, topic_family,
+       event::jsonb, received_at
+FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
+            $7::text[], $8::text[], $9::timestamptz[])
+     AS x(case_id, event_id, idempotency_key, fingerprint, member_id, channel, topic_family,
+          event, received_at)
+ORDER BY case_id
+ON CONFLICT DO NOTHING"""
 
 BY_KEY = "SELECT case_id, fingerprint FROM requests WHERE idempotency_key = $1"
 
@@ -67,6 +82,31 @@ async def accept(
         orjson.dumps(message.headers).decode(),
     )
     return bool(inserted)
+
+
+@dataclass(frozen=True)
+class Published:
+    """A RequestReceived as read back from the log, with the bytes it was published as."""
+
+    event: RequestReceived
+    value: bytes
+    fingerprint: str
+
+
+async def record(conn: Conn, published: Sequence[Published]) -> None:
+    """Stores requests read back from the log; one already stored is left as it is."""
+    await conn.execute(
+        RECORD,
+        [p.event.case_id for p in published],
+        [p.event.event_id for p in published],
+        [p.event.idempotency_key for p in published],
+        [p.fingerprint for p in published],
+        [p.event.member_id for p in published],
+        [p.event.channel.value for p in published],
+        [p.event.topic_family for p in published],
+        [p.value.decode() for p in published],
+        [p.event.received_at for p in published],
+    )
 
 
 async def by_key(conn: Conn, idempotency_key: str) -> Existing | None:

@@ -1,0 +1,99 @@
+"""What rebuild and verify share: a shadow schema filled from the log and caught up with the
+live projection, then brought exactly to a cut taken while the live writers are paused."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+
+from ops import cut, kafka, schemas
+from ops.kafka import Offsets
+from ops.progress import Observer
+from ops.replayer import Replayer
+from ops.services import Service
+from shared.settings import Settings
+
+# Close enough to the live projection to pause its writers and replay the rest meanwhile.
+CLOSE_ENOUGH = 2000
+MAX_ROUNDS = 10
+
+
+@dataclass
+class ShadowRun:
+    service: Service
+    ops: asyncpg.Connection
+    pool: asyncpg.Pool
+    consumer: AIOKafkaConsumer
+    replayer: Replayer
+    shadow: str
+    tables: list[str]
+    live_tps: list[TopicPartition]
+    own_tps: list[TopicPartition]
+
+    async def targets(self, conn: asyncpg.Connection | None = None) -> Offsets:
+        return await cut.targets(
+            conn or self.ops,
+            self.consumer,
+            schema=self.service.schema,
+            group=self.service.group,
+            live=self.live_tps,
+            own=self.own_tps,
+        )
+
+    async def catch_up(self, observer: Observer) -> None:
+        """Replays until the shadow is within CLOSE_ENOUGH events of the live projection."""
+        for round_ in range(MAX_ROUNDS):
+            stop = await self.targets()
+            remaining = self.replayer.remaining(stop)
+            if round_ > 0 and remaining <= CLOSE_ENOUGH:
+                return
+            observer.phase("replaying the log" if round_ == 0 else "catching up", remaining)
+            await self.replayer.run(stop, observer.advance)
+
+    async def read_cut(self) -> tuple[Offsets, list[ConsumerRecord[Any, Any]]]:
+        """While the live writers are paused: where the live projection stands, and the own
+        facts still waiting in its outbox."""
+        stop = await self.targets()
+        own_topics = [s.topic for s in self.service.own_sources]
+        return stop, await cut.pending_facts(self.ops, self.service.schema, own_topics)
+
+    async def replay_to(
+        self, stop: Offsets, pending: list[ConsumerRecord[Any, Any]], observer: Observer
+    ) -> None:
+        """Brings the shadow exactly to a cut."""
+        observer.phase("final catch-up", self.replayer.remaining(stop) + len(pending))
+        await self.replayer.run(stop, observer.advance)
+        await self.replayer.apply_pending(pending)
+        observer.advance(len(pending))
+
+
+@contextlib.asynccontextmanager
+async def shadow_run(
+    settings: Settings, service: Service, shadow: str, since: datetime | None
+) -> AsyncIterator[ShadowRun]:
+    """An empty shadow of the service's schema, ready to replay from ``since`` (or the start)."""
+    dsn = settings.ops_dsn()
+    ops = await asyncpg.connect(dsn, server_settings=schemas.STABLE_TEXT)
+    try:
+        tables = await schemas.projection_tables(ops, service.schema)
+        pool = await schemas.create(
+            ops, dsn, live=service.schema, shadow=shadow, migrations=service.migrations
+        )
+        try:
+            bootstrap = settings.kafka_bootstrap_servers
+            async with kafka.reader(bootstrap) as consumer:
+                replayer = Replayer(service, pool, bootstrap)
+                live = await kafka.partitions(bootstrap, [s.topic for s in service.live_sources])
+                own = await kafka.partitions(bootstrap, [s.topic for s in service.own_sources])
+                replayer.positions = await kafka.starts(consumer, live + own, since)
+                yield ShadowRun(service, ops, pool, consumer, replayer, shadow, tables, live, own)
+        finally:
+            await pool.close()
+    finally:
+        await ops.close()
