@@ -56,6 +56,7 @@ async def rebuild(
     since: datetime | None = None,
     observer: Observer | None = None,
     keep_previous: bool = False,
+    workers: int = 1,
 ) -> Rebuilt:
     """Rebuilds ``name``'s projection from the log and swaps it in; returns what it did."""
     observer = observer or Silent()
@@ -66,7 +67,7 @@ async def rebuild(
         f"{service.schema}_previous",
     )
     started = time.monotonic()
-    async with shadow_run(settings, service, shadow, since) as run:
+    async with shadow_run(settings, service, shadow, since, workers) as run:
         await schemas.drop(run.ops, previous)
         await run.catch_up(observer)
         for attempt in range(1, ATTEMPTS + 1):
@@ -77,6 +78,7 @@ async def rebuild(
                     stop, pending = await run.read_cut()
                     await run.replay_to(stop, pending, observer)
                     observer.phase("swapping")
+                    await schemas.require_logged(run.ops, shadow)
                     await run.ops.execute(
                         SWAP.format(
                             live=quoted(live), shadow=quoted(shadow), previous=quoted(previous)

@@ -7,6 +7,7 @@ are created as the live schema's owner so the service can use them once swapped 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -25,6 +26,13 @@ WHERE c.relnamespace = $1::regnamespace AND c.relkind IN ('r', 'p')
   AND c.relname <> ALL($2::text[])
 ORDER BY c.relname"""
 LEDGER = "SELECT name FROM {schema}.schema_migrations"
+# Indexes no constraint needs (not unique, not a primary key): a bulk replay writes faster
+# without them, and they are built once at the end.
+SECONDARY_INDEXES = """
+SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition
+FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+WHERE i.relnamespace = $1::regnamespace AND NOT x.indisunique AND NOT x.indisprimary
+ORDER BY i.relname"""
 
 
 class NotDeployed(RuntimeError):
@@ -33,6 +41,16 @@ class NotDeployed(RuntimeError):
 
 class MigrationsDiffer(RuntimeError):
     """The live schema and this code's migrations differ: a rebuild would swap in other tables."""
+
+
+@dataclass(frozen=True)
+class Shadow:
+    """A shadow schema, how to reach it (worker processes open their own pools), and a pool."""
+
+    dsn: str
+    schema: str
+    role: str
+    pool: asyncpg.Pool
 
 
 def quoted(name: str) -> str:
@@ -70,21 +88,28 @@ async def connect(dsn: str, schema: str, role: str, *, size: int = 4) -> asyncpg
 
 
 async def create(
-    ops: Conn, dsn: str, *, live: str, shadow: str, migrations: Sequence[Path]
-) -> asyncpg.Pool:
+    ops: Conn,
+    dsn: str,
+    *,
+    live: str,
+    shadow: str,
+    migrations: Sequence[Path],
+    check: bool = True,
+) -> Shadow:
     """Replaces ``shadow`` with an empty copy of ``live``'s tables (from the migrations);
-    refuses when the live schema was migrated differently. Returns a pool on the shadow."""
+    refuses when the live schema was migrated differently (unless not ``check``)."""
     role = await owner(ops, live)
     await drop(ops, shadow)
     await ops.execute(f"CREATE SCHEMA {quoted(shadow)} AUTHORIZATION {quoted(role)}")
     pool = await connect(dsn, shadow, role)
     try:
         await db.migrate(pool, shadow, migrations)
-        await same_migrations(ops, live, shadow)
+        if check:
+            await same_migrations(ops, live, shadow)
     except BaseException:
         await pool.close()
         raise
-    return pool
+    return Shadow(dsn, shadow, role, pool)
 
 
 async def same_migrations(conn: Conn, live: str, shadow: str) -> None:
@@ -100,3 +125,39 @@ async def same_migrations(conn: Conn, live: str, shadow: str) -> None:
 
 async def drop(ops: Conn, schema: str) -> None:
     await ops.execute(f"DROP SCHEMA IF EXISTS {quoted(schema)} CASCADE")
+
+
+async def prepare_bulk(conn: Conn, schema: str) -> list[str]:
+    """Makes a fresh shadow fast to fill: its tables UNLOGGED (no WAL per row; a crash of the
+    database empties them, rows and positions together) and its secondary indexes dropped.
+    Returns the statements that build the indexes again (``end_bulk``)."""
+    for table in await all_tables(conn, schema):
+        await conn.execute(f"ALTER TABLE {quoted(schema)}.{quoted(table)} SET UNLOGGED")
+    found = await conn.fetch(SECONDARY_INDEXES, schema)
+    for row in found:
+        await conn.execute(f"DROP INDEX {quoted(schema)}.{quoted(row['name'])}")
+    return [row["definition"] for row in found]
+
+
+async def end_bulk(conn: Conn, schema: str, indexes: Sequence[str]) -> None:
+    """Builds the indexes again and makes every table LOGGED: durable, fit to be swapped in."""
+    for definition in indexes:
+        await conn.execute(definition)
+    for table in await all_tables(conn, schema):
+        await conn.execute(f"ALTER TABLE {quoted(schema)}.{quoted(table)} SET LOGGED")
+
+
+async def all_tables(conn: Conn, schema: str) -> list[str]:
+    return await projection_tables(conn, schema) + list(PLUMBING)
+
+
+UNLOGGED = """
+SELECT relname FROM pg_class
+WHERE relnamespace = $1::regnamespace AND relkind = 'r' AND relpersistence <> 'p'"""
+
+
+async def require_logged(conn: Conn, schema: str) -> None:
+    """A table about to become live must be durable."""
+    unlogged = [r["relname"] for r in await conn.fetch(UNLOGGED, schema)]
+    if unlogged:
+        raise RuntimeError(f"{schema} still has unlogged tables {unlogged}: not swapping")

@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from ops import cut, kafka, schemas
 from ops.kafka import Offsets
+from ops.parallel import run_parallel
 from ops.progress import Observer
 from ops.replayer import Replayer
 from ops.services import Service
@@ -22,6 +23,8 @@ from shared.settings import Settings
 # Close enough to the live projection to pause its writers and replay the rest meanwhile.
 CLOSE_ENOUGH = 2000
 MAX_ROUNDS = 10
+# Below this many events, starting worker processes costs more than it saves.
+PARALLEL_ABOVE = 50_000
 
 
 @dataclass
@@ -35,6 +38,7 @@ class ShadowRun:
     tables: list[str]
     live_tps: list[TopicPartition]
     own_tps: list[TopicPartition]
+    workers: int = 1
 
     async def targets(self, conn: asyncpg.Connection | None = None) -> Offsets:
         return await cut.targets(
@@ -47,13 +51,25 @@ class ShadowRun:
         )
 
     async def catch_up(self, observer: Observer) -> None:
-        """Replays until the shadow is within CLOSE_ENOUGH events of the live projection."""
+        """Replays the log in bulk (see schemas.prepare_bulk), then again until the shadow is
+        within CLOSE_ENOUGH events of the live projection."""
+        indexes = await schemas.prepare_bulk(self.ops, self.shadow)
         for round_ in range(MAX_ROUNDS):
             stop = await self.targets()
             remaining = self.replayer.remaining(stop)
             if round_ > 0 and remaining <= CLOSE_ENOUGH:
                 return
             observer.phase("replaying the log" if round_ == 0 else "catching up", remaining)
+            await self.replay(stop, observer)
+            if round_ == 0:
+                observer.phase("building indexes, logging tables")
+                await schemas.end_bulk(self.ops, self.shadow, indexes)
+
+    async def replay(self, stop: Offsets, observer: Observer) -> None:
+        remaining = self.replayer.remaining(stop)
+        if self.workers > 1 and remaining > PARALLEL_ABOVE:
+            await run_parallel(self.replayer, stop, self.workers, observer.advance)
+        else:
             await self.replayer.run(stop, observer.advance)
 
     async def read_cut(self) -> tuple[Offsets, list[ConsumerRecord[Any, Any]]]:
@@ -75,25 +91,36 @@ class ShadowRun:
 
 @contextlib.asynccontextmanager
 async def shadow_run(
-    settings: Settings, service: Service, shadow: str, since: datetime | None
+    settings: Settings, service: Service, shadow: str, since: datetime | None, workers: int = 1
 ) -> AsyncIterator[ShadowRun]:
     """An empty shadow of the service's schema, ready to replay from ``since`` (or the start)."""
     dsn = settings.ops_dsn()
     ops = await asyncpg.connect(dsn, server_settings=schemas.STABLE_TEXT)
     try:
         tables = await schemas.projection_tables(ops, service.schema)
-        pool = await schemas.create(
+        target = await schemas.create(
             ops, dsn, live=service.schema, shadow=shadow, migrations=service.migrations
         )
         try:
             bootstrap = settings.kafka_bootstrap_servers
             async with kafka.reader(bootstrap) as consumer:
-                replayer = Replayer(service, pool, bootstrap)
+                replayer = Replayer(service, target, bootstrap)
                 live = await kafka.partitions(bootstrap, [s.topic for s in service.live_sources])
                 own = await kafka.partitions(bootstrap, [s.topic for s in service.own_sources])
                 replayer.positions = await kafka.starts(consumer, live + own, since)
-                yield ShadowRun(service, ops, pool, consumer, replayer, shadow, tables, live, own)
+                yield ShadowRun(
+                    service,
+                    ops,
+                    target.pool,
+                    consumer,
+                    replayer,
+                    shadow,
+                    tables,
+                    live,
+                    own,
+                    workers,
+                )
         finally:
-            await pool.close()
+            await target.pool.close()
     finally:
         await ops.close()

@@ -35,7 +35,12 @@ class Verdict:
 
 
 async def verify(
-    settings: Settings, name: str, *, observer: Observer | None = None, rows: int = 5
+    settings: Settings,
+    name: str,
+    *,
+    observer: Observer | None = None,
+    rows: int = 5,
+    workers: int = 1,
 ) -> Verdict:
     """Rebuilds ``name``'s projection into scratch tables and compares it with the live one."""
     observer = observer or Silent()
@@ -44,7 +49,7 @@ async def verify(
     started = time.monotonic()
     snapshot = await asyncpg.connect(settings.ops_dsn(), server_settings=schemas.STABLE_TEXT)
     try:
-        async with shadow_run(settings, service, scratch, None) as run:
+        async with shadow_run(settings, service, scratch, None, workers) as run:
             await run.catch_up(observer)
             observer.phase("taking a snapshot of the live projection")
             as_of = snapshot.transaction(isolation="repeatable_read")

@@ -12,11 +12,12 @@ from rich.table import Table
 from relais_cli.errors import run
 
 app = typer.Typer(
-    help="Dead letters: messages a service could never process, kept in '<service>.dead-letter' "
+    help="Dead letters: messages a service could never process, kept in `SERVICE.dead-letter` "
     "with why and where they came from. Typical use: `list` to see what failed, fix the cause "
     "(code or configuration), `redrive` to process them again, `purge` to delete the redriven "
     "ones. A redriven message that fails again returns to the dead-letter topic, once.",
     no_args_is_help=True,
+    rich_markup_mode="markdown",
 )
 ServiceArg = Annotated[str, typer.Argument(help="The service owning the dead letters.")]
 
@@ -90,7 +91,7 @@ def redrive(
         typer.Option(help="Only the dead letter at PARTITION:OFFSET (repeatable)."),
     ] = None,
 ) -> None:
-    """Send dead letters back to the service after a fix, through '<service>.redrive' (only
+    """Send dead letters back to the service after a fix, through `SERVICE.redrive` (only
     that service reads it; other consumers of the original topic see nothing twice). Without
     --at: every dead letter not redriven yet. Each is handled as an event of its original
     topic; one that fails again returns to the dead-letter topic with its redrive counted."""

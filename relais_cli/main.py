@@ -15,6 +15,7 @@ app = typer.Typer(
     "projection from the log, `lag` per partition, `dlq` to inspect and redrive dead letters, "
     "`replay` a topic to a consumer group. Every command explains itself with --help.",
     no_args_is_help=True,
+    rich_markup_mode="markdown",
 )
 app.command()(projections.rebuild)
 app.command()(projections.verify)

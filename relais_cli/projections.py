@@ -16,6 +16,14 @@ from relais_cli.progress import Bars
 ServiceArg = Annotated[
     str, typer.Argument(help="The service whose projection to rebuild, e.g. 'routing'.")
 ]
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        min=1,
+        help="Processes replaying in parallel when there are more than 50,000 events "
+        "(decoding is CPU-bound Python: one process per core).",
+    ),
+]
 
 
 def parse_since(value: str) -> datetime | None:
@@ -43,12 +51,13 @@ def rebuild(
     ] = "earliest",
     keep_previous: Annotated[
         bool,
-        typer.Option(help="Keep the replaced tables as schema '<service>_previous'."),
+        typer.Option(help="Keep the replaced tables as schema `SERVICE_previous`."),
     ] = False,
+    workers: WorkersOption = 2,
 ) -> None:
     """Rebuild a service's projection from the log while the live one keeps serving.
 
-    The projection is rebuilt into a shadow schema ('<service>_rebuild', made by the service's
+    The projection is rebuilt into a shadow schema (`SERVICE_rebuild`, made by the service's
     own migrations) in replay mode: nothing is decided or published. Once it has caught up,
     the service's writers pause for an instant, the shadow is brought to exactly where the
     live projection stands, and the two schemas are swapped in one transaction (the outbox and
@@ -64,7 +73,12 @@ def rebuild(
         done = run(
             console,
             rebuild_projection(
-                Settings(), service, since=start, observer=bars, keep_previous=keep_previous
+                Settings(),
+                service,
+                since=start,
+                observer=bars,
+                keep_previous=keep_previous,
+                workers=workers,
             ),
             cancelled="the live projection is untouched; run the rebuild again when ready",
         )
@@ -79,10 +93,11 @@ def rebuild(
 def verify(
     service: ServiceArg,
     rows: Annotated[int, typer.Option(help="Differing rows to show per table.")] = 5,
+    workers: WorkersOption = 2,
 ) -> None:
     """Prove a service's projection is what its log says.
 
-    Rebuilds it from the log into scratch tables ('<service>_verify'), brings them to the
+    Rebuilds it from the log into scratch tables (`SERVICE_verify`), brings them to the
     point the live projection stands at (its writers pause for an instant), and compares the
     two table by table: row count and checksum, and the first differing rows when they
     differ. Exit code 0 when identical, 1 otherwise. The live projection is only read.
@@ -94,7 +109,7 @@ def verify(
     with Bars(console) as bars:
         verdict = run(
             console,
-            verify_projection(Settings(), service, observer=bars, rows=rows),
+            verify_projection(Settings(), service, observer=bars, rows=rows, workers=workers),
             cancelled="nothing changed",
         )
     table = Table(title=f"{service}: live projection vs rebuilt from {verdict.events:,} events")

@@ -34,12 +34,9 @@ SELECT count(*) FROM accepted"""
 RECORD = """
 INSERT INTO requests (case_id, event_id, idempotency_key, fingerprint, member_id, channel,
                       topic_family, event, received_at)
-SELECT case_id, event_id, idempotency_key, fingerprint, member_id, channel, topic_family,
-       event::jsonb, received_at
-FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
-            $7::text[], $8::text[], $9::timestamptz[])
-     AS x(case_id, event_id, idempotency_key, fingerprint, member_id, channel, topic_family,
-          event, received_at)
+SELECT * FROM json_to_recordset($1::json) AS x(case_id uuid, event_id uuid,
+    idempotency_key text, fingerprint text, member_id text, channel text, topic_family text,
+    event jsonb, received_at timestamptz)
 ORDER BY case_id
 ON CONFLICT DO NOTHING"""
 
@@ -94,19 +91,23 @@ class Published:
 
 
 async def record(conn: Conn, published: Sequence[Published]) -> None:
-    """Stores requests read back from the log; one already stored is left as it is."""
-    await conn.execute(
-        RECORD,
-        [p.event.case_id for p in published],
-        [p.event.event_id for p in published],
-        [p.event.idempotency_key for p in published],
-        [p.fingerprint for p in published],
-        [p.event.member_id for p in published],
-        [p.event.channel.value for p in published],
-        [p.event.topic_family for p in published],
-        [p.value.decode() for p in published],
-        [p.event.received_at for p in published],
-    )
+    """Stores requests read back from the log (one JSON parameter per batch); one already
+    stored is left as it is."""
+    rows = [
+        {
+            "case_id": p.event.case_id,
+            "event_id": p.event.event_id,
+            "idempotency_key": p.event.idempotency_key,
+            "fingerprint": p.fingerprint,
+            "member_id": p.event.member_id,
+            "channel": p.event.channel,
+            "topic_family": p.event.topic_family,
+            "event": orjson.Fragment(p.value),
+            "received_at": p.event.received_at,
+        }
+        for p in published
+    ]
+    await conn.execute(RECORD, orjson.dumps(rows).decode())
 
 
 async def by_key(conn: Conn, idempotency_key: str) -> Existing | None:

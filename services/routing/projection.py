@@ -2,12 +2,18 @@
 round trip per batch; every write is idempotent (a replayed event changes nothing) and order
 tolerant (the request and the decisions of a case may be applied in any order: each side
 fills its own columns, and the latest decision wins whatever order decisions arrive in).
-Rows are written in key order so concurrent writers cannot deadlock."""
+
+A batch travels as one JSON array parameter (orjson writes UUIDs and times natively, and
+PostgreSQL unpacks it with json_to_recordset): far cheaper per row than array parameters,
+which matters when a rebuild writes millions. Rows are written in key order so concurrent
+writers cannot deadlock."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from uuid import UUID
+
+import orjson
 
 from shared.db import Conn
 from shared.events import CaseRouted, RequestReceived
@@ -15,8 +21,8 @@ from shared.events import CaseRouted, RequestReceived
 UPSERT_MEMBERS = """
 INSERT INTO members (member_id, preferred_language, home_office, activity_type, as_of,
                      as_of_event)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],
-                     $6::uuid[])
+SELECT * FROM json_to_recordset($1::json) AS x(member_id text, preferred_language text,
+    home_office text, activity_type text, as_of timestamptz, as_of_event uuid)
 ON CONFLICT (member_id) DO UPDATE
 SET preferred_language = excluded.preferred_language, home_office = excluded.home_office,
     activity_type = excluded.activity_type, as_of = excluded.as_of,
@@ -27,8 +33,8 @@ WHERE (members.as_of, members.as_of_event) < (excluded.as_of, excluded.as_of_eve
 UPSERT_REQUESTS = """
 INSERT INTO cases (case_id, member_id, channel, topic_family, language, received_at,
                    request_event_id)
-SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
-                     $6::timestamptz[], $7::uuid[])
+SELECT * FROM json_to_recordset($1::json) AS x(case_id uuid, member_id text, channel text,
+    topic_family text, language text, received_at timestamptz, request_event_id uuid)
 ON CONFLICT (case_id) DO UPDATE
 SET member_id = excluded.member_id, channel = excluded.channel,
     topic_family = excluded.topic_family, language = excluded.language,
@@ -39,8 +45,9 @@ RETURNING case_id, routed_event_id IS NULL AS undecided"""
 APPLY_ROUTED = """
 INSERT INTO cases (case_id, office, queue, tier, adviser_id, organisation_model, policy,
                    policy_version, routed_event_id, routed_at)
-SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                     $7::text[], $8::int[], $9::uuid[], $10::timestamptz[])
+SELECT * FROM json_to_recordset($1::json) AS x(case_id uuid, office text, queue text,
+    tier text, adviser_id text, organisation_model text, policy text, policy_version int,
+    routed_event_id uuid, routed_at timestamptz)
 ON CONFLICT (case_id) DO UPDATE
 SET office = excluded.office, queue = excluded.queue, tier = excluded.tier,
     adviser_id = excluded.adviser_id, organisation_model = excluded.organisation_model,
@@ -56,55 +63,65 @@ async def upsert_members(conn: Conn, requests: Sequence[RequestReceived]) -> Non
     latest: dict[str, RequestReceived] = {}
     for r in requests:
         known = latest.get(r.member_id)
-        if known is None or (known.received_at, known.event_id) < (r.received_at, r.event_id):
+        if known is None or (known.received_at, known.event_id.int) < (
+            r.received_at,
+            r.event_id.int,
+        ):
             latest[r.member_id] = r
-    rows = [latest[m] for m in sorted(latest)]
-    await conn.execute(
-        UPSERT_MEMBERS,
-        [r.member_id for r in rows],
-        [r.member.preferred_language.value for r in rows],
-        [r.member.home_office for r in rows],
-        [r.member.activity_type for r in rows],
-        [r.received_at for r in rows],
-        [r.event_id for r in rows],
-    )
+    rows = [
+        {
+            "member_id": r.member_id,
+            "preferred_language": r.member.preferred_language,
+            "home_office": r.member.home_office,
+            "activity_type": r.member.activity_type,
+            "as_of": r.received_at,
+            "as_of_event": r.event_id,
+        }
+        for _, r in sorted(latest.items())
+    ]
+    await conn.execute(UPSERT_MEMBERS, orjson.dumps(rows).decode())
 
 
 async def upsert_requests(conn: Conn, requests: Sequence[RequestReceived]) -> set[UUID]:
     """Stores the request side of the cases; returns the ones not decided yet. One request per
     case: a case's id is only ever given to one request."""
-    rows = sorted({r.case_id: r for r in requests}.values(), key=lambda r: r.case_id)
-    found = await conn.fetch(
-        UPSERT_REQUESTS,
-        [r.case_id for r in rows],
-        [r.member_id for r in rows],
-        [r.channel.value for r in rows],
-        [r.topic_family for r in rows],
-        [r.member.preferred_language.value for r in rows],
-        [r.received_at for r in rows],
-        [r.event_id for r in rows],
-    )
+    unique = {r.case_id.int: r for r in requests}
+    rows = [
+        {
+            "case_id": r.case_id,
+            "member_id": r.member_id,
+            "channel": r.channel,
+            "topic_family": r.topic_family,
+            "language": r.member.preferred_language,
+            "received_at": r.received_at,
+            "request_event_id": r.event_id,
+        }
+        for _, r in sorted(unique.items())
+    ]
+    found = await conn.fetch(UPSERT_REQUESTS, orjson.dumps(rows).decode())
     return {row["case_id"] for row in found if row["undecided"]}
 
 
 async def apply_routed(conn: Conn, decisions: Sequence[CaseRouted]) -> None:
     """Stores routing decisions; a case keeps its latest (by decision time, then event id)."""
-    latest: dict[UUID, CaseRouted] = {}
+    latest: dict[int, CaseRouted] = {}
     for c in decisions:
-        known = latest.get(c.case_id)
-        if known is None or (known.routed_at, known.event_id) < (c.routed_at, c.event_id):
-            latest[c.case_id] = c
-    rows = [latest[k] for k in sorted(latest)]
-    await conn.execute(
-        APPLY_ROUTED,
-        [c.case_id for c in rows],
-        [c.office for c in rows],
-        [c.queue for c in rows],
-        [c.tier.value for c in rows],
-        [c.adviser_id for c in rows],
-        [c.organisation_model.value for c in rows],
-        [c.policy for c in rows],
-        [c.policy_version for c in rows],
-        [c.event_id for c in rows],
-        [c.routed_at for c in rows],
-    )
+        known = latest.get(c.case_id.int)
+        if known is None or (known.routed_at, known.event_id.int) < (c.routed_at, c.event_id.int):
+            latest[c.case_id.int] = c
+    rows = [
+        {
+            "case_id": c.case_id,
+            "office": c.office,
+            "queue": c.queue,
+            "tier": c.tier,
+            "adviser_id": c.adviser_id,
+            "organisation_model": c.organisation_model,
+            "policy": c.policy,
+            "policy_version": c.policy_version,
+            "routed_event_id": c.event_id,
+            "routed_at": c.routed_at,
+        }
+        for _, c in sorted(latest.items())
+    ]
+    await conn.execute(APPLY_ROUTED, orjson.dumps(rows).decode())
