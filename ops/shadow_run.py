@@ -74,10 +74,13 @@ class ShadowRun:
 
     async def read_cut(self) -> tuple[Offsets, list[ConsumerRecord[Any, Any]]]:
         """While the live writers are paused: where the live projection stands, and the own
-        facts still waiting in its outbox."""
-        stop = await self.targets()
+        facts still waiting in its outbox. The outbox is read first: the relay keeps
+        publishing and deleting, and a row gone from the outbox by then was acknowledged by
+        Kafka before, so the log end read next covers it (a row in both is applied twice,
+        harmlessly). The other way round, a row could slip between the two reads."""
         own_topics = [s.topic for s in self.service.own_sources]
-        return stop, await cut.pending_facts(self.ops, self.service.schema, own_topics)
+        pending = await cut.pending_facts(self.ops, self.service.schema, own_topics)
+        return await self.targets(), pending
 
     async def replay_to(
         self, stop: Offsets, pending: list[ConsumerRecord[Any, Any]], observer: Observer
