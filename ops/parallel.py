@@ -20,7 +20,7 @@ from aiokafka import TopicPartition
 
 from ops import schemas
 from ops.kafka import Offsets
-from ops.replayer import Progress, Replayer
+from ops.replayer import Counts, Progress, Replayer
 from ops.services import load
 from shared.settings import Settings
 
@@ -37,6 +37,7 @@ class Job:
     topic_names: dict[str, str]
     positions: Offsets
     stop: Offsets
+    skip: frozenset[str]
 
 
 def split(stop: Mapping[TopicPartition, int], workers: int) -> list[Offsets]:
@@ -47,21 +48,21 @@ def split(stop: Mapping[TopicPartition, int], workers: int) -> list[Offsets]:
     return [s for s in shares if s]
 
 
-def work(job: Job, results: SimpleQueue[tuple[int, int]]) -> None:
-    """A worker process: replays its share, reports (applied, dead-lettered)."""
-    applied, dead = asyncio.run(_replay(job))
-    results.put((applied, dead))
+def work(job: Job, results: SimpleQueue[Counts]) -> None:
+    """A worker process: replays its share, reports its counts."""
+    results.put(asyncio.run(_replay(job)))
 
 
-async def _replay(job: Job) -> tuple[int, int]:
+async def _replay(job: Job) -> Counts:
     service = load(job.service, Settings())
     pool = await schemas.connect(job.dsn, job.schema, job.role, size=2)
     try:
         shadow = schemas.Shadow(job.dsn, job.schema, job.role, pool)
         replayer = Replayer(service, shadow, job.bootstrap, topic_names=job.topic_names)
         replayer.positions = dict(job.positions)
+        replayer.skip = job.skip
         await replayer.run(job.stop, lambda _n: None)
-        return replayer.counts.applied, replayer.counts.dead_lettered
+        return replayer.counts
     finally:
         await pool.close()
 
@@ -72,7 +73,7 @@ async def run_parallel(
     """Like ``replayer.run`` with the work split between ``workers`` processes."""
     shadow = replayer.shadow
     context = multiprocessing.get_context("spawn")
-    results: SimpleQueue[tuple[int, int]] = context.SimpleQueue()
+    results: SimpleQueue[Counts] = context.SimpleQueue()
     processes = []
     for share in split(stop, workers):
         job = Job(
@@ -84,6 +85,7 @@ async def run_parallel(
             replayer.topic_names,
             {tp: replayer.positions[tp] for tp in share},
             share,
+            replayer.skip,
         )
         processes.append(context.Process(target=work, args=(job, results), daemon=True))
     try:
@@ -104,9 +106,10 @@ async def run_parallel(
     if failed:
         raise RuntimeError(f"a replay worker failed (exit codes {failed}); see its traceback")
     while not results.empty():
-        applied, dead = results.get()
-        replayer.counts.applied += applied
-        replayer.counts.dead_lettered += dead
+        counts = results.get()
+        replayer.counts.applied += counts.applied
+        replayer.counts.dead_lettered += counts.dead_lettered
+        replayer.counts.skipped += counts.skipped
     replayer.positions.update(await _stored(replayer, stop))
 
 

@@ -45,6 +45,7 @@ class Rebuilt:
     service: str
     events: int
     dead_lettered: int
+    skipped: int
     seconds: float
     paused_seconds: float
 
@@ -95,8 +96,9 @@ async def rebuild(
         counts = run.replayer.counts
     return Rebuilt(
         name,
-        counts.applied + counts.dead_lettered,
+        counts.read,
         counts.dead_lettered,
+        counts.skipped,
         time.monotonic() - started,
         paused,
     )

@@ -53,12 +53,18 @@ class Part:
     records: list[ConsumerRecord[Any, Any]]
     deliveries: list[Delivery] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    skipped: int = 0
 
 
 @dataclass
 class Counts:
     applied: int = 0
     dead_lettered: int = 0
+    skipped: int = 0
+
+    @property
+    def read(self) -> int:
+        return self.applied + self.dead_lettered + self.skipped
 
 
 class Replayer:
@@ -80,6 +86,8 @@ class Replayer:
         self._batch = batch
         self.positions: Offsets = {}
         self.counts = Counts()
+        # Records the service dead-lettered live (dead_letters.record_id): skipped, as live.
+        self.skip: frozenset[str] = frozenset()
 
     @property
     def kafka_topics(self) -> list[str]:
@@ -144,10 +152,17 @@ class Replayer:
 
     def _decode(self, source: Source, records: list[ConsumerRecord[Any, Any]]) -> Part:
         as_topic = None if dead_letters.is_redrive(source.topic) else source.topic
-        deliveries, failures = decode_all(records, as_topic)
+        wanted = records
+        if self.skip:
+            wanted = [
+                r
+                for r in records
+                if dead_letters.record_id(r.topic, r.partition, r.offset) not in self.skip
+            ]
+        deliveries, failures = decode_all(wanted, as_topic)
         if not source.live:  # own facts: only what this service published, not forgeries
             deliveries = [d for d in deliveries if d.event.producer == self.service.name]
-        return Part(source, records, deliveries, failures)
+        return Part(source, records, deliveries, failures, len(records) - len(wanted))
 
     async def _apply_all(self, queue: asyncio.Queue[list[Part] | None], progress: Progress) -> None:
         while (parts := await queue.get()) is not None:
@@ -172,9 +187,10 @@ class Replayer:
                         failures=part.failures,
                     )
                     failed += len(failures)
-        total = sum(len(p.records) for p in parts)
-        self.counts.applied += total - failed
+        skipped = sum(p.skipped for p in parts)
+        self.counts.applied += sum(len(p.records) for p in parts) - failed - skipped
         self.counts.dead_lettered += failed
+        self.counts.skipped += skipped
         if track:
             for part in parts:
                 for r in part.records:

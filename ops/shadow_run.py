@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
-from ops import cut, kafka, schemas
+from ops import cut, kafka, schemas, skips
 from ops.kafka import Offsets
 from ops.parallel import run_parallel
 from ops.progress import Observer
@@ -60,6 +60,7 @@ class ShadowRun:
             if round_ > 0 and remaining <= CLOSE_ENOUGH:
                 return
             observer.phase("replaying the log" if round_ == 0 else "catching up", remaining)
+            await self.learn_dead_letters()
             await self.replay(stop, observer)
             if round_ == 0:
                 observer.phase("building indexes, logging tables")
@@ -80,7 +81,15 @@ class ShadowRun:
         harmlessly). The other way round, a row could slip between the two reads."""
         own_topics = [s.topic for s in self.service.own_sources]
         pending = await cut.pending_facts(self.ops, self.service.schema, own_topics)
+        await self.learn_dead_letters()
         return await self.targets(), pending
+
+    async def learn_dead_letters(self) -> None:
+        """The records the service dead-lettered so far: the replay skips them, as live."""
+        bootstrap = self.replayer.bootstrap
+        self.replayer.skip = frozenset(
+            await skips.dead_lettered(self.ops, bootstrap, self.service.name)
+        )
 
     async def replay_to(
         self, stop: Offsets, pending: list[ConsumerRecord[Any, Any]], observer: Observer

@@ -86,7 +86,8 @@ def rebuild(
     console.print(
         f"[green]rebuilt[/green] {service}: {done.events:,} events in {done.seconds:.1f}s "
         f"({rate:,.0f} ev/s); live writers paused {done.paused_seconds * 1000:.0f} ms; "
-        f"{done.dead_lettered} undecodable or failing events skipped (dead-lettered live)"
+        f"{done.skipped} skipped as dead-lettered live; {done.dead_lettered} failed to apply "
+        "(not dead-lettered live: see the service's current code and configuration)"
     )
 
 

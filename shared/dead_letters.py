@@ -6,7 +6,10 @@ Redrive: after a fix, ops send dead letters to ``<service>.redrive`` (``relais d
 a topic only that service consumes, so other consumers of the original topic see nothing twice.
 The service reads a redriven message as the original topic's event (the ``dlq.original_topic``
 header) with the same handler. If it fails again it returns to the dead-letter topic once, its
-origin kept and ``dlq.redrives`` counted: nothing redrives automatically, so nothing loops."""
+origin kept and ``dlq.redrives`` counted: nothing redrives automatically, so nothing loops.
+
+Dead letters are part of the log: a rebuild skips the records a service dead-lettered (named
+by ``dlq.failed_record``), as the service did, and applies them once redriven."""
 
 from __future__ import annotations
 
@@ -24,6 +27,9 @@ SERVICE = "dlq.service"
 CONSUMER_GROUP = "dlq.consumer_group"
 FAILED_AT = "dlq.failed_at"
 REDRIVES = "dlq.redrives"
+# The record that failed, "topic/partition/offset": the original one, or for a redriven message
+# the redrive record. A rebuild skips these records, as the service did.
+FAILED_RECORD = "dlq.failed_record"
 
 
 def topic_for(service: str) -> str:
@@ -85,6 +91,23 @@ def origin(record: FailedRecord) -> Origin:
     )
 
 
+def record_id(topic: str, partition: int, offset: int) -> str:
+    return f"{topic}/{partition}/{offset}"
+
+
+def failed_record(headers: dict[str, str]) -> str | None:
+    """The record a dead letter's headers say failed (older dead letters: their origin)."""
+    if FAILED_RECORD in headers:
+        return headers[FAILED_RECORD]
+    if headers.get(REDRIVES, "0") == "0" and ORIGINAL_TOPIC in headers:
+        return record_id(
+            headers[ORIGINAL_TOPIC],
+            int(headers.get(ORIGINAL_PARTITION, -1)),
+            int(headers.get(ORIGINAL_OFFSET, -1)),
+        )
+    return None
+
+
 def source_topic(record: FailedRecord) -> str:
     """The contract topic a record's value belongs to (for a redriven one, its original)."""
     return origin(record).topic
@@ -112,5 +135,6 @@ def dead_letter(
             CONSUMER_GROUP: group,
             FAILED_AT: (now or datetime.now(UTC)).isoformat(),
             REDRIVES: str(where.redrives),
+            FAILED_RECORD: record_id(record.topic, record.partition, record.offset),
         },
     )

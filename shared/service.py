@@ -106,7 +106,10 @@ class ServiceRuntime:
             f"Messages {self.name} could never process: the original key and value, with "
             "headers dlq.reason, dlq.original_topic, dlq.original_partition, "
             "dlq.original_offset, dlq.service, dlq.consumer_group, dlq.failed_at, "
-            "dlq.redrives (how many times it was redriven before failing).",
+            "dlq.redrives (how many times it was redriven before failing), "
+            "dlq.failed_record (topic/partition/offset of the record that failed: the original, "
+            "or the redrive record). A rebuild skips the records named there, as the service "
+            "did.",
         )
         self._consume(
             dead_letters.redrive_topic_for(self.name),
