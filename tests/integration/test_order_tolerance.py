@@ -88,3 +88,20 @@ async def test_the_decisions_first_then_the_requests_gives_the_same_state(
     assert await final_state(routing_scratch, in_order(reversed_topics)) == await final_state(
         routing_scratch, in_order(STREAMS)
     )
+
+
+async def test_replay_mode_decides_and_publishes_nothing(routing_scratch: Shadow) -> None:
+    steps = in_order({REQUEST_RECEIVED: STREAMS[REQUEST_RECEIVED]})
+    async with routing_scratch.pool.acquire() as conn:
+        await conn.execute("TRUNCATE cases, members, outbox")
+        # When requests are replayed (a rebuild)
+        with replay_mode():
+            await apply_steps(conn, HANDLERS, steps)
+        # Then they are recorded, undecided, and nothing is published
+        assert await conn.fetchval("SELECT count(*) FROM cases WHERE queue IS NULL") == 4
+        assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
+        # While live, the same requests are routed and the decisions published
+        await conn.execute("TRUNCATE cases, members, outbox")
+        await apply_steps(conn, HANDLERS, steps)
+        assert await conn.fetchval("SELECT count(*) FROM cases WHERE queue IS NULL") == 0
+        assert await conn.fetchval("SELECT count(*) FROM outbox WHERE topic = 'routed'") == 4
