@@ -8,15 +8,14 @@ retries so the pause never holds one lock while waiting for another (no deadlock
 writer). The pause lasts until the transaction ends: a rebuild swaps inside it.
 
 At the cut, a live projection is: its live sources up to its stored positions, plus the facts
-it decided itself — those already on their topics (up to the log end, read while paused) and
-those still in its outbox (read from the outbox, applied without an offset)."""
+it decided itself — those still in its outbox (read first, applied without an offset) and
+those already on their topics (up to the log end, read next: see ShadowRun.read_cut)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -38,12 +37,6 @@ WHERE topic = ANY($1::text[]) ORDER BY id"""
 
 class PauseTimeout(TimeoutError):
     """The live writers could not be paused in time (a long transaction holds a table)."""
-
-
-@dataclass(frozen=True)
-class Cut:
-    stop: Offsets
-    pending: list[ConsumerRecord[Any, Any]]
 
 
 @contextlib.asynccontextmanager

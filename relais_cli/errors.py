@@ -25,8 +25,7 @@ KNOWN: tuple[type[BaseException], ...] = (
     MigrationsDiffer,
     PauseTimeout,
     ReplayRefused,
-    LookupError,
-    ValueError,
+    LookupError,  # e.g. no dead letter at the position asked for
 )
 
 
