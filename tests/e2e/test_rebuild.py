@@ -99,3 +99,31 @@ def test_the_cli_verifies_and_reports_lag(intake: ServiceProcess, routing: Servi
     assert lag.returncode == 0, lag.stdout + lag.stderr
     assert "request-received" in lag.stdout
     assert "outbox rows" in lag.stdout
+
+
+async def test_verify_shows_where_a_projection_differs_and_a_rebuild_repairs_it(
+    intake: ServiceProcess, routing: ServiceProcess, db: asyncpg.Pool, settings: Settings
+) -> None:
+    # Given a routed case whose row in the live projection was changed behind the log's back
+    traffic = Traffic(intake.url, 1, seed=818)
+    await traffic.run()
+    (case_id,) = traffic.case_ids
+    assert await until_routed(db, [case_id]) == 1
+    await db.execute(
+        "UPDATE routing.cases SET queue = 'nowhere/first_line' WHERE case_id::text = $1", case_id
+    )
+    # When ops verify routing
+    verdict = await verify(settings, "routing")
+    # Then the cases table differs, and the differing rows are the two versions of that case
+    cases = next(t for t in verdict.tables if t.table == "cases")
+    assert not verdict.identical
+    assert not cases.same
+    assert cases.live.rows == cases.rebuilt.rows
+    assert sorted(side for side, _ in cases.differences) == ["live only", "rebuilt only"]
+    rows = dict(cases.differences)
+    assert rows["live only"]["case_id"] == rows["rebuilt only"]["case_id"] == case_id
+    assert rows["live only"]["queue"] == "nowhere/first_line"
+    assert rows["rebuilt only"]["queue"] != "nowhere/first_line"
+    # And a rebuild puts back what the log says
+    await rebuild(settings, "routing")
+    assert (await verify(settings, "routing")).identical
