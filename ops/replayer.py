@@ -153,7 +153,7 @@ class Replayer:
     def _decode(self, source: Source, records: list[ConsumerRecord[Any, Any]]) -> Part:
         as_topic = None if dead_letters.is_redrive(source.topic) else source.topic
         wanted = records
-        if self.skip:
+        if self.skip and source.live:  # dead letters name records the consumer failed
             wanted = [
                 r
                 for r in records
