@@ -54,6 +54,9 @@ up() {
   write_config
   format_storage
   say "starting Kafka on 127.0.0.1:$KAFKA_PORT"
+  # Empty the log first: the background job's own redirection may truncate it only after
+  # wait_for has already found the previous run's "started" line.
+  : >"$LOG"
   # shellcheck disable=SC2046
   nohup java $(java_opts) -cp "$LIB/*" kafka.Kafka "$KDIR/server.properties" >"$LOG" 2>&1 &
   echo $! >"$PIDFILE"

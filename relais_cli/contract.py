@@ -19,7 +19,10 @@ context (traceparent, tracestate) so one trace follows a case across services. F
 personal data, marked so they can be encrypted per member and erased without reshaping events.
 Consumers receive at least once and must be idempotent on event_id. Each consuming service
 owns `<service>.dead-letter`, holding the original message and `dlq.*` headers saying why and
-where it came from."""
+where it came from, and reads `<service>.redrive`, where ops send dead letters back after a fix.
+Events are versioned: a reader of the whole log meets every version still in it (the
+subscriptions document them all, e.g. RequestReceived v1 and v2 on `request-received`) and
+reads old versions through upcasters; a publisher writes the current version only."""
 
 
 def build_spec() -> dict[str, Any]:

@@ -8,7 +8,20 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="Relais: run the platform and operate it.", no_args_is_help=True)
+from relais_cli import dlq, lag, projections, replay
+
+app = typer.Typer(
+    help="Relais: run the platform and operate it. Ops: `rebuild` and `verify` a service's "
+    "projection from the log, `lag` per partition, `dlq` to inspect and redrive dead letters, "
+    "`replay` a topic to a consumer group. Every command explains itself with --help.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+)
+app.command()(projections.rebuild)
+app.command()(projections.verify)
+app.command()(lag.lag)
+app.add_typer(dlq.app, name="dlq")
+app.command()(replay.replay)
 
 
 @app.command()

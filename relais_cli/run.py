@@ -20,7 +20,7 @@ from shared.settings import Settings
 
 def admin_dsn(settings: Settings) -> str:
     """The runner reads every service's schema as the `relais` role of the local stack."""
-    return settings.admin_dsn()
+    return settings.ops_dsn()
 
 
 def write_report(settings: Settings, console: Console) -> None:

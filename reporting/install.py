@@ -70,12 +70,29 @@ async def install(settings: Settings) -> list[str]:
             await db.migrate(pool, service, folders)
         finally:
             await pool.close()
-    pool = await db.connect(settings.admin_dsn(), SCHEMA, min_size=1, max_size=1)
+    pool = await db.connect(settings.ops_dsn(), SCHEMA, min_size=1, max_size=1)
     try:
         applied = await install_views(pool, SCHEMA, {s: s for s in SOURCES})
         if not await grant_reader(pool, SCHEMA):
             log.warning("role %s does not exist: create it to give BI tools read access", READER)
         return applied
+    finally:
+        await pool.close()
+
+
+async def reinstall(settings: Settings) -> None:
+    """Re-creates the views over the services' current schemas. Views follow the tables they
+    read, not their names: after a rebuild swapped a new projection schema in, the views still
+    read the replaced one (and would vanish with it). No-op where BI is not installed."""
+    pool = await db.connect(settings.ops_dsn(), SCHEMA, min_size=1, max_size=1)
+    try:
+        if not await pool.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", SCHEMA):
+            return
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute(f"DROP SCHEMA {SCHEMA} CASCADE")
+            await conn.execute(f"CREATE SCHEMA {SCHEMA}")
+        await install_views(pool, SCHEMA, {s: s for s in SOURCES})
+        await grant_reader(pool, SCHEMA)
     finally:
         await pool.close()
 

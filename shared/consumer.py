@@ -6,52 +6,28 @@ the consumed positions. Then, and only then, the offsets are committed to Kafka.
 - A record that cannot be decoded, or whose handler fails, goes to the dead-letter topic with
   the reason; the rest of the batch is applied. No message is retried forever.
 - Transient failures (database or network down) retry the whole batch with bounded backoff,
-  then rewind the consumer (nack) so the records are read again: nothing is skipped."""
+  then rewind the consumer (nack) so the records are read again: nothing is skipped. If the
+  database answers but a message still fails "transiently" after every retry, the message is
+  the problem: it is dead-lettered like any other failure, so nothing is retried forever."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import asyncpg
 from aiokafka import ConsumerRecord
 from faststream.kafka.message import KafkaMessage
 
-from shared import dead_letters, outbox, tracking
-from shared.codec import UndecodableEvent, decode
-from shared.consumer_observer import BatchObserver, BatchScope
-from shared.db import Conn
-from shared.events import Event
+from shared import tracking
+from shared.batch import Apply, Delivery, decode_all, is_transient, settle
+from shared.consumer_observer import BatchObserver
+
+__all__ = ["Apply", "BatchConsumer", "Delivery", "PoolHolder"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """A decoded event and the Kafka record it was read from."""
-
-    event: Event
-    record: ConsumerRecord[Any, Any]
-
-
-Failure = tuple[ConsumerRecord[Any, Any], str]
-
-
-Apply = Callable[[Conn, Sequence[Delivery]], Awaitable[None]]
-"""A service handler: applies decoded events inside the caller's transaction."""
-
-TRANSIENT_SQLSTATE_CLASSES = {"08", "40", "53", "57", "58"}
-
-
-def is_transient(exc: BaseException) -> bool:
-    """Failures of the infrastructure, not of the message: retrying can succeed."""
-    if isinstance(exc, asyncpg.PostgresError):
-        return str(getattr(exc, "sqlstate", ""))[:2] in TRANSIENT_SQLSTATE_CLASSES
-    return isinstance(exc, (OSError, TimeoutError, asyncpg.InterfaceError))
 
 
 class PoolHolder:
@@ -107,32 +83,43 @@ class BatchConsumer:
                     log.warning("transient failure (%s), attempt %d", exc, attempt + 1)
                 await asyncio.sleep(self._base_backoff_s * 2**attempt)
                 continue
-            await self._commit_offsets(message)
-            self._holder.on_commit()
+            await self._done(message)
             return
-        # Still failing: read these records again later instead of skipping them.
+        # Retries exhausted. If the database answers, the infrastructure is fine and something
+        # in the batch keeps failing: one last pass dead-letters what still fails, so no message
+        # is retried forever. If it does not answer, wait for it: read the records again later.
+        if await self._database_answers():
+            try:
+                await self._process(records, give_up=True)
+            except Exception:
+                log.exception("batch failed even with retries given up")
+            else:
+                await self._done(message)
+                return
         log.error("giving the batch back to Kafka after %d attempts", self._max_attempts)
         self._observer.rewound(records)
         await self._rewind(message)
 
-    async def _process(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+    async def _process(
+        self, records: Sequence[ConsumerRecord[Any, Any]], *, give_up: bool = False
+    ) -> None:
         pool = self._holder.require()
         with self._observer.batch(records) as seen:
             async with pool.acquire() as conn, conn.transaction():
                 fresh = await tracking.unseen(conn, self._group, records)
-                deliveries, failures = decode_all(fresh)
+                deliveries, undecodable = decode_all(fresh)
                 with seen.fresh(fresh, deliveries):
-                    failures += await self._apply_isolating(conn, deliveries, seen)
-                await outbox.enqueue(
-                    conn,
-                    [
-                        dead_letters.dead_letter(
-                            r, service=self._service, group=self._group, reason=why
-                        )
-                        for r, why in failures
-                    ],
-                )
-                await tracking.advance(conn, self._group, records)
+                    failures = await settle(
+                        conn,
+                        service=self._service,
+                        group=self._group,
+                        apply=self._apply,
+                        records=records,
+                        deliveries=deliveries,
+                        failures=undecodable,
+                        give_up=give_up,
+                        seen=seen,
+                    )
             self.applied += len(fresh) - len(failures)
             self.dead_lettered += len(failures)
             for record, why in failures:
@@ -140,34 +127,16 @@ class BatchConsumer:
                     log.warning("dead-lettered: %s", why, extra=record_fields(record))
             seen.finished(failures)
 
-    async def _apply_isolating(
-        self, conn: Conn, deliveries: Sequence[Delivery], seen: BatchScope | None = None
-    ) -> list[Failure]:
-        """Applies the batch at once; if a handler fails, again one delivery at a time (each in
-        a savepoint) so only the deliveries that fail are dead-lettered."""
-        if not deliveries:
-            return []
+    async def _database_answers(self) -> bool:
         try:
-            async with conn.transaction():
-                await self._apply(conn, deliveries)
-            return []
-        except Exception as exc:
-            if is_transient(exc):
-                raise
-            batch_error = exc
-        failures: list[Failure] = []
-        for delivery in deliveries:
-            try:
-                with seen.delivery(delivery.record) if seen else contextlib.nullcontext():
-                    async with conn.transaction():
-                        await self._apply(conn, [delivery])
-            except Exception as exc:
-                if is_transient(exc):
-                    raise
-                failures.append((delivery.record, f"handler error: {type(exc).__name__}: {exc}"))
-        if not failures:  # the batch failed as a whole only: report it rather than hide it
-            log.warning("batch failed but every delivery applied alone: %s", batch_error)
-        return failures
+            await asyncio.wait_for(self._holder.require().fetchval("SELECT 1"), timeout=5)
+        except Exception:
+            return False
+        return True
+
+    async def _done(self, message: KafkaMessage) -> None:
+        await self._commit_offsets(message)
+        self._holder.on_commit()
 
     async def _commit_offsets(self, message: KafkaMessage) -> None:
         # Positions are already safe in PostgreSQL; a failed commit (e.g. during a rebalance)
@@ -194,15 +163,3 @@ def record_fields(record: ConsumerRecord[Any, Any]) -> dict[str, Any]:
         "case_id": (record.key or b"").decode(errors="replace"),
         "event_id": event_id.decode(errors="replace") if event_id else None,
     }
-
-
-def decode_all(records: Sequence[ConsumerRecord[Any, Any]]) -> tuple[list[Delivery], list[Failure]]:
-    """Decodes each record; the undecodable ones come back with the reason."""
-    deliveries: list[Delivery] = []
-    failures: list[Failure] = []
-    for record in records:
-        try:
-            deliveries.append(Delivery(decode(record.topic, record.value), record))
-        except UndecodableEvent as exc:
-            failures.append((record, str(exc)))
-    return deliveries, failures

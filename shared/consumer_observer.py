@@ -25,7 +25,7 @@ from shared import telemetry
 from shared.metrics import ServiceMetrics
 
 if TYPE_CHECKING:
-    from shared.consumer import Delivery, Failure
+    from shared.batch import Delivery, Failure
 
 Key = tuple[str, int, int]
 

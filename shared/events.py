@@ -95,17 +95,36 @@ class MemberSnapshot(BaseModel):
     activity_type: Code = Field(description="Kind of professional activity, e.g. 'artist'.")
 
 
-class RequestReceived(Envelope):
-    """A member request was accepted by intake and became a case."""
+class _RequestFacts(Envelope):
+    """The facts of a request, in every version of RequestReceived."""
 
     type: Literal["RequestReceived"] = Field(description="Event type discriminator.")
-    schema_version: Literal[1] = Field(description="Version of this event's schema.")
     member: MemberSnapshot = Field(description="The member, as known when the request came in.")
     channel: Channel = Field(description="How the request reached the cooperative.")
     topic_family: Code = Field(description="What the request is about, e.g. 'invoicing'.")
     subject: str = personal("Subject line written by the member.", min_length=1, max_length=200)
     body: str = personal("The member's question, free text.", min_length=1, max_length=10_000)
     received_at: AwareDatetime = Field(description="When intake accepted the request.")
+
+
+class RequestReceivedV1(_RequestFacts):
+    """Version 1 of RequestReceived: still in the log, read as version 2 (shared.upcasting)."""
+
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+
+
+class RequestReceived(_RequestFacts):
+    """A member request was accepted by intake and became a case.
+
+    Version 2 adds ``idempotency_key``: intake's record of which client retry key the request
+    came with is then a fact in the log, so intake's own table can be rebuilt from the log."""
+
+    schema_version: Literal[2] = Field(description="Version of this event's schema.")
+    idempotency_key: str | None = Field(
+        description="The Idempotency-Key the channel sent with the request, if any; a retry "
+        "with it names this case. Null in events upcast from version 1.",
+        max_length=200,
+    )
 
 
 class CaseRouted(Envelope):
@@ -283,6 +302,9 @@ class AdminTaskRejected(Envelope):
 # --- one discriminated union per topic ------------------------------------------------------------
 # A topic holding one event type today still gets a union, so a new type is an additive change.
 RequestReceivedTopic = Annotated[Union[RequestReceived], Field(discriminator="type")]
+# What a reader of the whole log meets on `request-received`: every version still in it. Decoding
+# upcasts them to the current one; the contract documents all of them.
+RequestReceivedLog = Union[RequestReceived, RequestReceivedV1]
 RoutedTopic = Annotated[Union[CaseRouted], Field(discriminator="type")]
 EscalatedTopic = Annotated[Union[CaseEscalated], Field(discriminator="type")]
 ResolvedTopic = Annotated[Union[CaseResolved], Field(discriminator="type")]

@@ -1,5 +1,6 @@
 """Creates the contract's topics explicitly (6 partitions, kept forever: the log is the source
-of truth), plus each service's dead-letter topic. Idempotent. ``python -m shared.provision``"""
+of truth), plus each service's dead-letter and redrive topics. Idempotent.
+``python -m shared.provision``"""
 
 from __future__ import annotations
 
@@ -18,7 +19,12 @@ TOPIC_CONFIG = {"retention.ms": "-1", "min.insync.replicas": "1"}
 
 
 def contract_topics() -> list[str]:
-    return [*BACKBONE_TOPICS, *OWNED_TOPICS, *(dead_letters.topic_for(s) for s in SERVICES)]
+    return [
+        *BACKBONE_TOPICS,
+        *OWNED_TOPICS,
+        *(dead_letters.topic_for(s) for s in SERVICES),
+        *(dead_letters.redrive_topic_for(s) for s in SERVICES),
+    ]
 
 
 async def ensure_topics(bootstrap: str, replication: int = 1) -> list[str]:

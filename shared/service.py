@@ -1,6 +1,10 @@
 """What every Relais service is made of: settings, a database schema, a FastStream broker with
 its subscribers and documented publishers, an outbox relay, and an HTTP app. Each service's
-``app.py`` only wires its own pieces into a ``ServiceRuntime``."""
+``app.py`` only wires its own pieces into a ``ServiceRuntime``.
+
+The runtime also knows where the service's projection comes from (``sources``): the topics it
+subscribes to, its redrive topic, and the topics holding facts it decided itself (``own_facts``)
+— so ops tools can rebuild any service's projection from the log alone."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +20,7 @@ from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 
 from shared import db, dead_letters, lag, tracing_setup
+from shared.batch import dispatch
 from shared.consumer import Apply, BatchConsumer, PoolHolder
 from shared.consumer_observer import BatchObserver
 from shared.kafka import consumer_options, new_broker, new_producer
@@ -30,6 +36,18 @@ async def raw_body(message: StreamMessage[Any]) -> Any:
     return message.body
 
 
+@dataclass(frozen=True)
+class Source:
+    """A topic the service's projection is built from, and the handler that applies it.
+
+    ``live``: consumed by the service's consumer group. Otherwise the topic holds facts the
+    service decided itself (and applied as it decided them): only a rebuild reads it back."""
+
+    topic: str
+    apply: Apply
+    live: bool
+
+
 class ServiceRuntime:
     def __init__(self, name: str, settings: Settings, migrations: Path) -> None:
         self.name = name
@@ -38,6 +56,8 @@ class ServiceRuntime:
         self.broker: KafkaBroker = new_broker(settings, name)
         self.holder = PoolHolder()
         self.consumers: list[BatchConsumer] = []
+        self.sources: list[Source] = []
+        self._applies: dict[str, Apply] = {}
         self.relay: OutboxRelay | None = None
         self.kafka_connected = False
         # Observability (shared/telemetry.py, shared/metrics.py): what /metrics and /ready use.
@@ -51,6 +71,18 @@ class ServiceRuntime:
 
     def subscribe(self, topic: str, schema: Any, apply: Apply, description: str) -> BatchConsumer:
         """Consumes ``topic`` in the service's consumer group with ``apply`` as the handler."""
+        if not self.consumers:
+            self._subscribe_redrive()
+        self._applies[topic] = apply
+        return self._consume(topic, schema, apply, description)
+
+    def own_facts(self, topic: str, apply: Apply) -> None:
+        """Declares a topic of facts this service decides and publishes itself, which its
+        projection also holds: ``apply`` folds them in when a rebuild reads them back. Live,
+        the service applies a fact as it decides it and never consumes its own topic."""
+        self.sources.append(Source(topic, apply, live=False))
+
+    def _consume(self, topic: str, schema: Any, apply: Apply, description: str) -> BatchConsumer:
         consumer = BatchConsumer(
             self.holder,
             service=self.name,
@@ -65,7 +97,7 @@ class ServiceRuntime:
 
         # The annotation is what FastStream documents as the payload of the channel.
         handler.__annotations__ = {"events": list[schema], "return": None}
-        handler.__name__ = f"{self.name}_on_{topic.replace('-', '_')}"
+        handler.__name__ = f"{self.name}_on_{topic.replace('-', '_').replace('.', '_')}"
         broker.subscriber(
             topic,
             **consumer_options(self.name, self.settings),
@@ -73,17 +105,33 @@ class ServiceRuntime:
             title=f"{self.name}:{topic}",
             description=description,
         )(handler)
-        if not self.consumers:
-            self.publishes(
-                dead_letters.topic_for(self.name),
-                bytes,
-                f"Messages {self.name} could never process: the original key and value, with "
-                "headers dlq.reason, dlq.original_topic, dlq.original_partition, "
-                "dlq.original_offset, dlq.service, dlq.consumer_group, dlq.failed_at.",
-            )
         self.consumers.append(consumer)
         self.topics.append(topic)
+        self.sources.append(Source(topic, apply, live=True))
         return consumer
+
+    def _subscribe_redrive(self) -> None:
+        """A consuming service owns a dead-letter topic, and a redrive topic to read its dead
+        letters back from after a fix (each as an event of the topic it first came from)."""
+        self.publishes(
+            dead_letters.topic_for(self.name),
+            bytes,
+            f"Messages {self.name} could never process: the original key and value, with "
+            "headers dlq.reason, dlq.original_topic, dlq.original_partition, "
+            "dlq.original_offset, dlq.service, dlq.consumer_group, dlq.failed_at, "
+            "dlq.redrives (how many times it was redriven before failing), "
+            "dlq.failed_record (topic/partition/offset of the record that failed: the original, "
+            "or the redrive record). A rebuild skips the records named there, as the service "
+            "did.",
+        )
+        self._consume(
+            dead_letters.redrive_topic_for(self.name),
+            bytes,
+            dispatch(self._applies),
+            f"Dead letters of {self.name} sent back after a fix (`relais dlq redrive`), with "
+            "their dlq.* headers; each is handled as an event of dlq.original_topic. One that "
+            "fails again returns to the dead-letter topic with dlq.redrives counted.",
+        )
 
     async def end_offsets(self, topics: list[str]) -> dict[lag.Partition, int]:
         """The end offset of every partition of ``topics`` (raises if Kafka does not answer)."""

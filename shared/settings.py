@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "RELAIS_DATABASE_URL")
     )
+    # The role ops tools (rebuild, verify, lag) use: it creates shadow schemas and swaps them.
+    ops_database_url: str | None = None
     pg_host: str = "127.0.0.1"
     pg_port: int = 15432
     pg_database: str = "relais"
@@ -89,11 +91,14 @@ class Settings(BaseSettings):
         role = f"relais_{service}"
         return f"postgresql://{role}:{role}@{self.pg_host}:{self.pg_port}/{self.pg_database}"
 
-    def admin_dsn(self) -> str:
-        """The `relais` role of the local stack, member of every service role (tools, BI views)."""
-        return self.database_url or (
-            f"postgresql://relais:relais@{self.pg_host}:{self.pg_port}/{self.pg_database}"
-        )
+    def ops_dsn(self) -> str:
+        """Where ops tools connect: ``RELAIS_OPS_DATABASE_URL``, else DATABASE_URL, else the
+        local stack's `relais` role, which owns the database and may act as every service."""
+        if self.ops_database_url:
+            return self.ops_database_url
+        if self.database_url:
+            return self.database_url
+        return f"postgresql://relais:relais@{self.pg_host}:{self.pg_port}/{self.pg_database}"
 
     def bi_dsn(self) -> str:
         """The read-only `relais_bi` role BI tools and `relais report` use."""

@@ -15,8 +15,16 @@ from shared.events import Event
 RawEvent = dict[str, Any]
 Upcaster = Callable[[RawEvent], RawEvent]
 
+
+def request_received_v1_to_v2(raw: RawEvent) -> RawEvent:
+    """Version 1 did not record the client's idempotency key: it is unknown, not absent."""
+    return {**raw, "schema_version": 2, "idempotency_key": None}
+
+
 # (event type, from version) -> function returning the event at version + 1.
-UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+UPCASTERS: dict[tuple[str, int], Upcaster] = {
+    ("RequestReceived", 1): request_received_v1_to_v2,
+}
 
 
 def current_version(model: type[Any]) -> int:

@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
-import orjson
 from fastapi import APIRouter, Depends, Header, Response
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
 from services.intake import domain, projection
 from shared.auth import requires
+from shared.codec import decode
 from shared.events import REQUEST_RECEIVED, Channel, RequestReceived
 from shared.http import AUTH_RESPONSES, VALIDATION_RESPONSE, FieldProblem, Problem, problem
 from shared.identity import Role
@@ -93,6 +93,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
             event_id=uuid4(),
             correlation_id=case_id,
             now=datetime.now(UTC),
+            idempotency_key=idempotency_key,
         )
         fingerprint = domain.fingerprint(request)
         pool = runtime.holder.require()
@@ -130,7 +131,9 @@ def router(runtime: ServiceRuntime) -> APIRouter:
             row = await projection.by_case(conn, case_id)
         if row is None:
             return problem(404, "not_found", f"No request with case id {case_id}.")
-        event = RequestReceived.model_validate(orjson.loads(row["event"]))
+        # The stored event is as it was published (maybe an older version): decode upcasts it.
+        event = decode(REQUEST_RECEIVED, row["event"].encode())
+        assert isinstance(event, RequestReceived)
         view = RequestView(
             case_id=row["case_id"],
             member_id=row["member_id"],

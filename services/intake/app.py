@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.intake import api
+from services.intake import api, handlers
 from shared.events import REQUEST_RECEIVED, RequestReceivedTopic
 from shared.http import create_app
 from shared.service import ServiceRuntime
@@ -22,6 +22,8 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
         RequestReceivedTopic,
         "A member request was accepted and became a case. Key: case_id.",
     )
+    # intake's table holds what it published: a rebuild reads it back from `request-received`.
+    runtime.own_facts(REQUEST_RECEIVED, handlers.on_request_received)
     app = create_app(
         runtime,
         [api.router(runtime)],

@@ -49,13 +49,31 @@ def fingerprint(request: SubmitRequest) -> str:
     return hashlib.sha256(request.model_dump_json().encode()).hexdigest()
 
 
+def submitted(event: RequestReceived) -> SubmitRequest:
+    """The request as the channel submitted it, read back from its event (for a rebuild)."""
+    return SubmitRequest(
+        member=event.member,
+        channel=event.channel,
+        topic_family=event.topic_family,
+        subject=event.subject,
+        body=event.body,
+    )
+
+
 def request_received(
-    request: SubmitRequest, *, case_id: UUID, event_id: UUID, correlation_id: UUID, now: datetime
+    request: SubmitRequest,
+    *,
+    case_id: UUID,
+    event_id: UUID,
+    correlation_id: UUID,
+    now: datetime,
+    idempotency_key: str | None = None,
 ) -> RequestReceived:
     """The fact intake publishes when it accepts a request."""
     return RequestReceived(
         type="RequestReceived",
-        schema_version=1,
+        schema_version=2,
+        idempotency_key=idempotency_key,
         event_id=event_id,
         occurred_at=now,
         case_id=case_id,

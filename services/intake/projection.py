@@ -1,7 +1,9 @@
-"""intake's tables: accepted requests, written with their outgoing event in one statement."""
+"""intake's tables: accepted requests, written with their outgoing event in one statement, and
+read back from `request-received` when the table is rebuilt from the log."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -27,6 +29,16 @@ WITH accepted AS (
     SELECT $10, $11, $12, $13::jsonb FROM accepted
 )
 SELECT count(*) FROM accepted"""
+
+# A rebuild: the same rows, from the events intake published (the event stored as published).
+RECORD = """
+INSERT INTO requests (case_id, event_id, idempotency_key, fingerprint, member_id, channel,
+                      topic_family, event, received_at)
+SELECT * FROM json_to_recordset($1::json) AS x(case_id uuid, event_id uuid,
+    idempotency_key text, fingerprint text, member_id text, channel text, topic_family text,
+    event jsonb, received_at timestamptz)
+ORDER BY case_id
+ON CONFLICT DO NOTHING"""
 
 BY_KEY = "SELECT case_id, fingerprint FROM requests WHERE idempotency_key = $1"
 
@@ -67,6 +79,35 @@ async def accept(
         orjson.dumps(message.headers).decode(),
     )
     return bool(inserted)
+
+
+@dataclass(frozen=True)
+class Published:
+    """A RequestReceived as read back from the log, with the bytes it was published as."""
+
+    event: RequestReceived
+    value: bytes
+    fingerprint: str
+
+
+async def record(conn: Conn, published: Sequence[Published]) -> None:
+    """Stores requests read back from the log (one JSON parameter per batch); one already
+    stored is left as it is."""
+    rows = [
+        {
+            "case_id": p.event.case_id,
+            "event_id": p.event.event_id,
+            "idempotency_key": p.event.idempotency_key,
+            "fingerprint": p.fingerprint,
+            "member_id": p.event.member_id,
+            "channel": p.event.channel,
+            "topic_family": p.event.topic_family,
+            "event": orjson.Fragment(p.value),
+            "received_at": p.event.received_at,
+        }
+        for p in published
+    ]
+    await conn.execute(RECORD, orjson.dumps(rows).decode())
 
 
 async def by_key(conn: Conn, idempotency_key: str) -> Existing | None:

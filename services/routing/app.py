@@ -3,6 +3,7 @@ outbox)."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -13,7 +14,7 @@ from shared.events import (
     REQUEST_RECEIVED,
     ROUTED,
     EscalatedTopic,
-    RequestReceivedTopic,
+    RequestReceivedLog,
     RoutedTopic,
 )
 from shared.http import create_app
@@ -27,9 +28,10 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
     runtime = ServiceRuntime(NAME, settings or Settings(), Path(__file__).parent / "migrations")
     runtime.subscribe(
         REQUEST_RECEIVED,
-        RequestReceivedTopic,
-        handlers.on_request_received,
-        "routing decides where each new case goes (consumer group 'routing').",
+        RequestReceivedLog,
+        partial(handlers.on_request_received, offices=runtime.settings.offices),
+        "routing decides where each new case goes (consumer group 'routing'). The log holds "
+        "RequestReceived v1 and v2; routing reads v1 as v2 (idempotency_key null).",
     )
     runtime.subscribe(
         ESCALATED,
@@ -43,6 +45,8 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
         "Where a case was routed, and why: first routing (tier first_line) or, after an "
         "escalation, the support team's queue (tier support). Key: case_id.",
     )
+    # routing's projection holds its decisions: a rebuild reads them back from `routed`.
+    runtime.own_facts(ROUTED, handlers.on_case_routed)
     app = create_app(
         runtime, [], title="Relais routing", description="Sends each case to the right queue."
     )

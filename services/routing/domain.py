@@ -6,6 +6,7 @@ case goes to the support team's queue, through the same kind of decision."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID, uuid5
@@ -18,6 +19,7 @@ from shared.events import (
     RequestReceived,
     Tier,
 )
+from shared.settings import DEMO_OFFICES
 
 SERVICE = "routing"
 POLICY = "home-office-queue"
@@ -47,9 +49,19 @@ def queue_name(office: str, tier: Tier) -> str:
     return f"{office}/{tier.value}"
 
 
-def route_first_line(request: RequestReceived) -> Decision:
-    """The member's home office, first-line queue."""
+class UnknownOffice(ValueError):
+    """Routing has no queues for this office: its configuration must list it first."""
+
+
+def route_first_line(request: RequestReceived, offices: Collection[str] = DEMO_OFFICES) -> Decision:
+    """The member's home office, first-line queue. An office routing is not configured for
+    has nobody behind its queues: the request waits (dead-lettered) until it is configured."""
     office = request.member.home_office
+    if office not in offices:
+        raise UnknownOffice(
+            f"office {office!r} is not one routing serves ({', '.join(sorted(offices))}); "
+            "configure it (RELAIS_OFFICES), then redrive"
+        )
     return Decision(
         office=office,
         queue=queue_name(office, Tier.FIRST_LINE),

@@ -11,37 +11,37 @@ from services.routing.domain import KnownCase
 from shared.db import Conn
 from shared.events import CaseEscalated, CaseRouted, Language, OrganisationModel
 
+# An escalation already known by its routing decision alone (a rebuild read `routed` first)
+# gets its content; one already known by content is left alone.
 INSERT = """
 INSERT INTO escalations (event_id, case_id, event, escalated_at)
 SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[], $4::timestamptz[])
-ON CONFLICT (event_id) DO NOTHING
-RETURNING event_id"""
+ON CONFLICT (event_id) DO UPDATE
+SET case_id = excluded.case_id, event = excluded.event, escalated_at = excluded.escalated_at
+WHERE escalations.event IS NULL
+RETURNING event_id, routed_event_id IS NULL AS unrouted"""
 
 PENDING = """
 SELECT event FROM escalations
 WHERE case_id = ANY($1::uuid[]) AND routed_event_id IS NULL
 ORDER BY escalated_at, event_id"""
 
+# A case routing can route an escalation of: its request and first decision are known.
 KNOWN = """
 SELECT case_id, topic_family, language, organisation_model FROM cases
-WHERE case_id = ANY($1::uuid[])"""
+WHERE case_id = ANY($1::uuid[]) AND request_event_id IS NOT NULL
+  AND organisation_model IS NOT NULL"""
 
+# Order tolerant: the decision may be recorded before the escalation itself is read.
 MARK_ROUTED = """
-UPDATE escalations e SET routed_event_id = x.routed, routed_at = x.at
-FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) AS x(cause, routed, at)
-WHERE e.event_id = x.cause"""
-
-# The case row keeps routing's latest decision about the case.
-MOVE_CASES = """
-UPDATE cases c SET queue = x.queue, tier = x.tier, adviser_id = NULL, policy = x.policy,
-                   policy_version = x.version, routed_event_id = x.routed, routed_at = x.at
-FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::uuid[],
-            $7::timestamptz[]) AS x(case_id, queue, tier, policy, version, routed, at)
-WHERE c.case_id = x.case_id AND c.routed_at < x.at"""
+INSERT INTO escalations (event_id, routed_event_id, routed_at)
+SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[])
+ON CONFLICT (event_id) DO UPDATE
+SET routed_event_id = excluded.routed_event_id, routed_at = excluded.routed_at"""
 
 
 async def insert(conn: Conn, escalations: Sequence[CaseEscalated]) -> set[UUID]:
-    """Stores the escalations not seen before; returns their event ids."""
+    """Stores the escalations not seen before; returns those still waiting for a decision."""
     rows = await conn.fetch(
         INSERT,
         [e.event_id for e in escalations],
@@ -49,7 +49,7 @@ async def insert(conn: Conn, escalations: Sequence[CaseEscalated]) -> set[UUID]:
         [e.model_dump_json() for e in escalations],
         [e.occurred_at for e in escalations],
     )
-    return {r["event_id"] for r in rows}
+    return {r["event_id"] for r in rows if r["unrouted"]}
 
 
 async def pending(conn: Conn, case_ids: Sequence[UUID]) -> list[CaseEscalated]:
@@ -71,19 +71,12 @@ async def known_cases(conn: Conn, case_ids: Sequence[UUID]) -> dict[UUID, KnownC
 
 
 async def mark_routed(conn: Conn, routed: Sequence[CaseRouted]) -> None:
-    """Records the decisions for their escalations and moves the cases to the support queue."""
-    causes = [r.causation_id for r in routed]
+    """Records the decisions taken for escalations (their causation_id is the escalation)."""
+    # One row per escalation per statement (a redelivered decision may come twice).
+    decided = list({r.causation_id: r for r in routed if r.causation_id is not None}.values())
     await conn.execute(
-        MARK_ROUTED, causes, [r.event_id for r in routed], [r.routed_at for r in routed]
-    )
-    one_per_case = list({r.case_id: r for r in sorted(routed, key=lambda r: r.routed_at)}.values())
-    await conn.execute(
-        MOVE_CASES,
-        [r.case_id for r in one_per_case],
-        [r.queue for r in one_per_case],
-        [r.tier.value for r in one_per_case],
-        [r.policy for r in one_per_case],
-        [r.policy_version for r in one_per_case],
-        [r.event_id for r in one_per_case],
-        [r.routed_at for r in one_per_case],
+        MARK_ROUTED,
+        [r.causation_id for r in decided],
+        [r.event_id for r in decided],
+        [r.routed_at for r in decided],
     )

@@ -2,37 +2,58 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
 from services.routing import domain, escalations, projection
 from shared import outbox
 from shared.consumer import Delivery
 from shared.db import Conn
-from shared.events import ROUTED, CaseEscalated, RequestReceived
+from shared.events import ROUTED, CaseEscalated, CaseRouted, RequestReceived, Tier
+from shared.replay import replaying
+from shared.settings import DEMO_OFFICES
 
 
-async def on_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> None:
-    """Routes each new case; a case already known (redelivery, duplicate publish) is left alone."""
+async def on_request_received(
+    conn: Conn, deliveries: Sequence[Delivery], *, offices: Collection[str] = DEMO_OFFICES
+) -> None:
+    """Records each case and routes the ones not decided yet; a case already decided
+    (redelivery, duplicate publish) is left alone. During a rebuild nothing is decided: the
+    decisions are facts in `routed`, read back by ``on_case_routed``."""
     requests = [d.event for d in deliveries if isinstance(d.event, RequestReceived)]
-    # The same case twice in one batch (a duplicate publish): decide it once.
-    unique = list({r.case_id: r for r in reversed(requests)}.values())
+    await projection.upsert_members(conn, requests)
+    undecided = await projection.upsert_requests(conn, requests)
+    if replaying() or not undecided:
+        return
     now = datetime.now(UTC)
-    routed = [(r, domain.case_routed(r, domain.route_first_line(r), now)) for r in unique]
-    await projection.upsert_members(conn, unique)
-    new_cases = await projection.insert_cases(conn, routed)
-    await outbox.enqueue(
-        conn, [outbox.event_message(ROUTED, c) for r, c in routed if r.case_id in new_cases]
-    )
-    if new_cases:  # escalations read before their case (a replay) are routed now
-        await route_escalations(conn, await escalations.pending(conn, list(new_cases)), now)
+    decisions = {
+        r.case_id: domain.case_routed(r, domain.route_first_line(r, offices), now)
+        for r in requests
+        if r.case_id in undecided
+    }
+    routed = list(decisions.values())
+    await projection.apply_routed(conn, routed)
+    await outbox.enqueue(conn, [outbox.event_message(ROUTED, c) for c in routed])
+    # Escalations read before their case (a replay of `escalated` ahead of requests) go now.
+    await route_escalations(conn, await escalations.pending(conn, list(decisions)), now)
+
+
+async def on_case_routed(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """Folds routing's own decisions read back from `routed` (a rebuild): latest one wins, and
+    a decision taken for an escalation marks that escalation routed."""
+    decisions = [d.event for d in deliveries if isinstance(d.event, CaseRouted)]
+    await projection.apply_routed(conn, decisions)
+    await escalations.mark_routed(conn, [d for d in decisions if d.tier is Tier.SUPPORT])
 
 
 async def on_case_escalated(conn: Conn, deliveries: Sequence[Delivery]) -> None:
-    """Routes each new escalation to the support team; a known one is left alone."""
+    """Routes each new escalation to the support team; a known one is left alone. During a
+    rebuild the escalation is only recorded: its routing is read back from `routed`."""
     seen = [d.event for d in deliveries if isinstance(d.event, CaseEscalated)]
     unique = list({e.event_id: e for e in seen}.values())
     new = await escalations.insert(conn, unique)
+    if replaying():
+        return
     await route_escalations(conn, [e for e in unique if e.event_id in new], datetime.now(UTC))
 
 
@@ -46,4 +67,5 @@ async def route_escalations(conn: Conn, pending: Sequence[CaseEscalated], now: d
     ]
     if routed:
         await escalations.mark_routed(conn, routed)
+        await projection.apply_routed(conn, routed)
         await outbox.enqueue(conn, [outbox.event_message(ROUTED, r) for r in routed])

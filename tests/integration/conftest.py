@@ -1,4 +1,5 @@
-"""Integration: in-process code against the real PostgreSQL and Kafka of `make up`."""
+"""Integration tests: real PostgreSQL and Kafka, in-process, in scratch schemas and topics of
+their own (never the contract's topics or the services' live schemas)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from ops import schemas
+from ops.services import Service, load
 from reporting.install import install_views
 from shared import db as database
 from shared.settings import Settings
@@ -21,9 +24,7 @@ ScratchFactory = Callable[[str], Awaitable[asyncpg.Pool]]
 @pytest.fixture
 async def scratch_schema(settings: Settings) -> AsyncIterator[ScratchFactory]:
     """A throw-away schema migrated like a given service's, dropped afterwards."""
-    dsn = settings.database_url or (
-        f"postgresql://relais:relais@{settings.pg_host}:{settings.pg_port}/{settings.pg_database}"
-    )
+    dsn = settings.ops_dsn()
     created: list[tuple[str, asyncpg.Pool]] = []
 
     async def make(service: str) -> asyncpg.Pool:
@@ -52,7 +53,7 @@ async def bi_over(settings: Settings) -> AsyncIterator[BiInstaller]:
     async def install(sources: dict[str, asyncpg.Pool]) -> asyncpg.Pool:
         names = {s: await p.fetchval("SELECT current_schema()") for s, p in sources.items()}
         schema = f"it_bi_{uuid.uuid4().hex[:8]}"
-        pool = await database.connect(settings.admin_dsn(), schema, min_size=1, max_size=2)
+        pool = await database.connect(settings.ops_dsn(), schema, min_size=1, max_size=2)
         created.append((schema, pool))
         await install_views(pool, schema, names)
         return pool
@@ -61,3 +62,41 @@ async def bi_over(settings: Settings) -> AsyncIterator[BiInstaller]:
     for schema, pool in created:
         await pool.execute(f"DROP SCHEMA {schema} CASCADE")
         await pool.close()
+
+
+@pytest.fixture(scope="session")
+def routing_service(settings: Settings) -> Service:
+    return load("routing", settings)
+
+
+@pytest.fixture(scope="session")
+def intake_service(settings: Settings) -> Service:
+    return load("intake", settings)
+
+
+async def scratch(settings: Settings, service: Service, name: str) -> schemas.Shadow:
+    """An empty copy of a service's tables in schema ``name``, owned by the service's role."""
+    ops = await asyncpg.connect(settings.ops_dsn())
+    try:
+        return await schemas.create(
+            ops,
+            settings.ops_dsn(),
+            live=service.schema,
+            shadow=name,
+            migrations=service.migrations,
+            check=False,
+        )
+    finally:
+        await ops.close()
+
+
+@pytest.fixture
+async def routing_scratch(
+    settings: Settings, routing_service: Service
+) -> AsyncIterator[schemas.Shadow]:
+    shadow = await scratch(settings, routing_service, "routing_test")
+    yield shadow
+    await shadow.pool.close()
+    ops = await asyncpg.connect(settings.ops_dsn())
+    await schemas.drop(ops, "routing_test")
+    await ops.close()

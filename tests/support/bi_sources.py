@@ -105,7 +105,8 @@ class Sources:
             request, decision or routing_domain.route_first_line(request), at
         )
         async with self.pools["routing"].acquire() as conn:
-            await routing_projection.insert_cases(conn, [(request, routed)])
+            await routing_projection.upsert_requests(conn, [request])
+            await routing_projection.apply_routed(conn, [routed])
         async with self.pools["advisory"].acquire() as conn:
             await advisory_projection.record(conn, [routed])
 

@@ -9,7 +9,7 @@ import pytest
 from aiokafka import ConsumerRecord
 
 from shared import dead_letters
-from shared.consumer import decode_all, is_transient
+from shared.batch import decode_all, is_transient
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,158 @@
+"""The phases of bench.rebuild: producing the events, draining them raw, rebuilding from them.
+Each measured phase is run in a fresh process by ``run_phase``."""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from multiprocessing.queues import SimpleQueue
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from ops import kafka, schemas
+from ops.parallel import run_parallel
+from ops.replayer import Replayer
+from ops.services import load
+from relais_cli.demo_data import stream
+from services.intake.domain import SubmitRequest, request_received
+from services.routing import domain
+from shared.codec import encode
+from shared.events import PARTITIONS, REQUEST_RECEIVED, ROUTED
+from shared.settings import Settings
+
+TOPICS = {REQUEST_RECEIVED: "bench.request-received", ROUTED: "bench.routed"}
+SCHEMA = "routing_bench"
+
+
+async def ensure_events(settings: Settings, events: int) -> None:
+    """Fills the bench topics with ``events`` events, unless they already hold that many."""
+    bootstrap = settings.kafka_bootstrap_servers
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        missing = [t for t in TOPICS.values() if t not in set(await admin.list_topics())]
+        if missing:
+            await admin.create_topics([NewTopic(t, PARTITIONS, 1) for t in missing])
+    finally:
+        await admin.close()
+    async with kafka.reader(bootstrap) as consumer:
+        held = sum(
+            (
+                await kafka.ends(consumer, await kafka.partitions(bootstrap, TOPICS.values()))
+            ).values()
+        )
+    if held == events:
+        return
+    if held:
+        raise SystemExit(f"the bench topics hold {held} events, not {events}: delete them first")
+    await produce(bootstrap, events)
+
+
+async def produce(bootstrap: str, events: int) -> None:
+    """Half requests from 20,000 members, half the routing decisions about them."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=1024 * 1024, acks=1
+    )
+    await producer.start()
+    base = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
+    offices = Settings().offices
+    try:
+        pending = []
+        for i, body in enumerate(stream(events // 2, seed=11, member_count=20_000)):
+            case_id = uuid.uuid4()
+            at = base + timedelta(seconds=i)
+            request = request_received(
+                SubmitRequest.model_validate(body),
+                case_id=case_id,
+                event_id=uuid.uuid4(),
+                correlation_id=case_id,
+                now=at,
+                idempotency_key=f"bench-{i}",
+            )
+            routed = domain.case_routed(
+                request, domain.route_first_line(request, offices), at + timedelta(seconds=1)
+            )
+            key = str(case_id).encode()
+            pending.append(await producer.send(TOPICS[REQUEST_RECEIVED], encode(request), key=key))
+            pending.append(await producer.send(TOPICS[ROUTED], encode(routed), key=key))
+            if len(pending) >= 20_000:
+                await asyncio.gather(*pending)
+                pending = []
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+
+
+async def drain(events: int) -> dict[str, float]:
+    """Reads every bench event with a bare aiokafka consumer, as fast as it goes."""
+    bootstrap = Settings().kafka_bootstrap_servers
+    tps = await kafka.partitions(bootstrap, TOPICS.values())
+    async with kafka.reader(bootstrap) as consumer:
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        seen = 0
+        started = time.perf_counter()
+        while seen < events:
+            batch = await consumer.getmany(timeout_ms=500, max_records=8000)
+            seen += sum(len(records) for records in batch.values())
+        seconds = time.perf_counter() - started
+    return {"events": seen, "seconds": seconds, "rate": seen / seconds}
+
+
+async def rebuild(events: int, workers: int) -> dict[str, float]:
+    """Rebuilds routing's projection from the bench topics into a scratch schema."""
+    settings = Settings()
+    service = load("routing", settings)
+    dsn = settings.ops_dsn()
+    ops = await asyncpg.connect(dsn)
+    try:
+        shadow = await schemas.create(
+            ops, dsn, live=service.schema, shadow=SCHEMA, migrations=service.migrations, check=False
+        )
+        try:
+            bootstrap = settings.kafka_bootstrap_servers
+            replayer = Replayer(service, shadow, bootstrap, topic_names=TOPICS)
+            tps = await kafka.partitions(bootstrap, TOPICS.values())
+            async with kafka.reader(bootstrap) as consumer:
+                replayer.positions = await kafka.starts(consumer, tps)
+                stop = await kafka.ends(consumer, tps)
+            started = time.perf_counter()
+            indexes = await schemas.prepare_bulk(ops, SCHEMA)
+            if workers > 1:
+                await run_parallel(replayer, stop, workers, lambda _n: None)
+            else:
+                await replayer.run(stop, lambda _n: None)
+            await schemas.end_bulk(ops, SCHEMA, indexes)
+            seconds = time.perf_counter() - started
+            rows = {
+                f"rows.{t}": float(await ops.fetchval(f"SELECT count(*) FROM {SCHEMA}.{t}"))
+                for t in ("cases", "members")
+            }
+        finally:
+            await shadow.pool.close()
+        await schemas.drop(ops, SCHEMA)
+    finally:
+        await ops.close()
+    done = replayer.counts.read
+    assert done == events, f"rebuilt {done} events of {events}"
+    return {"events": done, "seconds": seconds, "rate": done / seconds, **rows}
+
+
+def run_phase(name: str, events: int, workers: int = 1) -> dict[str, float]:
+    """Entry point of a phase's process: its numbers, and the peak RSS of the process (and of
+    its largest worker process, if any)."""
+    numbers = asyncio.run(drain(events) if name == "drain" else rebuild(events, workers))
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {**numbers, "peak_rss_mb": own, "peak_worker_rss_mb": children}
+
+
+def report_phase(
+    name: str, events: int, workers: int, results: SimpleQueue[dict[str, float]]
+) -> None:
+    results.put(run_phase(name, events, workers))

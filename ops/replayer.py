@@ -1,0 +1,198 @@
+"""The replayer: applies a service's sources from the log into a shadow schema, fast.
+
+The same handlers as the live consumer (``shared.batch.settle``: poison isolation, dead
+letters, positions), in replay mode, so deciders decide nothing and nothing is published (the
+shadow's outbox is never relayed). Fetching and decoding (CPU, in Python) overlap with the
+writes (PostgreSQL, another process): a fetch task fills a short queue of decoded chunks while
+an apply task writes them, each chunk one transaction of thousands of events with set-based
+statements. Positions are stored in the shadow with the rows, as a live consumer does."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+
+from ops import kafka
+from ops.kafka import Offsets
+from ops.schemas import Shadow
+from ops.services import Service
+from shared import dead_letters
+from shared.batch import Delivery, Failure, decode_all, settle
+from shared.replay import replay_mode
+from shared.service import Source
+
+Progress = Callable[[int], None]
+
+
+@contextlib.contextmanager
+def relaxed_gc() -> Iterator[None]:
+    """A replay allocates millions of short-lived, acyclic objects (records, events) that
+    reference counting frees; the cycle collector, triggered every few hundred allocations,
+    would rescan everything alive again and again. Collect rarely while replaying."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(200_000, 50, 1000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
+@dataclass
+class Part:
+    """Records of one source in a chunk, decoded."""
+
+    source: Source
+    records: list[ConsumerRecord[Any, Any]]
+    deliveries: list[Delivery] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    skipped: int = 0
+
+
+@dataclass
+class Counts:
+    applied: int = 0
+    dead_lettered: int = 0
+    skipped: int = 0
+
+    @property
+    def read(self) -> int:
+        return self.applied + self.dead_lettered + self.skipped
+
+
+class Replayer:
+    def __init__(
+        self,
+        service: Service,
+        shadow: Shadow,
+        bootstrap: str,
+        *,
+        topic_names: Mapping[str, str] | None = None,
+        batch: int = 8000,
+    ) -> None:
+        self.service = service
+        self.shadow = shadow
+        self._pool = shadow.pool
+        self.bootstrap = bootstrap
+        self.topic_names = dict(topic_names or {})
+        self._sources = {self.topic_names.get(s.topic, s.topic): s for s in service.sources}
+        self._batch = batch
+        self.positions: Offsets = {}
+        self.counts = Counts()
+        # Records the service dead-lettered live (dead_letters.record_id): skipped, as live.
+        self.skip: frozenset[str] = frozenset()
+
+    @property
+    def kafka_topics(self) -> list[str]:
+        return list(self._sources)
+
+    def is_live(self, tp: TopicPartition) -> bool:
+        return self._sources[tp.topic].live
+
+    def remaining(self, stop: Mapping[TopicPartition, int]) -> int:
+        return sum(max(0, end - self.positions.get(tp, end)) for tp, end in stop.items())
+
+    async def run(self, stop: Mapping[TopicPartition, int], progress: Progress) -> None:
+        """Reads each partition from its position up to ``stop`` (exclusive) and applies it."""
+        todo = {tp: end for tp, end in stop.items() if self.positions.get(tp, end) < end}
+        if not todo:
+            return
+        with relaxed_gc():
+            await self._run(todo, progress)
+
+    async def _run(self, todo: dict[TopicPartition, int], progress: Progress) -> None:
+        async with kafka.reader(self.bootstrap) as consumer:
+            consumer.assign(list(todo))
+            for tp in todo:
+                consumer.seek(tp, self.positions[tp])
+            queue: asyncio.Queue[list[Part] | None] = asyncio.Queue(maxsize=2)
+            async with asyncio.TaskGroup() as tasks:
+                tasks.create_task(self._fetch(consumer, todo, queue))
+                tasks.create_task(self._apply_all(queue, progress))
+
+    async def apply_pending(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+        """Applies own facts still waiting in the live outbox (they have no offset yet)."""
+        by_source: dict[str, list[ConsumerRecord[Any, Any]]] = {}
+        for record in records:
+            by_source.setdefault(record.topic, []).append(record)
+        parts = [self._decode(self._sources[t], rs) for t, rs in by_source.items()]
+        await self._apply(parts, track=False)
+
+    async def _fetch(
+        self,
+        consumer: AIOKafkaConsumer,
+        todo: dict[TopicPartition, int],
+        queue: asyncio.Queue[list[Part] | None],
+    ) -> None:
+        while todo:
+            batch = await consumer.getmany(timeout_ms=500, max_records=self._batch)
+            by_source: dict[str, list[ConsumerRecord[Any, Any]]] = {}
+            for tp, records in batch.items():
+                end = todo.get(tp)
+                if end is None:
+                    continue
+                if records and records[-1].offset >= end:
+                    records = [r for r in records if r.offset < end]
+                by_source.setdefault(tp.topic, []).extend(records)
+            for tp in list(todo):
+                if await consumer.position(tp) >= todo[tp]:
+                    consumer.pause(tp)
+                    del todo[tp]
+            parts = [self._decode(self._sources[t], rs) for t, rs in by_source.items() if rs]
+            if parts:
+                await queue.put(parts)
+        await queue.put(None)
+
+    def _decode(self, source: Source, records: list[ConsumerRecord[Any, Any]]) -> Part:
+        as_topic = None if dead_letters.is_redrive(source.topic) else source.topic
+        wanted = records
+        if self.skip and source.live:  # dead letters name records the consumer failed
+            wanted = [
+                r
+                for r in records
+                if dead_letters.record_id(r.topic, r.partition, r.offset) not in self.skip
+            ]
+        deliveries, failures = decode_all(wanted, as_topic)
+        if not source.live:  # own facts: only what this service published, not forgeries
+            deliveries = [d for d in deliveries if d.event.producer == self.service.name]
+        return Part(source, records, deliveries, failures, len(records) - len(wanted))
+
+    async def _apply_all(self, queue: asyncio.Queue[list[Part] | None], progress: Progress) -> None:
+        while (parts := await queue.get()) is not None:
+            await self._apply(parts, track=True)
+            progress(sum(len(p.records) for p in parts))
+
+    async def _apply(self, parts: Sequence[Part], *, track: bool) -> None:
+        with replay_mode():
+            async with self._pool.acquire() as conn, conn.transaction():
+                # A crash loses the last chunks with their positions together: safe to not wait
+                # for the disk at each commit. The swap's own commit is synchronous.
+                await conn.execute("SET LOCAL synchronous_commit = off")
+                failed = 0
+                for part in parts:
+                    failures = await settle(
+                        conn,
+                        service=self.service.name,
+                        group=self.service.group,
+                        apply=part.source.apply,
+                        records=part.records if track else (),
+                        deliveries=part.deliveries,
+                        failures=part.failures,
+                    )
+                    failed += len(failures)
+        skipped = sum(p.skipped for p in parts)
+        self.counts.applied += sum(len(p.records) for p in parts) - failed - skipped
+        self.counts.dead_lettered += failed
+        self.counts.skipped += skipped
+        if track:
+            for part in parts:
+                for r in part.records:
+                    tp = TopicPartition(r.topic, r.partition)
+                    self.positions[tp] = max(self.positions.get(tp, 0), r.offset + 1)

@@ -1,0 +1,163 @@
+"""Shadow schemas: a service's projection rebuilt next to the live one, in a schema made by
+running the service's own migrations, owned by the same role, then swapped in or compared.
+
+The ops role (`relais` on the local stack) may act as every service role; the shadow's tables
+are created as the live schema's owner so the service can use them once swapped in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+
+from shared import db
+from shared.db import Conn
+
+PLUMBING = ("outbox", "consumer_positions", "schema_migrations")
+# Row text must not depend on the session: both sides of a comparison read with these.
+STABLE_TEXT = {"TimeZone": "UTC", "DateStyle": "ISO", "extra_float_digits": "3"}
+
+OWNER = "SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = $1"
+TABLES = """
+SELECT c.relname FROM pg_class c
+WHERE c.relnamespace = $1::regnamespace AND c.relkind IN ('r', 'p')
+  AND c.relname <> ALL($2::text[])
+ORDER BY c.relname"""
+LEDGER = "SELECT name FROM {schema}.schema_migrations"
+# Indexes no constraint needs (not unique, not a primary key): a bulk replay writes faster
+# without them, and they are built once at the end.
+SECONDARY_INDEXES = """
+SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition
+FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+WHERE i.relnamespace = $1::regnamespace AND NOT x.indisunique AND NOT x.indisprimary
+ORDER BY i.relname"""
+
+
+class NotDeployed(RuntimeError):
+    """The live schema does not exist: the service never started here."""
+
+
+class MigrationsDiffer(RuntimeError):
+    """The live schema and this code's migrations differ: a rebuild would swap in other tables."""
+
+
+@dataclass(frozen=True)
+class Shadow:
+    """A shadow schema, how to reach it (worker processes open their own pools), and a pool."""
+
+    dsn: str
+    schema: str
+    role: str
+    pool: asyncpg.Pool
+
+
+def quoted(name: str) -> str:
+    """An identifier quoted for SQL (schema, table or role names come from the catalog)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+async def owner(conn: Conn, schema: str) -> str:
+    role = await conn.fetchval(OWNER, schema)
+    if role is None:
+        raise NotDeployed(f"schema {schema!r} does not exist: start the service once first")
+    return str(role)
+
+
+async def projection_tables(conn: Conn, schema: str) -> list[str]:
+    """The tables of a service's projection: everything in its schema but the plumbing."""
+    return [r["relname"] for r in await conn.fetch(TABLES, schema, list(PLUMBING))]
+
+
+async def connect(dsn: str, schema: str, role: str, *, size: int = 4) -> asyncpg.Pool:
+    """A pool that sees ``schema`` only, acting as ``role``."""
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=1,
+        max_size=size,
+        server_settings={
+            "search_path": schema,
+            "role": role,
+            "application_name": f"relais-ops-{schema}",
+            **STABLE_TEXT,
+        },
+    )
+    assert pool is not None
+    return pool
+
+
+async def create(
+    ops: Conn,
+    dsn: str,
+    *,
+    live: str,
+    shadow: str,
+    migrations: Sequence[Path],
+    check: bool = True,
+) -> Shadow:
+    """Replaces ``shadow`` with an empty copy of ``live``'s tables (from the migrations);
+    refuses when the live schema was migrated differently (unless not ``check``)."""
+    role = await owner(ops, live)
+    await drop(ops, shadow)
+    await ops.execute(f"CREATE SCHEMA {quoted(shadow)} AUTHORIZATION {quoted(role)}")
+    pool = await connect(dsn, shadow, role)
+    try:
+        await db.migrate(pool, shadow, migrations)
+        if check:
+            await same_migrations(ops, live, shadow)
+    except BaseException:
+        await pool.close()
+        raise
+    return Shadow(dsn, shadow, role, pool)
+
+
+async def same_migrations(conn: Conn, live: str, shadow: str) -> None:
+    live_names = {r["name"] for r in await conn.fetch(LEDGER.format(schema=quoted(live)))}
+    shadow_names = {r["name"] for r in await conn.fetch(LEDGER.format(schema=quoted(shadow)))}
+    if live_names != shadow_names:
+        raise MigrationsDiffer(
+            f"live {live!r} has migrations {sorted(live_names - shadow_names)} this code lacks "
+            f"and lacks {sorted(shadow_names - live_names)}: run the service at this version "
+            "first, then rebuild"
+        )
+
+
+async def drop(ops: Conn, schema: str) -> None:
+    await ops.execute(f"DROP SCHEMA IF EXISTS {quoted(schema)} CASCADE")
+
+
+async def prepare_bulk(conn: Conn, schema: str) -> list[str]:
+    """Makes a fresh shadow fast to fill: its tables UNLOGGED (no WAL per row; a crash of the
+    database empties them, rows and positions together) and its secondary indexes dropped.
+    Returns the statements that build the indexes again (``end_bulk``)."""
+    for table in await all_tables(conn, schema):
+        await conn.execute(f"ALTER TABLE {quoted(schema)}.{quoted(table)} SET UNLOGGED")
+    found = await conn.fetch(SECONDARY_INDEXES, schema)
+    for row in found:
+        await conn.execute(f"DROP INDEX {quoted(schema)}.{quoted(row['name'])}")
+    return [row["definition"] for row in found]
+
+
+async def end_bulk(conn: Conn, schema: str, indexes: Sequence[str]) -> None:
+    """Builds the indexes again and makes every table LOGGED: durable, fit to be swapped in."""
+    for definition in indexes:
+        await conn.execute(definition)
+    for table in await all_tables(conn, schema):
+        await conn.execute(f"ALTER TABLE {quoted(schema)}.{quoted(table)} SET LOGGED")
+
+
+async def all_tables(conn: Conn, schema: str) -> list[str]:
+    return await projection_tables(conn, schema) + list(PLUMBING)
+
+
+UNLOGGED = """
+SELECT relname FROM pg_class
+WHERE relnamespace = $1::regnamespace AND relkind = 'r' AND relpersistence <> 'p'"""
+
+
+async def require_logged(conn: Conn, schema: str) -> None:
+    """A table about to become live must be durable."""
+    unlogged = [r["relname"] for r in await conn.fetch(UNLOGGED, schema)]
+    if unlogged:
+        raise RuntimeError(f"{schema} still has unlogged tables {unlogged}: not swapping")

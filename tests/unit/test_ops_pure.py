@@ -1,0 +1,54 @@
+"""The pure parts of the ops tools: how work is split, how times are read."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import typer
+from aiokafka import TopicPartition
+
+from ops.parallel import split
+from relais_cli.projections import parse_since
+from services.routing.domain import UnknownOffice, route_first_line
+from tests.support.events import request
+
+
+def test_workers_share_partitions_by_number_so_a_case_stays_with_one_worker() -> None:
+    stop = {TopicPartition(t, p): 10 for t in ("request-received", "routed") for p in range(6)}
+    shares = split(stop, 2)
+    assert len(shares) == 2
+    for share in shares:
+        numbers = {tp.partition for tp in share}
+        assert {tp.topic for tp in share} == {"request-received", "routed"}
+        assert all(TopicPartition("routed", p) in share for p in numbers)
+    assert sum(len(s) for s in shares) == len(stop)
+
+
+def test_more_workers_than_partitions_leaves_none_idle() -> None:
+    shares = split({TopicPartition("routed", 0): 5, TopicPartition("routed", 1): 5}, 4)
+    assert len(shares) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("earliest", None),
+        ("2025-03-01T08:00:00Z", datetime(2025, 3, 1, 8, tzinfo=UTC)),
+        ("2025-03-01T08:00:00", datetime(2025, 3, 1, 8, tzinfo=UTC)),
+    ],
+)
+def test_from_is_earliest_or_a_time(text: str, expected: datetime | None) -> None:
+    assert parse_since(text) == expected
+
+
+def test_from_refuses_anything_else() -> None:
+    with pytest.raises(typer.BadParameter, match="ISO 8601"):
+        parse_since("yesterday")
+
+
+def test_routing_refuses_an_office_it_is_not_configured_for() -> None:
+    event = request(1, member={"home_office": "arlon"})
+    with pytest.raises(UnknownOffice, match="arlon"):
+        route_first_line(event, ("liege", "namur"))
+    assert route_first_line(event, ("arlon",)).queue == "arlon/first_line"
