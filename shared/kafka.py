@@ -9,11 +9,13 @@ from aiokafka import AIOKafkaProducer
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
+from shared.partitioner import partition
 from shared.settings import Settings
 
 
 def new_producer(settings: Settings) -> AIOKafkaProducer:
-    """Idempotent (acks=all, no duplicates from the producer's own retries), batched sends."""
+    """Idempotent (acks=all, no duplicates from the producer's own retries), batched sends;
+    Kafka's default partitioning, computed faster (shared.partitioner)."""
     return AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         enable_idempotence=True,
@@ -22,6 +24,7 @@ def new_producer(settings: Settings) -> AIOKafkaProducer:
         max_batch_size=256 * 1024,
         request_timeout_ms=10_000,
         client_id="relais-outbox",
+        partitioner=partition,
     )
 
 
@@ -54,7 +57,10 @@ def consumer_options(group: str, settings: Settings) -> dict[str, Any]:
         "ack_policy": AckPolicy.MANUAL,
         "auto_offset_reset": "earliest",
         "max_records": settings.consumer_max_records,
-        "batch_timeout_ms": 50,
+        # FastStream's batch loop sleeps batch_timeout_ms after an empty getmany, and records
+        # arriving meanwhile wait: at 50 ms that added up to 50 ms to a quiet pipeline's
+        # latency. Under load getmany is never empty, so this costs no throughput.
+        "batch_timeout_ms": 5,
         "max_poll_interval_ms": 300_000,
         "session_timeout_ms": 10_000,
         "heartbeat_interval_ms": 3_000,

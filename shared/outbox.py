@@ -19,11 +19,17 @@ from shared import telemetry
 from shared.codec import encode
 from shared.db import Conn
 from shared.events import Event
+from shared.partitioner import partition
 
 log = logging.getLogger(__name__)
 
-FETCH = "SELECT id, topic, key, value, headers FROM outbox ORDER BY id LIMIT $1"
-DELETE = "DELETE FROM outbox WHERE id = ANY($1::bigint[])"
+# Deletes the rows just published and fetches the next ones in one round trip. The SELECT sees
+# the snapshot before the DELETE, hence the exclusion. (Not "id > last published": ids are
+# taken at insert and commits land out of order, so a smaller id can still appear.)
+FETCH = """
+WITH published AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]))
+SELECT id, topic, key, value, headers FROM outbox
+WHERE id <> ALL($1::bigint[]) ORDER BY id LIMIT $2"""
 BACKLOG = "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM outbox"
 COLUMNS = ("topic", "key", "value", "headers")
 
@@ -123,8 +129,10 @@ class OutboxRelay:
 
     async def _relay_while_locked(self) -> None:
         backoff = 0.2
+        published: list[int] = []  # on Kafka, deleted by the next fetch
         while True:
-            rows = await self._pool.fetch(FETCH, self._batch)
+            rows = await self._pool.fetch(FETCH, published, self._batch)
+            published = []
             if not rows:
                 self._wakeup.clear()
                 with contextlib.suppress(TimeoutError):
@@ -139,17 +147,36 @@ class OutboxRelay:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
-            await self._pool.execute(DELETE, [r["id"] for r in rows])
+            published = [r["id"] for r in rows]
             self.published += len(rows)
 
     async def _publish(self, rows: Sequence[asyncpg.Record]) -> None:
+        """Sends the rows as one record batch per partition (rows keep their order within each
+        partition) and waits for Kafka's acks. aiokafka's batch API costs ~7 µs of CPU per
+        message against ~18 µs through send() (issue 7); idempotence and ordering are the same:
+        the sender numbers the batches as it drains them."""
         producer = await self._producer_started()
-        futures = []
+        grouped: dict[tuple[str, int], list[asyncpg.Record]] = {}
+        partitions: dict[str, list[int]] = {}
         for row in rows:
-            headers = [(k, v.encode()) for k, v in orjson.loads(row["headers"]).items()]
-            futures.append(
-                await producer.send(row["topic"], row["value"], key=row["key"], headers=headers)
-            )
+            topic = row["topic"]
+            if topic not in partitions:
+                partitions[topic] = sorted(await producer.partitions_for(topic))
+            target = partition(row["key"], partitions[topic], partitions[topic])
+            grouped.setdefault((topic, target), []).append(row)
+        futures = []
+        for (topic, target), group in grouped.items():
+            batch = producer.create_batch()
+            for row in group:
+                headers = [(k, v.encode()) for k, v in orjson.loads(row["headers"]).items()]
+                record = {"key": row["key"], "value": row["value"], "headers": headers}
+                if batch.append(timestamp=None, **record) is None:  # full: send, start another
+                    futures.append(await producer.send_batch(batch, topic, partition=target))
+                    batch = producer.create_batch()
+                    if batch.append(timestamp=None, **record) is None:
+                        raise ValueError(f"outbox row {row['id']} exceeds a Kafka batch")
+            batch.close()  # complete: sent at once rather than after linger_ms
+            futures.append(await producer.send_batch(batch, topic, partition=target))
         await asyncio.gather(*futures)
 
     async def _producer_started(self) -> AIOKafkaProducer:

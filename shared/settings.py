@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     consumer_max_records: int = Field(default=1000, ge=1)
     outbox_batch: int = Field(default=2000, ge=1)
     log_level: str = "INFO"
+    # FastAPI's native telemetry (RELAIS_HTTP_TELEMETRY=true); off: see shared/http.py.
+    http_telemetry: bool = False
     http_host: str = "127.0.0.1"
     # One service per process: RELAIS_HTTP_PORT overrides the service's default port.
     http_port: int | None = None

@@ -1,57 +1,82 @@
-"""The outbox relay publishes what was committed, in order, and empties the outbox."""
+"""The outbox relay publishes every row once, on the partition Kafka's default partitioner picks
+for its key, in order per key, with its headers — and empties the outbox."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 
+import asyncpg
+import pytest
 from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.partitioner import DefaultPartitioner
 
+from shared import db as shared_db
 from shared import outbox
+from shared.events import PARTITIONS
 from shared.kafka import new_producer
-from shared.outbox import OutboxRelay, OutgoingMessage
 from shared.settings import Settings
-from tests.integration.conftest import ScratchFactory
 from tests.support.kafka import collect
 
+SCHEMA = "relay_test"
 
-async def test_committed_messages_are_published_in_order_and_removed(
-    scratch_schema: ScratchFactory, settings: Settings, bootstrap: str
-) -> None:
-    topic = f"it-outbox-{uuid.uuid4().hex[:8]}"
+
+@pytest.fixture
+async def topic(bootstrap: str) -> AsyncIterator[str]:
+    name = f"test.relay-{uuid.uuid4().hex[:8]}"
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
-    await admin.create_topics([NewTopic(topic, 1, 1)])
-    pool = await scratch_schema("intake")
+    await admin.create_topics([NewTopic(name, PARTITIONS, 1)])
+    yield name
+    await admin.delete_topics([name])
+    await admin.close()
+
+
+@pytest.fixture
+async def pool(settings: Settings, db: asyncpg.Pool) -> AsyncIterator[asyncpg.Pool]:
+    """A throw-away schema holding only the plumbing tables (outbox, positions)."""
+    dsn = f"postgresql://relais:relais@{settings.pg_host}:{settings.pg_port}/{settings.pg_database}"
+    await db.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+    relay_pool = await shared_db.connect(dsn, SCHEMA)
+    await shared_db.migrate(relay_pool, SCHEMA, [shared_db.PLUMBING_MIGRATIONS])
+    yield relay_pool
+    await relay_pool.close()
+    await db.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+
+
+async def test_rows_are_published_in_order_on_their_keys_partition(
+    pool: asyncpg.Pool, topic: str, settings: Settings, bootstrap: str
+) -> None:
+    # Given 40 keys with 5 messages each in the outbox, interleaved
+    keys = [f"case-{i}".encode() for i in range(40)]
+    messages = [
+        outbox.OutgoingMessage(topic, key, f"{key.decode()}#{n}".encode(), {"n": str(n)})
+        for n in range(5)
+        for key in keys
+    ]
+    async with pool.acquire() as conn, conn.transaction():
+        await outbox.enqueue(conn, messages)
+    # When the relay runs (small batches: several fetches, several record batches)
+    relay = outbox.OutboxRelay(pool, SCHEMA, lambda: new_producer(settings), batch=64)
+    running = asyncio.create_task(relay.run())
     try:
-        # Given messages committed to the outbox, and one rolled back
-        messages = [
-            OutgoingMessage(topic, b"case-1", f"event-{i}".encode(), {"n": str(i)})
-            for i in range(50)
-        ]
-        async with pool.acquire() as conn, conn.transaction():
-            await outbox.enqueue(conn, messages)
-        try:
-            async with pool.acquire() as conn, conn.transaction():
-                await outbox.enqueue(conn, [OutgoingMessage(topic, b"case-1", b"never", {})])
-                raise RuntimeError("rolled back")
-        except RuntimeError:
-            pass
-        # When the relay runs
-        relay = OutboxRelay(pool, f"it-{topic}", lambda: new_producer(settings))
-        task = asyncio.create_task(relay.run())
-        records = await collect(
-            bootstrap, topic, {TopicPartition(topic, 0): 0}, lambda rs: len(rs) >= 50
-        )
-        await asyncio.sleep(0.5)
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        # Then exactly the committed messages are on the topic, in order, with their headers
-        assert [r.value for r in records] == [m.value for m in messages]
-        assert dict(records[7].headers)["n"] == b"7"
-        async with pool.acquire() as conn:
-            assert await outbox.backlog(conn) == (0, 0.0)
+        since = {TopicPartition(topic, p): 0 for p in range(PARTITIONS)}
+        records = await collect(bootstrap, topic, since, lambda rs: len(rs) >= len(messages))
     finally:
-        await admin.delete_topics([topic])
-        await admin.close()
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    # Then every message is on Kafka once, on its key's partition, in order, with its headers
+    assert sorted(r.value for r in records) == sorted(m.value for m in messages)
+    partitions = list(range(PARTITIONS))
+    for record in records:
+        assert record.partition == DefaultPartitioner()(record.key, partitions, partitions)
+        assert dict(record.headers)["n"] == record.value.split(b"#")[1]
+    for key in keys:
+        mine = sorted((r for r in records if r.key == key), key=lambda r: r.offset)
+        assert [r.value for r in mine] == [f"{key.decode()}#{n}".encode() for n in range(5)]
+    # And the outbox is empty
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == 0
