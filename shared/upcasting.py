@@ -15,8 +15,16 @@ from shared.events import Event
 RawEvent = dict[str, Any]
 Upcaster = Callable[[RawEvent], RawEvent]
 
+
+def case_routed_v1_to_v2(raw: RawEvent) -> RawEvent:
+    """Version 1 recorded neither the desk nor the decision's inputs: both unknown (null)."""
+    return {**raw, "schema_version": 2, "desk": None, "inputs": None}
+
+
 # (event type, from version) -> function returning the event at version + 1.
-UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+UPCASTERS: dict[tuple[str, int], Upcaster] = {
+    ("CaseRouted", 1): case_routed_v1_to_v2,
+}
 
 
 def current_version(model: type[Any]) -> int:

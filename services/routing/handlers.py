@@ -4,36 +4,76 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import get_args
+from uuid import UUID, uuid5
 
-from services.routing import domain, escalations, projection
-from shared import outbox
+from services.routing import (
+    deciding,
+    domain,
+    escalations,
+    organisation_store,
+    projection,
+    staffing,
+    workload,
+)
+from shared import locks, outbox
 from shared.consumer import Delivery
 from shared.db import Conn
-from shared.events import ROUTED, CaseEscalated, RequestReceived
+from shared.events import ROUTED, CaseEscalated, CaseResolved, RequestReceived
+from shared.organisation_events import OrganisationEvent
+
+OFFICE_LOCKS = 5  # routing's offices, in shared.locks' two-key space
+ORGANISATION_EVENTS = get_args(OrganisationEvent)
 
 
 async def on_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> None:
-    """Routes each new case; a case already known (redelivery, duplicate publish) is left alone."""
+    """Routes each new case by its office's model; a case already known (redelivery, duplicate
+    publish) is left alone. Decisions of one office are serialised (an office lock), so two
+    batches never both give an adviser their last free slot."""
     requests = [d.event for d in deliveries if isinstance(d.event, RequestReceived)]
     # The same case twice in one batch (a duplicate publish): decide it once.
     unique = list({r.case_id: r for r in reversed(requests)}.values())
-    now = datetime.now(UTC)
-    routed = [(r, domain.case_routed(r, domain.route_first_line(r), now)) for r in unique]
     await projection.upsert_members(conn, unique)
-    new_cases = await projection.insert_cases(conn, routed)
-    await outbox.enqueue(
-        conn, [outbox.event_message(ROUTED, c) for r, c in routed if r.case_id in new_cases]
-    )
-    if new_cases:  # escalations read before their case (a replay) are routed now
-        await route_escalations(conn, await escalations.pending(conn, list(new_cases)), now)
+    known = await projection.known_cases(conn, [r.case_id for r in unique])
+    new = sorted((r for r in unique if r.case_id not in known), key=lambda r: r.received_at)
+    if not new:
+        return
+    offices = sorted({r.member.home_office for r in new})
+    await locks.lock_all(conn, OFFICE_LOCKS, [office_lock_key(o) for o in offices])
+    now = datetime.now(UTC)
+    staff = await staffing.staffing(conn, offices, now)
+    own = await workload.own_advisers(conn, [r.member_id for r in new])
+    routed = deciding.route_batch(new, staff, own, now)
+    await projection.insert_cases(conn, list(zip(new, routed, strict=True)))
+    await workload.record(conn, routed)
+    await outbox.enqueue(conn, [outbox.event_message(ROUTED, c) for c in routed])
+    # escalations read before their case (a replay) are routed now
+    await route_escalations(conn, await escalations.pending(conn, [r.case_id for r in new]), now)
 
 
 async def on_case_escalated(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """Routes each new escalation to the support team; a known one is left alone."""
     seen = [d.event for d in deliveries if isinstance(d.event, CaseEscalated)]
     unique = list({e.event_id: e for e in seen}.values())
+    await workload.record(conn, unique)
     new = await escalations.insert(conn, unique)
     await route_escalations(conn, [e for e in unique if e.event_id in new], datetime.now(UTC))
+
+
+async def on_case_work(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """Claims, returns and resolutions move advisers' open load; a first-line resolution makes
+    its adviser the member's own adviser."""
+    events = [d.event for d in deliveries]
+    await workload.record(conn, events)
+    await workload.learn_own_advisers(conn, [e for e in events if isinstance(e, CaseResolved)])
+
+
+async def on_organisation(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """Folds the organisation's facts (routing's own, read back: already applied live when the
+    API recorded them, so a no-op then; the whole projection on a rebuild)."""
+    await organisation_store.apply(
+        conn, [d.event for d in deliveries if isinstance(d.event, ORGANISATION_EVENTS)]
+    )
 
 
 async def route_escalations(conn: Conn, pending: Sequence[CaseEscalated], now: datetime) -> None:
@@ -46,4 +86,9 @@ async def route_escalations(conn: Conn, pending: Sequence[CaseEscalated], now: d
     ]
     if routed:
         await escalations.mark_routed(conn, routed)
+        await workload.record(conn, routed)
         await outbox.enqueue(conn, [outbox.event_message(ROUTED, r) for r in routed])
+
+
+def office_lock_key(office: str) -> UUID:
+    return uuid5(domain.EVENT_NAMESPACE, f"office:{office}")

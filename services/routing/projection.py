@@ -28,6 +28,8 @@ SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
 ON CONFLICT (case_id) DO NOTHING
 RETURNING case_id"""
 
+KNOWN_CASES = "SELECT case_id FROM cases WHERE case_id = ANY($1::uuid[])"
+
 
 async def upsert_members(conn: Conn, requests: Sequence[RequestReceived]) -> None:
     # One row per member per statement: ON CONFLICT cannot touch the same row twice.
@@ -44,6 +46,11 @@ async def upsert_members(conn: Conn, requests: Sequence[RequestReceived]) -> Non
         [r.member.activity_type for r in rows],
         [r.received_at for r in rows],
     )
+
+
+async def known_cases(conn: Conn, case_ids: Sequence[UUID]) -> set[UUID]:
+    """The cases routing has already decided."""
+    return {r["case_id"] for r in await conn.fetch(KNOWN_CASES, list(case_ids))}
 
 
 async def insert_cases(
