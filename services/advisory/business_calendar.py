@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -27,6 +28,7 @@ def easter_sunday(year: int) -> date:
     return date(year, month, day + 1)
 
 
+@cache  # asked for every day an SLA clock runs over
 def belgian_public_holidays(year: int) -> frozenset[date]:
     """The ten legal public holidays of Belgium."""
     easter = easter_sunday(year)
@@ -48,18 +50,20 @@ def belgian_public_holidays(year: int) -> frozenset[date]:
 
 @dataclass(frozen=True)
 class Calendar:
-    """When the offices work. Extra closed days (regional holidays, bridge days) are data."""
+    """When the offices work. Extra closed days (regional holidays, bridge days) are data;
+    ``public_holidays`` False counts Belgian public holidays as ordinary days."""
 
     opens: time = time(9, 0)
     closes: time = time(17, 0)
     workdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})  # Monday..Friday
     extra_closed: frozenset[date] = field(default_factory=frozenset)
     tz: ZoneInfo = BRUSSELS
+    public_holidays: bool = True
 
     def is_workday(self, day: date) -> bool:
         return (
             day.weekday() in self.workdays
-            and day not in belgian_public_holidays(day.year)
+            and not (self.public_holidays and day in belgian_public_holidays(day.year))
             and day not in self.extra_closed
         )
 

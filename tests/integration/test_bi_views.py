@@ -18,6 +18,7 @@ from services.intake import domain as intake_domain
 from services.intake import projection as intake_projection
 from services.routing import domain as routing_domain
 from services.routing import projection as routing_projection
+from services.routing.deciding import route, unstaffed
 from shared import db as database
 from shared.events import REQUEST_RECEIVED, RequestReceived
 from shared.outbox import event_message
@@ -73,7 +74,7 @@ async def bi(scratch_schema: ScratchFactory, settings: Settings) -> AsyncIterato
             await intake_projection.accept(conn, request, message, None, f"fingerprint-{n}")
         if case.routed_after_s is not None:
             routed_at = case.received + timedelta(seconds=case.routed_after_s)
-            decision = routing_domain.route_first_line(request)
+            decision = route(request, unstaffed(request.member.home_office), None)
             routed = routing_domain.case_routed(request, decision, routed_at)
             async with routing.acquire() as conn:
                 await routing_projection.insert_cases(conn, [(request, routed)])

@@ -28,6 +28,7 @@ from services.advisory.decisions import decide
 from services.advisory.domain import evolve, fold
 from services.intake.domain import SubmitRequest, request_received
 from services.routing import domain as routing
+from services.routing.deciding import route, unstaffed
 from shared.codec import encode
 from shared.events import (
     ADMIN_TASKS,
@@ -35,9 +36,9 @@ from shared.events import (
     ROUTED,
     AdminAct,
     CaseEscalated,
+    CaseFact,
     CaseResolved,
     EscalationReason,
-    Event,
     Outcome,
 )
 from shared.identity import Principal, Role
@@ -70,7 +71,7 @@ def paths(adviser: Principal) -> list[list[Step]]:
     ]
 
 
-def life(seed: int, steps: list[Step]) -> list[tuple[str, Event]]:
+def life(seed: int, steps: list[Step]) -> list[tuple[str, CaseFact]]:
     """One case's events, from the member's request to where ``steps`` lead."""
     body = stream(1, seed=seed)[0]
     case_id = uuid.uuid4()
@@ -82,8 +83,9 @@ def life(seed: int, steps: list[Step]) -> list[tuple[str, Event]]:
         correlation_id=case_id,
         now=start,
     )
-    first = routing.case_routed(request, routing.route_first_line(request), start)
-    log: list[tuple[str, Event]] = [(REQUEST_RECEIVED, request), (ROUTED, first)]
+    office = unstaffed(request.member.home_office)
+    first = routing.case_routed(request, route(request, office, None), start)
+    log: list[tuple[str, CaseFact]] = [(REQUEST_RECEIVED, request), (ROUTED, first)]
     state = fold(case_id, [first])
     escalation: CaseEscalated | None = None
     for i, step in enumerate(steps):
@@ -107,9 +109,9 @@ def life(seed: int, steps: list[Step]) -> list[tuple[str, Event]]:
     return log
 
 
-def logs(count: int, seed: int = 0) -> list[tuple[str, Event]]:
+def logs(count: int, seed: int = 0) -> list[tuple[str, CaseFact]]:
     """``count`` cases, cycling through every path, each case's events in causal order."""
-    result: list[tuple[str, Event]] = []
+    result: list[tuple[str, CaseFact]] = []
     for i in range(count):
         office = stream(1, seed=seed + i)[0]["member"]["home_office"]
         adviser = Principal(f"adviser-{office}", Role.ADVISER, office)
@@ -118,7 +120,9 @@ def logs(count: int, seed: int = 0) -> list[tuple[str, Event]]:
     return result
 
 
-def as_records(log: list[tuple[str, Event]], start: int = 0) -> list[ConsumerRecord[bytes, bytes]]:
+def as_records(
+    log: list[tuple[str, CaseFact]], start: int = 0
+) -> list[ConsumerRecord[bytes, bytes]]:
     """The Kafka records of a log: partition by case, offsets growing per topic and partition."""
     offsets: dict[tuple[str, int], int] = {}
     records = []

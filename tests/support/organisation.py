@@ -3,12 +3,14 @@ memory (what routing's tables would hold), with loads and absences given by the 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from services.routing import seed
 from services.routing.deciding import Staffing
 from services.routing.organisation import Adviser, Desk, ModelChange
+from shared.events import OrganisationModel
 from shared.organisation_events import (
     AdviserProfileSet,
     DeskDefined,
@@ -65,16 +67,13 @@ def staffing(
             )
             if f.office == office and f.team.value == "first_line" and f.active
         )
-        result[office] = Staffing(
-            office, tuple(sorted(desks, key=lambda d: d.desk_id)), advisers, tuple(changes.get(office, []))
-        )
+        ordered = tuple(sorted(desks, key=lambda d: d.desk_id))
+        result[office] = Staffing(office, ordered, advisers, tuple(changes.get(office, [])))
     return result
 
 
 def model_switch(office: str, model: str, effective_at: datetime, n: int = 0) -> OfficeModelChanged:
     """An ops switch of ``office`` to ``model`` from ``effective_at`` on."""
-    import uuid
-
     return OfficeModelChanged(
         type="OfficeModelChanged",
         schema_version=1,
@@ -84,6 +83,6 @@ def model_switch(office: str, model: str, effective_at: datetime, n: int = 0) ->
         producer="routing",
         changed_by="ops-test",
         office=office,
-        model=model,  # type: ignore[arg-type]
+        model=OrganisationModel(model),
         effective_at=effective_at,
     )

@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.routing.organisation import Adviser, Desk, DeskKind, Office
+from services.routing.organisation import Adviser, Desk, Office
 from services.routing.policies import Request, decide, polyvalent, specialised
 from shared.events import OrganisationModel
+from shared.organisation_events import DeskKind
 
 P, S = OrganisationModel.POLYVALENT, OrganisationModel.SPECIALISED
 FRONT = Desk("front", "liege", DeskKind.FRONT, frozenset({"cooperative_life", "expenses"}))
