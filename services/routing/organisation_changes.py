@@ -5,7 +5,7 @@ are inputs; a refusal records nothing."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -23,8 +23,6 @@ from shared.organisation_events import (
 )
 
 SERVICE = "routing"
-# A switch "now" sent from a clock a little behind routing's is still now, not the past.
-PAST_LEEWAY = timedelta(minutes=1)
 
 
 class Refused(Exception):
@@ -92,8 +90,10 @@ def envelope(event_type: str, event_id: UUID, actor: Principal, now: datetime) -
 def model_changed(
     office: str, change: SetModel, actor: Principal, *, event_id: UUID, now: datetime
 ) -> OfficeModelChanged:
+    # Cases received before the switch keep their decision: it cannot reach into the past
+    # (omit effective_at to mean "now", as routing's clock says once the office is locked).
     effective = change.effective_at or now
-    if effective < now - PAST_LEEWAY:
+    if effective < now:
         raise Refused(
             409, "effective_in_the_past", "A model change cannot take effect in the past."
         )

@@ -19,6 +19,7 @@ from shared.organisation_events import (
 )
 
 SEED = seed.facts(seed.load())
+ADVISERS = [f for f in SEED if isinstance(f, AdviserProfileSet)]
 
 
 def staffing(
