@@ -97,8 +97,8 @@ async def record(conn: Conn, facts: Sequence[SlaEvent]) -> None:
     out = []
     for (case_id, clock), clock_facts in sorted(by_clock.items()):
         state = summary(clock_facts)
-        out.append({"case_id": case_id, "clock": clock.value, **asdict(state),
-                    "next_due": state.next_due})  # fmt: skip
+        row = {"case_id": str(case_id), "clock": clock.value, **asdict(state)}
+        out.append({**row, "next_due": state.next_due})
     await conn.execute(UPSERT_SLA_SIDE, orjson.dumps(out).decode())
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import random
 import uuid
+import zlib
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -39,6 +41,7 @@ from shared.events import (
     CaseFact,
     CaseResolved,
     EscalationReason,
+    Event,
     Outcome,
 )
 from shared.identity import Principal, Role
@@ -121,13 +124,15 @@ def logs(count: int, seed: int = 0) -> list[tuple[str, CaseFact]]:
 
 
 def as_records(
-    log: list[tuple[str, CaseFact]], start: int = 0
+    log: Sequence[tuple[str, Event]], start: int = 0
 ) -> list[ConsumerRecord[bytes, bytes]]:
-    """The Kafka records of a log: partition by case, offsets growing per topic and partition."""
+    """The Kafka records of a log: partition by key (a case, or an office or adviser for the
+    organisation's facts), offsets growing per topic and partition."""
     offsets: dict[tuple[str, int], int] = {}
     records = []
     for topic, event in log:
-        partition = event.case_id.int % 6
+        key = event.message_key.encode()
+        partition = zlib.crc32(key) % 6
         offset = offsets.get((topic, partition), start)
         offsets[(topic, partition)] = offset + 1
         value = encode(event)
@@ -138,10 +143,10 @@ def as_records(
                 offset=offset,
                 timestamp=0,
                 timestamp_type=0,
-                key=str(event.case_id).encode(),
+                key=key,
                 value=value,
                 checksum=None,
-                serialized_key_size=36,
+                serialized_key_size=len(key),
                 serialized_value_size=len(value),
                 headers=[],
             )
