@@ -99,7 +99,7 @@ async def record(conn: Conn, facts: Sequence[SlaEvent]) -> None:
         state = summary(clock_facts)
         row = {"case_id": str(case_id), "clock": clock.value, **asdict(state)}
         out.append({**row, "next_due": state.next_due})
-    await conn.execute(UPSERT_SLA_SIDE, orjson.dumps(out).decode())
+    await conn.execute(UPSERT_SLA_SIDE, orjson.dumps(out, default=str).decode())
 
 
 async def note_case_facts(conn: Conn, events: Iterable[CaseEvent]) -> None:
@@ -128,7 +128,7 @@ async def note_case_facts(conn: Conn, events: Iterable[CaseEvent]) -> None:
                     earliest(side(e.case_id, clock), "stopped_at", e.occurred_at)
     if sides:
         rows = [{"case_id": c, "clock": k.value, **v} for (c, k), v in sorted(sides.items())]
-        await conn.execute(UPSERT_CASE_SIDE, orjson.dumps(rows).decode())
+        await conn.execute(UPSERT_CASE_SIDE, orjson.dumps(rows, default=str).decode())
 
 
 async def work(conn: Conn, now: datetime, limit: int) -> list[UUID]:

@@ -121,7 +121,7 @@ async def _write(
                 latest[key(fact)] = fact
     if latest:
         rows = [row(latest[k]) for k in sorted(latest)]
-        await conn.execute(sql, orjson.dumps(rows).decode())
+        await conn.execute(sql, orjson.dumps(rows, default=str).decode())
 
 
 def _order(fact: OrganisationEvent) -> tuple[datetime, int]:

@@ -93,7 +93,7 @@ async def record(conn: Conn, events: Iterable[Event]) -> None:
         )
     if latest:
         rows = [_move_row(latest[k]) for k in sorted(latest)]
-        await conn.execute(MOVE, orjson.dumps(rows).decode())
+        await conn.execute(MOVE, orjson.dumps(rows, default=str).decode())
         closed = [k for k in sorted(latest) if latest[k].closed]
         if closed:
             await conn.execute(CLOSE, closed)
@@ -121,7 +121,7 @@ async def learn_own_advisers(conn: Conn, resolutions: Sequence[CaseResolved]) ->
         for _, r in sorted(latest.items())
     ]
     if rows:
-        await conn.execute(OWN, orjson.dumps(rows).decode())
+        await conn.execute(OWN, orjson.dumps(rows, default=str).decode())
 
 
 async def loads(conn: Conn, advisers: Sequence[str]) -> dict[str, int]:
