@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-MAX_CANDIDATES = 5
+MAX_CANDIDATES = 3
 
 
 class RoutingCandidate(BaseModel):

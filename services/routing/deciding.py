@@ -39,11 +39,9 @@ class Staffing:
 
     def with_one_more(self, adviser_id: str) -> Staffing:
         """The same office after one more case went to ``adviser_id``."""
-        advisers = tuple(
-            replace(a, open_cases=a.open_cases + 1) if a.adviser_id == adviser_id else a
-            for a in self.advisers
-        )
-        return replace(self, advisers=advisers)
+        i = next(i for i, a in enumerate(self.advisers) if a.adviser_id == adviser_id)
+        busier = replace(self.advisers[i], open_cases=self.advisers[i].open_cases + 1)
+        return replace(self, advisers=(*self.advisers[:i], busier, *self.advisers[i + 1 :]))
 
 
 def route(request: RequestReceived, office: Office, own_adviser: str | None) -> Decision:
@@ -65,13 +63,16 @@ def route(request: RequestReceived, office: Office, own_adviser: str | None) -> 
         policy=choice.policy,
         policy_version=choice.policy_version,
         reason=choice.reason,
-        inputs=RoutingInputs(
-            received_at=request.received_at,
-            model_since=office.model_since,
-            own_adviser=recorded(choice.own) if choice.own else None,
-            pool=choice.pool,
-            considered=choice.considered,
-            candidates=tuple(recorded(c) for c in choice.candidates),
+        # Validated from plain data in one go (pydantic's core): a batch makes thousands.
+        inputs=RoutingInputs.model_validate(
+            {
+                "received_at": request.received_at,
+                "model_since": office.model_since,
+                "own_adviser": choice.own._asdict() if choice.own else None,
+                "pool": choice.pool,
+                "considered": choice.considered,
+                "candidates": [c._asdict() for c in choice.candidates],
+            }
         ),
     )
 
@@ -96,17 +97,6 @@ def route_batch(
             offices[code] = known.with_one_more(decision.adviser_id)
         routed.append(case_routed(request, decision, now))
     return routed
-
-
-def recorded(c: policies.Candidate) -> RoutingCandidate:
-    return RoutingCandidate(
-        adviser_id=c.adviser_id,
-        desk=c.desk,
-        open_cases=c.open_cases,
-        capacity=c.capacity,
-        speaks_language=c.speaks_language,
-        available=c.available,
-    )
 
 
 def weighed(c: RoutingCandidate) -> policies.Candidate:

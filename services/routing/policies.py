@@ -12,8 +12,10 @@ so a decision is deterministic; ``replay`` re-runs it from the inputs the event 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from services.routing.organisation import Adviser, Office
 from shared.events import OrganisationModel, Tier
@@ -32,9 +34,8 @@ class Request:
     own_adviser: str | None = None
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """An adviser as a policy weighs them for one request."""
+class Candidate(NamedTuple):
+    """An adviser as a policy weighs them for one request (a tuple: thousands per batch)."""
 
     adviser_id: str
     desk: str | None
@@ -49,7 +50,7 @@ class Candidate:
 
     @property
     def has_room(self) -> bool:
-        return self.available and self.free > 0
+        return self.available and self.capacity > self.open_cases
 
 
 @dataclass(frozen=True)
@@ -82,32 +83,53 @@ def candidate(adviser: Adviser, language: str) -> Candidate:
 def preference(c: Candidate) -> tuple[bool, bool, bool, int, int, str]:
     """The order in which ``pick`` prefers advisers: available speakers, then the other
     available advisers, then the rest; within each, room first, most free, least loaded, id."""
+    return _key(c.available, c.speaks_language, c.capacity, c.open_cases, c.adviser_id)
+
+
+def ranked(advisers: Iterable[Adviser], language: str) -> tuple[Candidate, ...]:
+    """The best of a pool in the order of ``preference``: what a decision records, and all
+    ``pick`` needs (it takes the first). Keys only, and candidates for the top few: a batch
+    weighs thousands of advisers."""
+    keyed = (  # preference(candidate(a, language)), inlined: the hot loop of a batch
+        (
+            (
+                not (a.available and language in a.languages),
+                not a.available,
+                not (a.available and a.capacity > a.open_cases),
+                a.open_cases - a.capacity,
+                a.open_cases,
+                a.adviser_id,
+            ),
+            a,
+        )
+        for a in advisers
+    )
+    return tuple(candidate(a, language) for _, a in heapq.nsmallest(MAX_CANDIDATES, keyed))
+
+
+def _key(
+    available: bool, speaks: bool, capacity: int, open_cases: int, adviser_id: str
+) -> tuple[bool, bool, bool, int, int, str]:
+    free = capacity - open_cases
     return (
-        not (c.available and c.speaks_language),
-        not c.available,
-        not c.has_room,
-        -c.free,
-        c.open_cases,
-        c.adviser_id,
+        not (available and speaks),
+        not available,
+        not (available and free > 0),
+        -free,
+        open_cases,
+        adviser_id,
     )
 
 
-def best_of(pool: Sequence[Candidate]) -> tuple[Candidate, ...]:
-    """What a decision records of its pool: enough of the top to replay ``pick`` exactly."""
-    return tuple(sorted(pool, key=preference)[:MAX_CANDIDATES])
-
-
 def pick(pool: Sequence[Candidate], language: str) -> tuple[Candidate | None, str]:
-    """The adviser with the most room among those who speak the language; (None, why) when the
-    case must wait in the queue."""
-    speakers = [c for c in pool if c.available and c.speaks_language]
-    eligible = speakers or [c for c in pool if c.available]
-    with_room = [c for c in eligible if c.has_room]
-    if not with_room:
-        why = "every available adviser is at capacity" if eligible else "no adviser is available"
-        return None, why
-    best = min(with_room, key=preference)
-    lang = "speaks" if speakers else f"nobody available speaks {language};"
+    """The adviser with the most room among the available ones who speak the language (among
+    all available ones when none does); (None, why) when the case must wait in the queue."""
+    best = min(pool, key=preference, default=None)
+    if best is None or not best.available:
+        return None, "no adviser is available"
+    if not best.has_room:
+        return None, "every available adviser is at capacity"
+    lang = "speaks" if best.speaks_language else f"nobody available speaks {language};"
     return best, f"{lang} {language} with the most free capacity ({best.free})"
 
 
@@ -116,14 +138,15 @@ def own_adviser_takes_it(own: Candidate | None) -> bool:
 
 
 def polyvalent(request: Request, office: Office) -> Choice:
-    pool = [candidate(a, request.language) for a in office.advisers]
-    own = next((c for c in pool if c.adviser_id == request.own_adviser), None)
+    top = ranked(office.advisers, request.language)
+    mine = next((a for a in office.advisers if a.adviser_id == request.own_adviser), None)
+    own = candidate(mine, request.language) if mine else None
     if own_adviser_takes_it(own):
         assert own is not None
         chosen: Candidate | None = own
         reason = f"the member's own adviser {own.adviser_id} is available"
     else:
-        chosen, why = pick(pool, request.language)
+        chosen, why = pick(top, request.language)
         prefix = "own adviser unavailable; " if request.own_adviser else ""
         reason = prefix + (f"least-loaded adviser who {why}" if chosen else f"queued: {why}")
     return Choice(
@@ -136,8 +159,8 @@ def polyvalent(request: Request, office: Office) -> Choice:
         tier=Tier.FIRST_LINE,
         reason=reason,
         pool="office",
-        considered=len(pool),
-        candidates=best_of(pool),
+        considered=len(office.advisers),
+        candidates=top,
         own=own,
     )
 
@@ -151,17 +174,21 @@ def specialised(request: Request, office: Office) -> Choice:
         kind = "front desk" if desk == office.front_desk() else "specialist desk"
         where, queue = f"the {kind} {desk.desk_id}", f"{office.office}/{desk.desk_id}"
         staff = list(office.advisers_of(desk))
-    pool = [candidate(a, request.language) for a in staff]
-    pool_name = "desk" if desk else "office"
-    if not any(c.available and c.speaks_language for c in pool):
+    top, considered, pool_name = (
+        ranked(staff, request.language),
+        len(staff),
+        "desk" if desk else "office",
+    )
+    if not (top and top[0].available and top[0].speaks_language):
         skilled = [
-            candidate(a, request.language)
+            a
             for a in office.advisers
             if a.available and request.language in a.languages and request.topic_family in a.skills
         ]
         if skilled:
-            pool, pool_name = skilled, "skilled_speakers"
-    chosen, why = pick(pool, request.language)
+            top, considered = ranked(skilled, request.language), len(skilled)
+            pool_name = "skilled_speakers"
+    chosen, why = pick(top, request.language)
     helper = " (a skilled speaker of another desk)" if pool_name == "skilled_speakers" else ""
     reason = f"{request.topic_family} goes to {where}; " + (
         f"adviser{helper} who {why}" if chosen else f"queued: {why}"
@@ -176,8 +203,8 @@ def specialised(request: Request, office: Office) -> Choice:
         tier=Tier.FIRST_LINE,
         reason=reason,
         pool=pool_name,
-        considered=len(pool),
-        candidates=best_of(pool),
+        considered=considered,
+        candidates=top,
     )
 
 
