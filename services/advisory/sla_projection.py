@@ -95,7 +95,7 @@ async def record(conn: Conn, facts: Sequence[SlaEvent]) -> None:
         for fact in known:
             by_clock[(case_id, fact.clock)].append(fact)
     out = []
-    for (case_id, clock), clock_facts in sorted(by_clock.items()):
+    for (case_id, clock), clock_facts in sorted(by_clock.items(), key=lambda kv: kv[0][0].int):
         state = summary(clock_facts)
         row = {"case_id": str(case_id), "clock": clock.value, **asdict(state)}
         out.append({**row, "next_due": state.next_due})
@@ -127,7 +127,8 @@ async def note_case_facts(conn: Conn, events: Iterable[CaseEvent]) -> None:
                 case CaseResolved():
                     earliest(side(e.case_id, clock), "stopped_at", e.occurred_at)
     if sides:
-        rows = [{"case_id": c, "clock": k.value, **v} for (c, k), v in sorted(sides.items())]
+        in_order = sorted(sides.items(), key=lambda kv: (kv[0][0].int, kv[0][1].value))
+        rows = [{"case_id": c, "clock": k.value, **v} for (c, k), v in in_order]
         await conn.execute(UPSERT_CASE_SIDE, orjson.dumps(rows, default=str).decode())
 
 
