@@ -70,8 +70,7 @@ class _Run:
         self.target = started.target_seconds
         self.deadline, self.warn_at = started.deadline, started.warn_at
         running, remaining, elapsed_at_pause = True, 0.0, 0.0
-        stop = self.t.stop(self.clock)
-        for at, kind, wait in self._points(started.started_at, stop):
+        for at, kind, wait in self.t.points(self.clock, started.started_at):
             if at > self.now:
                 return self.new
             if running:
@@ -108,19 +107,6 @@ class _Run:
         if running:
             self._due(before=None)
         return self.new
-
-    def _points(
-        self, start: datetime, stop: tuple[datetime, UUID] | None
-    ) -> list[tuple[datetime, str, Wait]]:
-        points = []
-        for w in self.t.waits:
-            if w.begun_at >= start:
-                points.append((w.begun_at, "pause", w))
-                if w.ended_at is not None:
-                    points.append((w.ended_at, "resume", w))
-        if stop is not None:
-            points.append((stop[0], "stop", Wait(stop[0], stop[1])))
-        return sorted(points, key=lambda p: p[0])
 
     def _started(self, at: datetime, routed: UUID) -> SlaStarted:
         priority = self.policy.priority_of(self.t.topic_family)

@@ -40,6 +40,20 @@ class Timeline:
     def stop(self, clock: SlaClock) -> tuple[datetime, UUID] | None:
         return self.first_response if clock is SlaClock.FIRST_RESPONSE else self.resolution
 
+    def points(self, clock: SlaClock, start: datetime) -> list[tuple[datetime, str, Wait]]:
+        """What changes the clock after ``start``, in time order: each wait's begin ("pause")
+        and end ("resume"), and the clock's goal reached ("stop", as a Wait of its event)."""
+        found = []
+        for w in self.waits:
+            if w.begun_at >= start:
+                found.append((w.begun_at, "pause", w))
+                if w.ended_at is not None:
+                    found.append((w.ended_at, "resume", w))
+        stop = self.stop(clock)
+        if stop is not None:
+            found.append((stop[0], "stop", Wait(*stop)))
+        return sorted(found, key=lambda p: p[0])
+
 
 def timeline(case_id: UUID, events: Iterable[CaseEvent]) -> Timeline:
     """The clocks' inputs: the first first-line routing, the waits on the member, the first

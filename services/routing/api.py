@@ -72,9 +72,10 @@ def router(runtime: ServiceRuntime) -> APIRouter:
             raise Refused(404, "unknown_office", f"No office {office!r}.")
 
     async def record(lock: str, decide: Decide) -> Response:
-        """Locks what changes, decides (pure, on what routing knows, at a time taken once the
-        lock is held: a decision batch of the office is either before or after the change),
-        applies the fact and puts it in the outbox, in one transaction."""
+        """Locks what changes (an office: the lock its routing decisions take), decides (pure,
+        on what routing knows, at a time taken once the lock is held: a decision batch of the
+        office is either before or after the change), applies the fact and puts it in the
+        outbox, in one transaction."""
         try:
             async with holder.require().acquire() as conn, conn.transaction():
                 await locks.lock_all(conn, OFFICE_LOCKS, [office_lock_key(lock)])
@@ -120,7 +121,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
             known_office(office)
             return model_changed(office, change, actor, event_id=uuid4(), now=now)
 
-        return await record(f"office:{office}", decide)
+        return await record(office, decide)
 
     @api.put("/offices/{office}/desks/{desk}", response_model=ChangeRecorded, responses=CHANGES)
     async def define_desk(
@@ -133,7 +134,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
             families = settings.topic_families
             return desk_defined(office, desk, change, families, actor, event_id=uuid4(), now=now)
 
-        return await record(f"office:{office}", decide)
+        return await record(office, decide)
 
     @api.get("/advisers", response_model=AdviserList, responses=READS)
     async def list_advisers(

@@ -83,14 +83,21 @@ def candidate(adviser: Adviser, language: str) -> Candidate:
 def preference(c: Candidate) -> tuple[bool, bool, bool, int, int, str]:
     """The order in which ``pick`` prefers advisers: available speakers, then the other
     available advisers, then the rest; within each, room first, most free, least loaded, id."""
-    return _key(c.available, c.speaks_language, c.capacity, c.open_cases, c.adviser_id)
+    return (
+        not (c.available and c.speaks_language),
+        not c.available,
+        not c.has_room,
+        c.open_cases - c.capacity,
+        c.open_cases,
+        c.adviser_id,
+    )
 
 
 def ranked(advisers: Iterable[Adviser], language: str) -> tuple[Candidate, ...]:
     """The best of a pool in the order of ``preference``: what a decision records, and all
-    ``pick`` needs (it takes the first). Keys only, and candidates for the top few: a batch
-    weighs thousands of advisers."""
-    keyed = (  # preference(candidate(a, language)), inlined: the hot loop of a batch
+    ``pick`` needs (it takes the first). A batch weighs thousands of advisers: the key is
+    inlined, and only the top few become candidates."""
+    keyed = (
         (
             (
                 not (a.available and language in a.languages),
@@ -105,20 +112,6 @@ def ranked(advisers: Iterable[Adviser], language: str) -> tuple[Candidate, ...]:
         for a in advisers
     )
     return tuple(candidate(a, language) for _, a in heapq.nsmallest(MAX_CANDIDATES, keyed))
-
-
-def _key(
-    available: bool, speaks: bool, capacity: int, open_cases: int, adviser_id: str
-) -> tuple[bool, bool, bool, int, int, str]:
-    free = capacity - open_cases
-    return (
-        not (available and speaks),
-        not available,
-        not (available and free > 0),
-        -free,
-        open_cases,
-        adviser_id,
-    )
 
 
 def pick(pool: Sequence[Candidate], language: str) -> tuple[Candidate | None, str]:
