@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -69,11 +69,16 @@ class Calendar:
 
     def window(self, day: date) -> tuple[datetime, datetime] | None:
         """The working hours of a day, or None when the offices are closed."""
-        if not self.is_workday(day):
-            return None
-        return datetime.combine(day, self.opens, self.tz), datetime.combine(
-            day, self.closes, self.tz
-        )
+        return _window(self, day)
+
+
+@lru_cache(maxsize=8192)  # SLA clocks of the same weeks ask for the same days, again and again
+def _window(calendar: Calendar, day: date) -> tuple[datetime, datetime] | None:
+    if not calendar.is_workday(day):
+        return None
+    return datetime.combine(day, calendar.opens, calendar.tz), datetime.combine(
+        day, calendar.closes, calendar.tz
+    )
 
 
 def business_seconds(calendar: Calendar, start: datetime, end: datetime) -> float:

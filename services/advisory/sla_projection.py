@@ -5,7 +5,7 @@ tolerant; the SLA tick reads where the two disagree or a warning or deadline has
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any
@@ -73,8 +73,13 @@ _SLA: TypeAdapter[SlaEvent] = TypeAdapter(Annotated[SlaEvent, Field(discriminato
 _CASE: TypeAdapter[CaseEvent] = TypeAdapter(Annotated[CaseEvent, Field(discriminator="type")])
 
 
-async def record(conn: Conn, facts: Sequence[SlaEvent]) -> None:
-    """Stores the SLA facts not yet known and refolds the clocks of their cases."""
+async def record(
+    conn: Conn,
+    facts: Sequence[SlaEvent],
+    known: Mapping[UUID, Sequence[SlaEvent]] | None = None,
+) -> None:
+    """Stores the SLA facts not yet known and refolds the clocks of their cases; ``known``:
+    every SLA fact of those cases, when the caller holds them (the tick) and they are locked."""
     if not facts:
         return
     unique = list({f.event_id: f for f in facts}.values())
@@ -90,9 +95,10 @@ async def record(conn: Conn, facts: Sequence[SlaEvent]) -> None:
     touched = sorted({r["case_id"] for r in rows})
     if not touched:
         return
+    histories = known if known is not None else await recorded(conn, touched)
     by_clock: dict[tuple[UUID, SlaClock], list[SlaEvent]] = defaultdict(list)
-    for case_id, known in (await recorded(conn, touched)).items():
-        for fact in known:
+    for case_id in touched:
+        for fact in histories[case_id]:
             by_clock[(case_id, fact.clock)].append(fact)
     out = []
     for (case_id, clock), clock_facts in sorted(by_clock.items(), key=lambda kv: kv[0][0].int):

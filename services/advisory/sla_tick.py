@@ -53,7 +53,9 @@ async def tick(pool: asyncpg.Pool, policy: SlaPolicy, now: datetime, limit: int 
             escalated = escalation(states[case_id], new, now)
             if escalated is not None:
                 escalations.append(escalated)
-        await sla_projection.record(conn, facts)
+        for fact in facts:  # the cases' SLA history, as recorded once this round is
+            recorded[fact.case_id].append(fact)
+        await sla_projection.record(conn, facts, recorded)
         await projection.record(conn, escalations)
         await outbox.enqueue(
             conn,
