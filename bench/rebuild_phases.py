@@ -24,6 +24,7 @@ from services.routing import domain
 from shared.codec import encode
 from shared.events import PARTITIONS, REQUEST_RECEIVED, ROUTED
 from shared.settings import Settings
+from services.routing.deciding import first_line
 
 TOPICS = {REQUEST_RECEIVED: "bench.request-received", ROUTED: "bench.routed"}
 SCHEMA = "routing_bench"
@@ -75,7 +76,7 @@ async def produce(bootstrap: str, events: int) -> None:
                 idempotency_key=f"bench-{i}",
             )
             routed = domain.case_routed(
-                request, domain.route_first_line(request, offices), at + timedelta(seconds=1)
+                request, first_line(request, offices), at + timedelta(seconds=1)
             )
             key = str(case_id).encode()
             pending.append(await producer.send(TOPICS[REQUEST_RECEIVED], encode(request), key=key))

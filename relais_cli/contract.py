@@ -12,7 +12,10 @@ from shared.settings import Settings
 DESCRIPTION = """\
 The topics of Relais. Every message is one JSON event carrying the envelope (event_id, type,
 schema_version, occurred_at, case_id, member_id, correlation_id, causation_id, producer).
-The Kafka key is the case_id, so a case's events are ordered within one partition. Headers:
+The Kafka key is the case_id, so a case's events are ordered within one partition. The one
+exception is `organisation` (routing's facts about offices, desks, advisers and absences):
+its events carry event_id, type, schema_version, occurred_at, causation_id, producer and
+changed_by, and are keyed by the office or the adviser they change. Headers:
 event_type, schema_version, event_id, content-type, and, when the producer traces, the W3C trace
 context (traceparent, tracestate) so one trace follows a case across services. Fields marked
 `x-personal: true` hold

@@ -13,6 +13,7 @@ from rich.columns import Columns
 from rich.console import Group
 from rich.table import Table
 
+from relais_cli import pilot_view
 from relais_cli.feeder import FeedStats
 from relais_cli.processes import Fleet
 from shared.events import PARTITIONS
@@ -46,6 +47,7 @@ class Snapshot:
     topics: dict[str, int]
     projections: dict[str, int | None]
     states: list[tuple[str, str, int]] = field(default_factory=list)
+    pilot: pilot_view.PilotSnapshot = field(default_factory=pilot_view.PilotSnapshot)
 
 
 async def count(pool: asyncpg.Pool, sql: str) -> list[asyncpg.Record] | None:
@@ -70,7 +72,8 @@ async def take(consumer: AIOKafkaConsumer, pool: asyncpg.Pool) -> Snapshot:
         for row in await count(pool, sql) or []:
             states.append((kind, str(row[0]), int(row[1])))
     states.sort()
-    return Snapshot(time.monotonic(), topics, projections, states)
+    pilot = await pilot_view.take(pool)
+    return Snapshot(time.monotonic(), topics, projections, states, pilot)
 
 
 def table(title: str, *columns: str) -> Table:
@@ -81,7 +84,12 @@ def table(title: str, *columns: str) -> Table:
 
 
 def render(
-    now: Snapshot, before: Snapshot | None, feed: FeedStats, staff: Counter[str], fleet: Fleet
+    now: Snapshot,
+    before: Snapshot | None,
+    feed: FeedStats,
+    staff: Counter[str],
+    fleet: Fleet,
+    news: list[str] | None = None,
 ) -> Group:
     topics = table("Kafka topics", "topic", "messages", "per second")
     elapsed = (now.at - before.at) if before else 0.0
@@ -102,4 +110,6 @@ def render(
         state = "running" if child.alive() else "[red]exited[/red]"
         services.add_row(child.name, child.url, state, f"{child.rss_mb():.0f}")
     summary = f"demo feed: {feed.sent} sent, {feed.accepted} accepted, {feed.refused} refused"
-    return Group(summary, Columns([topics, states]), Columns([projections, work]), services)
+    summary += "".join(f"\n{line}" for line in news or [])
+    pilot = Columns([pilot_view.queues_table(now.pilot), pilot_view.clocks_table(now.pilot)])
+    return Group(summary, Columns([topics, states]), pilot, Columns([projections, work]), services)

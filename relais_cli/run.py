@@ -11,7 +11,7 @@ from aiokafka import AIOKafkaConsumer
 from rich.console import Console
 from rich.live import Live
 
-from relais_cli import live_view, staff, tokens
+from relais_cli import live_view, pilot, staff, tokens
 from relais_cli.feeder import FeedStats, feed
 from relais_cli.processes import Fleet
 from reporting import report
@@ -40,6 +40,15 @@ async def show(
     done: Counter[str] = Counter()
     urls = {c.name: c.url for c in fleet.children}
     channel = tokens.token_for(settings, tokens.CHANNEL)
+    ops = tokens.token_for(settings, tokens.OPS)
+    news: list[str] = []
+    changed = await pilot.set_up(urls["routing"], ops)
+    news.append(
+        f"pilot setup: {', '.join(pilot.PILOT)} specialised, the others polyvalent"
+        + (f" (switched back: {', '.join(changed)})" if changed else "")
+    )
+    # A third of the way through the feed, one more office joins the pilot.
+    joining = asyncio.create_task(pilot.join_later(urls["routing"], ops, requests / rate / 3, news))
     feeding = asyncio.create_task(feed(urls["intake"], channel, requests, rate, stats))
     working = asyncio.create_task(staff.work_day(urls, settings, done))
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
@@ -53,14 +62,14 @@ async def show(
         with Live(console=console, refresh_per_second=2, transient=not console.is_terminal) as live:
             while deadline is None or loop.time() < deadline:
                 now = await live_view.take(consumer, pool)
-                view = live_view.render(now, before, stats, done, fleet)
+                view = live_view.render(now, before, stats, done, fleet, news)
                 live.update(view)
                 before = now
                 await asyncio.sleep(1.0)
         if not console.is_terminal:  # logs and CI: print the final state once
             console.print(view)
     finally:
-        for task in (feeding, working):
+        for task in (feeding, working, joining):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from services.routing import seed
 from shared import auth
 from shared.identity import Principal, Role
+from shared.organisation_events import AdviserProfileSet
 from shared.settings import Settings
 
 DAY = timedelta(hours=12)
@@ -17,12 +19,20 @@ CHANNEL = Principal("web-form", Role.MEMBER_CHANNEL)
 OPS = Principal("ops-1", Role.OPS)
 
 
-def advisers(offices: tuple[str, ...], per_office: int = 2) -> list[Principal]:
-    return [
-        Principal(f"adviser-{office}-{i}", Role.ADVISER, office)
-        for office in offices
-        for i in range(1, per_office + 1)
-    ]
+def advisers(offices: tuple[str, ...], per_office: int = 3) -> list[Principal]:
+    """Advisers of the demo organisation (routing's seed), a few per office, from different
+    desks, so the cases routing gives them are the ones they work."""
+    roster = sorted(
+        (f.adviser_id, f.office)
+        for f in seed.facts(seed.load())
+        if isinstance(f, AdviserProfileSet) and f.team.value == "first_line"
+    )
+    chosen: list[Principal] = []
+    for office in offices:
+        mine = [a for a, o in roster if o == office]
+        step = max(1, len(mine) // per_office)
+        chosen += [Principal(a, Role.ADVISER, office) for a in mine[::step][:per_office]]
+    return chosen
 
 
 def token_for(settings: Settings, principal: Principal, ttl: timedelta = DAY) -> str:

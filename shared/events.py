@@ -1,10 +1,12 @@
 """The one schema of Relais's topics: topic names, the envelope, the versioned events.
 
-Every event on every topic is a frozen pydantic model carrying the same envelope. The Kafka
-key of every event is its ``case_id``, so all the facts about one case stay in one partition,
-in order. Fields holding personal data (names, contact details, free text) are marked with
-``x-personal: true`` in the schema so they can be encrypted per member and erased
-(crypto-shredding) without reshaping the events.
+Every event about a case is a frozen pydantic model carrying the same envelope
+(``shared.envelope``), and its Kafka key is its ``case_id``, so all the facts about one case stay
+in one partition, in order. The organisation's facts (``shared.organisation_events``) are about
+offices and advisers, not cases: they carry their own envelope and are keyed by office or
+adviser. SLA facts are in ``shared.sla_events``. Fields holding personal data (names, contact
+details, free text) are marked with ``x-personal: true`` in the schema so they can be encrypted
+per member and erased (crypto-shredding) without reshaping the events.
 
 A breaking change to an event is a new ``schema_version`` with an upcaster in
 ``shared.upcasting``: old events in the log must still replay.
@@ -18,6 +20,18 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.envelope import Channel as Channel
+from shared.envelope import Code as Code
+from shared.envelope import Envelope as Envelope
+from shared.envelope import Language as Language
+from shared.envelope import OrganisationModel as OrganisationModel
+from shared.envelope import StaffId as StaffId
+from shared.envelope import Tier as Tier
+from shared.envelope import personal as personal
+from shared.organisation_events import OrganisationEvent, OrganisationTopic
+from shared.routing_inputs import RoutingInputs
+from shared.sla_events import SlaEvent, SlaTopic
+
 # --- topics -------------------------------------------------------------------------------------
 REQUEST_RECEIVED = "request-received"
 ROUTED = "routed"
@@ -27,60 +41,11 @@ BACKBONE_TOPICS = (REQUEST_RECEIVED, ROUTED, ESCALATED, RESOLVED)
 # Topics a service owns for facts that fit none of the backbone topics.
 CASE_ACTIVITY = "case-activity"  # owned by advisory: claims, notes, replies, waiting, returns
 ADMIN_TASKS = "admin-tasks"  # owned by admin: administrative tasks opened, completed, rejected
-OWNED_TOPICS: tuple[str, ...] = (CASE_ACTIVITY, ADMIN_TASKS)
+ORGANISATION = "organisation"  # owned by routing: office models, desks, advisers, absences
+SLA = "sla"  # owned by advisory: SLA clocks started, paused, resumed, warned, breached, met
+OWNED_TOPICS: tuple[str, ...] = (CASE_ACTIVITY, ADMIN_TASKS, ORGANISATION, SLA)
 SERVICES = ("intake", "routing", "advisory", "admin")
 PARTITIONS = 6
-
-
-def personal(description: str, **kwargs: Any) -> Any:
-    """A field holding personal data: marked in the contract for per-member encryption/erasure."""
-    return Field(description=description, json_schema_extra={"x-personal": True}, **kwargs)
-
-
-class Language(StrEnum):
-    FR = "fr"
-    NL = "nl"
-    EN = "en"
-    DE = "de"
-
-
-class Channel(StrEnum):
-    WEB = "web"
-    EMAIL = "email"
-    PHONE = "phone"
-    WALK_IN = "walk_in"
-
-
-class Tier(StrEnum):
-    FIRST_LINE = "first_line"
-    SUPPORT = "support"
-
-
-class OrganisationModel(StrEnum):
-    POLYVALENT = "polyvalent"
-    SPECIALISED = "specialised"
-
-
-Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
-"""A configuration code (office, topic family, activity type): lower-case, digits, underscores."""
-
-
-class Envelope(BaseModel):
-    """What every event carries, whatever its topic."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    event_id: UUID = Field(description="Unique id of this event; consumers deduplicate on it.")
-    occurred_at: AwareDatetime = Field(description="When the fact happened (timezone-aware).")
-    case_id: UUID = Field(description="The case this fact is about; also the Kafka message key.")
-    member_id: str = Field(description="The cooperative member the case belongs to.")
-    correlation_id: UUID = Field(
-        description="Shared by every event that stems from the same member request."
-    )
-    causation_id: UUID | None = Field(
-        description="event_id of the event that caused this one; null for a command from outside."
-    )
-    producer: str = Field(description="The service that decided this fact, e.g. 'routing'.")
 
 
 class MemberSnapshot(BaseModel):
@@ -128,20 +93,30 @@ class RequestReceived(_RequestFacts):
 
 
 class CaseRouted(Envelope):
-    """Routing decided where a case goes: first routing, or a re-routing after an escalation."""
+    """Routing decided where a case goes: first routing, or a re-routing after an escalation.
+
+    Version 2 adds ``desk`` and ``inputs`` (what the policy decided from, so the decision can
+    be replayed exactly); version 1 events are read as version 2 with both null."""
 
     type: Literal["CaseRouted"] = Field(description="Event type discriminator.")
-    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    schema_version: Literal[2] = Field(description="Version of this event's schema.")
     office: Code = Field(description="Office that owns the case after this decision.")
-    queue: str = Field(description="Queue the case was put in, e.g. 'liege/first_line'.")
+    queue: str = Field(
+        description="Queue the case was put in: '<office>/first_line' (polyvalent), "
+        "'<office>/<desk>' (specialised) or 'support'."
+    )
+    desk: Code | None = Field(description="The desk (specialised model), else null.")
     tier: Tier = Field(description="first_line (advisers) or support (the support team).")
     adviser_id: str | None = Field(description="Adviser picked by the policy, if one was.")
     organisation_model: OrganisationModel = Field(
-        description="The office's model at decision time."
+        description="The office's model for this case: the one in force when it was received."
     )
     policy: str = Field(description="Name of the routing policy that decided.")
     policy_version: int = Field(description="Version of that policy.", ge=1)
     reason: str = Field(description="Why the case went there, in plain words.")
+    inputs: RoutingInputs | None = Field(
+        description="What the policy decided from; null for support re-routings and v1 events."
+    )
     topic_family: Code = Field(description="Topic family of the request (copied for consumers).")
     language: Language = Field(description="Member's language (copied for consumers).")
     routed_at: AwareDatetime = Field(description="When the decision was made.")
@@ -312,6 +287,16 @@ CaseActivity = Union[CaseClaimed, NoteAdded, ReplySent, WaitingOnMember, Waiting
 CaseActivityTopic = Annotated[CaseActivity, Field(discriminator="type")]
 AdminTaskEvent = Union[AdminTaskOpened, AdminTaskCompleted, AdminTaskRejected]
 AdminTasksTopic = Annotated[AdminTaskEvent, Field(discriminator="type")]
+CaseFact = (
+    RequestReceived
+    | CaseRouted
+    | CaseEscalated
+    | CaseResolved
+    | CaseActivity
+    | AdminTaskEvent
+    | SlaEvent
+)
+"""Every event about a case (keyed by case_id)."""
 
 Event = (
     RequestReceived
@@ -327,6 +312,8 @@ Event = (
     | AdminTaskOpened
     | AdminTaskCompleted
     | AdminTaskRejected
+    | OrganisationEvent
+    | SlaEvent
 )
 
 TOPIC_SCHEMAS: dict[str, Any] = {
@@ -336,4 +323,6 @@ TOPIC_SCHEMAS: dict[str, Any] = {
     RESOLVED: ResolvedTopic,
     CASE_ACTIVITY: CaseActivityTopic,
     ADMIN_TASKS: AdminTasksTopic,
+    ORGANISATION: OrganisationTopic,
+    SLA: SlaTopic,
 }

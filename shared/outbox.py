@@ -45,11 +45,12 @@ class OutgoingMessage:
 def event_message(
     topic: str, event: Event, headers: dict[str, str] | None = None
 ) -> OutgoingMessage:
-    """The Kafka message of a contract event: key = case_id, type and version in headers, and
-    the W3C trace context when tracing is on (``shared.telemetry``)."""
+    """The Kafka message of a contract event: key = case_id (an organisation fact: its office
+    or adviser), type and version in headers, and the W3C trace context when tracing is on
+    (``shared.telemetry``)."""
     return OutgoingMessage(
         topic=topic,
-        key=str(event.case_id).encode(),
+        key=event.message_key.encode(),
         value=encode(event),
         headers={
             "content-type": "application/json",

@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 
@@ -29,6 +30,9 @@ from shared.outbox import OutboxRelay
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
+
+PoolStep = Callable[[asyncpg.Pool], Coroutine[Any, Any, object]]
+PoolWork = Callable[[asyncpg.Pool], Coroutine[Any, Any, None]]
 
 
 async def raw_body(message: StreamMessage[Any]) -> Any:
@@ -64,6 +68,18 @@ class ServiceRuntime:
         self.metrics = ServiceMetrics(name)
         self.topics: list[str] = []
         self.probe = lag.OffsetsProbe(settings.kafka_bootstrap_servers, f"relais-{name}-probe")
+        self._start_steps: list[PoolStep] = []
+        self._background: list[tuple[str, PoolWork]] = []
+
+    def on_start(self, step: PoolStep) -> None:
+        """A step run once the schema is migrated, before relaying and consuming (e.g. loading
+        reference data the first time). A step that fails stops the start."""
+        self._start_steps.append(step)
+
+    def background(self, name: str, work: PoolWork) -> None:
+        """Work the service runs while it lives, beside its consumers (e.g. a periodic tick);
+        cancelled at shutdown."""
+        self._background.append((name, work))
 
     def publishes(self, topic: str, schema: Any, description: str) -> None:
         """Documents, in the AsyncAPI contract, a topic this service publishes (via its outbox)."""
@@ -154,7 +170,17 @@ class ServiceRuntime:
         )
         self.relay = relay
         self.holder.on_commit = relay.notify
+        try:
+            for step in self._start_steps:
+                await step(pool)
+        except BaseException:
+            await pool.close()
+            raise
         tasks = [asyncio.create_task(relay.run(), name=f"{self.name}-outbox")]
+        tasks += [
+            asyncio.create_task(work(pool), name=f"{self.name}-{what}")
+            for what, work in self._background
+        ]
         if self.consumers:
             tasks.append(asyncio.create_task(self._start_broker(), name=f"{self.name}-broker"))
         try:

@@ -21,9 +21,15 @@ def request_received_v1_to_v2(raw: RawEvent) -> RawEvent:
     return {**raw, "schema_version": 2, "idempotency_key": None}
 
 
+def case_routed_v1_to_v2(raw: RawEvent) -> RawEvent:
+    """Version 1 recorded neither the desk nor the decision's inputs: both unknown (null)."""
+    return {**raw, "schema_version": 2, "desk": None, "inputs": None}
+
+
 # (event type, from version) -> function returning the event at version + 1.
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
     ("RequestReceived", 1): request_received_v1_to_v2,
+    ("CaseRouted", 1): case_routed_v1_to_v2,
 }
 
 

@@ -1,18 +1,22 @@
-"""advisory: wiring only. `routed`, `case-activity`, `escalated`, `resolved` in; staff commands
-over HTTP; `case-activity`, `escalated`, `resolved` out (through the outbox)."""
+"""advisory: wiring only. `routed`, `case-activity`, `escalated`, `resolved` and its own `sla`
+in; staff commands over HTTP; `case-activity`, `escalated`, `resolved` and `sla` out (through
+the outbox); the SLA tick beside the consumers."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.advisory import api, handlers
+from services.advisory import api, handlers, sla_tick
+from services.advisory.sla_policy import SlaSettings
 from shared.events import (
     CASE_ACTIVITY,
     ESCALATED,
     RESOLVED,
     ROUTED,
+    SLA,
     CaseActivityTopic,
     EscalatedTopic,
     ResolvedTopic,
@@ -21,11 +25,14 @@ from shared.events import (
 from shared.http import create_app
 from shared.service import ServiceRuntime
 from shared.settings import Settings
+from shared.sla_events import SlaTopic
 
 NAME = "advisory"
 
 
-def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
+def build(
+    settings: Settings | None = None, sla: SlaSettings | None = None
+) -> tuple[ServiceRuntime, FastAPI]:
     runtime = ServiceRuntime(NAME, settings or Settings(), Path(__file__).parent / "migrations")
     # advisory reads its own topics too: its projection is rebuilt from the log alone.
     for topic, schema, why in (
@@ -40,6 +47,12 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
             handlers.on_case_events,
             f"advisory's case history and queues: {why} (consumer group 'advisory').",
         )
+    runtime.subscribe(
+        SLA,
+        SlaTopic,
+        handlers.on_sla_facts,
+        "advisory's SLA clocks, read back from its own facts (consumer group 'advisory').",
+    )
     runtime.publishes(
         CASE_ACTIVITY,
         CaseActivityTopic,
@@ -48,18 +61,34 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
         "Owned by advisory. Key: case_id.",
     )
     runtime.publishes(
-        ESCALATED, EscalatedTopic, "Cases an adviser sent to the support team. Key: case_id."
+        ESCALATED,
+        EscalatedTopic,
+        "Cases an adviser sent to the support team, or that an SLA breach escalated "
+        "(reason_code sla_breach, escalated_by 'sla'). Key: case_id.",
     )
     runtime.publishes(
         RESOLVED,
         ResolvedTopic,
         "Resolved cases, with the administrative act they need, if any. Key: case_id.",
     )
+    runtime.publishes(
+        SLA,
+        SlaTopic,
+        "SLA clocks of every case (first_response, resolution), owned by advisory: started, "
+        "paused and resumed (waiting on the member), warned, breached, met. Business time; "
+        "deadlines recorded when a clock starts or resumes. Key: case_id.",
+    )
+    sla = sla or SlaSettings()
+    if sla.tick_seconds > 0:
+        # The relay's wake-up is set when the service starts: look it up at each commit.
+        woken = lambda: runtime.holder.on_commit()  # noqa: E731
+        runtime.background("sla-tick", partial(sla_tick.run, settings=sla, on_commit=woken))
     app = create_app(
         runtime,
         [api.router(runtime)],
         title="Relais advisory",
         description="Advisers and the support team work their queues: claim, reply, escalate, "
-        "resolve. Every change is a fact in the log.",
+        "resolve. SLA clocks run on every case and escalate a breach by themselves. Every "
+        "change is a fact in the log.",
     )
     return runtime, app

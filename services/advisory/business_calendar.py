@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -27,6 +28,7 @@ def easter_sunday(year: int) -> date:
     return date(year, month, day + 1)
 
 
+@cache  # asked for every day an SLA clock runs over
 def belgian_public_holidays(year: int) -> frozenset[date]:
     """The ten legal public holidays of Belgium."""
     easter = easter_sunday(year)
@@ -48,28 +50,35 @@ def belgian_public_holidays(year: int) -> frozenset[date]:
 
 @dataclass(frozen=True)
 class Calendar:
-    """When the offices work. Extra closed days (regional holidays, bridge days) are data."""
+    """When the offices work. Extra closed days (regional holidays, bridge days) are data;
+    ``public_holidays`` False counts Belgian public holidays as ordinary days."""
 
     opens: time = time(9, 0)
     closes: time = time(17, 0)
     workdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})  # Monday..Friday
     extra_closed: frozenset[date] = field(default_factory=frozenset)
     tz: ZoneInfo = BRUSSELS
+    public_holidays: bool = True
 
     def is_workday(self, day: date) -> bool:
         return (
             day.weekday() in self.workdays
-            and day not in belgian_public_holidays(day.year)
+            and not (self.public_holidays and day in belgian_public_holidays(day.year))
             and day not in self.extra_closed
         )
 
     def window(self, day: date) -> tuple[datetime, datetime] | None:
         """The working hours of a day, or None when the offices are closed."""
-        if not self.is_workday(day):
-            return None
-        return datetime.combine(day, self.opens, self.tz), datetime.combine(
-            day, self.closes, self.tz
-        )
+        return _window(self, day)
+
+
+@lru_cache(maxsize=8192)  # SLA clocks of the same weeks ask for the same days, again and again
+def _window(calendar: Calendar, day: date) -> tuple[datetime, datetime] | None:
+    if not calendar.is_workday(day):
+        return None
+    return datetime.combine(day, calendar.opens, calendar.tz), datetime.combine(
+        day, calendar.closes, calendar.tz
+    )
 
 
 def business_seconds(calendar: Calendar, start: datetime, end: datetime) -> float:

@@ -40,6 +40,7 @@ CaseEvent = Union[
     CaseResolved,
 ]
 TICK = timedelta(microseconds=1)
+SLA_ACTOR = "sla"  # escalated_by of an automatic escalation (an SLA breach)
 
 
 class Status(StrEnum):
@@ -135,7 +136,7 @@ def evolve(state: CaseState, event: CaseEvent) -> CaseState:
             return replace(
                 state,
                 status=Status.ESCALATED,
-                escalated_by=event.escalated_by,
+                escalated_by=returns_to(state, event),
                 assignee=None,
                 escalations=state.escalations + 1,
             )
@@ -156,6 +157,14 @@ def evolve(state: CaseState, event: CaseEvent) -> CaseState:
                 outcome=event.outcome,
                 admin_act=event.admin_act,
             )
+
+
+def returns_to(state: CaseState, event: CaseEscalated) -> str | None:
+    """Whom support gives the case back to: the adviser who escalated it, or, for an automatic
+    escalation (an SLA breach), the adviser who held the case or was routed it, if any."""
+    if event.escalated_by != SLA_ACTOR:
+        return event.escalated_by
+    return state.assignee or state.routed_to or state.escalated_by
 
 
 def _routed(state: CaseState, event: CaseRouted) -> CaseState:

@@ -7,13 +7,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import get_args
 
-from services.advisory import projection
+from services.advisory import projection, sla_projection
 from services.advisory.domain import CaseEvent
 from shared import telemetry
 from shared.consumer import Delivery
 from shared.db import Conn
+from shared.sla_events import SlaEvent
 
 CASE_EVENTS = get_args(CaseEvent)
+SLA_EVENTS = get_args(SlaEvent)
 
 
 async def on_case_events(conn: Conn, deliveries: Sequence[Delivery]) -> None:
@@ -22,3 +24,11 @@ async def on_case_events(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     events = [d.event for d in deliveries if isinstance(d.event, CASE_EVENTS)]
     traces = {d.event.event_id: telemetry.traceparent_of(d.record.headers) for d in deliveries}
     await projection.record(conn, events, traces)
+
+
+async def on_sla_facts(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """Records advisory's own SLA facts read back from `sla` (a no-op for the ones the tick
+    recorded as it decided them; the whole SLA history on a rebuild)."""
+    await sla_projection.record(
+        conn, [d.event for d in deliveries if isinstance(d.event, SLA_EVENTS)]
+    )

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from pydantic import Field, TypeAdapter
 
+from services.advisory import sla_projection
 from services.advisory.domain import CaseEvent, CaseState, Status, evolve, fold, order
 from shared import locks
 from shared.db import Conn
@@ -137,6 +138,7 @@ async def record(
             news[event.case_id].append(event)
     if not news:
         return set()
+    await sla_projection.note_case_facts(conn, (e for e in unique if e.event_id in fresh))
     states = await current(conn, set(news))
     late = set()
     for case_id, added in news.items():

@@ -22,7 +22,10 @@ class CaseView(BaseModel):
     queue: str | None = Field(description="Queue (desk) the case is in.")
     routed_to: str | None = Field(description="Adviser routing picked, if any.")
     assignee: str | None = Field(description="Who works the case now, if anyone.")
-    escalated_by: str | None = Field(description="Adviser who last escalated it.")
+    escalated_by: str | None = Field(
+        description="Adviser who last escalated it (an SLA escalation: the adviser who held "
+        "it or was routed it), to whom support returns it."
+    )
     topic_family: str | None = Field(description="What it is about.")
     language: str | None = Field(description="The member's language.")
     opened_at: AwareDatetime | None = Field(description="When it was first routed.")

@@ -1,5 +1,6 @@
-"""routing: wiring only. `request-received` and `escalated` in, `routed` out (through the
-outbox)."""
+"""routing: wiring only. `request-received`, `escalated`, `case-activity`, `resolved` and its
+own `organisation` in; `routed` and `organisation` out (through the outbox); the organisation
+API; the demo organisation seeded at first start."""
 
 from __future__ import annotations
 
@@ -8,16 +9,22 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.routing import handlers
+from services.routing import api, handlers, organisation_store, seed
 from shared.events import (
+    CASE_ACTIVITY,
     ESCALATED,
+    ORGANISATION,
     REQUEST_RECEIVED,
+    RESOLVED,
     ROUTED,
+    CaseActivityTopic,
     EscalatedTopic,
     RequestReceivedLog,
+    ResolvedTopic,
     RoutedTopic,
 )
 from shared.http import create_app
+from shared.organisation_events import OrganisationTopic
 from shared.service import ServiceRuntime
 from shared.settings import Settings
 
@@ -26,28 +33,64 @@ NAME = "routing"
 
 def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
     runtime = ServiceRuntime(NAME, settings or Settings(), Path(__file__).parent / "migrations")
-    runtime.subscribe(
-        REQUEST_RECEIVED,
-        RequestReceivedLog,
-        partial(handlers.on_request_received, offices=runtime.settings.offices),
-        "routing decides where each new case goes (consumer group 'routing'). The log holds "
-        "RequestReceived v1 and v2; routing reads v1 as v2 (idempotency_key null).",
-    )
-    runtime.subscribe(
-        ESCALATED,
-        EscalatedTopic,
-        handlers.on_case_escalated,
-        "routing sends escalated cases to the support team (consumer group 'routing').",
-    )
+    runtime.on_start(partial(organisation_store.seed_if_empty, facts=seed.facts(seed.load())))
+    for topic, schema, apply, why in (
+        (
+            REQUEST_RECEIVED,
+            RequestReceivedLog,
+            partial(handlers.on_request_received, offices=runtime.settings.offices),
+            "routing decides where each new case goes, by its office's organisation model "
+            "(the log holds RequestReceived v1 and v2; v1 is read as v2)",
+        ),
+        (
+            ESCALATED,
+            EscalatedTopic,
+            handlers.on_case_escalated,
+            "routing sends escalated cases to the support team; the adviser's load drops",
+        ),
+        (
+            CASE_ACTIVITY,
+            CaseActivityTopic,
+            handlers.on_case_work,
+            "claims and returns move cases between advisers' loads",
+        ),
+        (
+            RESOLVED,
+            ResolvedTopic,
+            handlers.on_case_work,
+            "resolutions close cases and name the member's own adviser",
+        ),
+        (
+            ORGANISATION,
+            OrganisationTopic,
+            handlers.on_organisation,
+            "routing's own organisation facts, read back so its projection is rebuilt from the log",
+        ),
+    ):
+        runtime.subscribe(topic, schema, apply, f"{why} (consumer group 'routing').")
     runtime.publishes(
         ROUTED,
         RoutedTopic,
-        "Where a case was routed, and why: first routing (tier first_line) or, after an "
-        "escalation, the support team's queue (tier support). Key: case_id.",
+        "Where a case was routed, and why: first routing (tier first_line, by the office's "
+        "organisation model, with the inputs the policy decided from) or, after an escalation, "
+        "the support team's queue (tier support). Key: case_id.",
+    )
+    runtime.publishes(
+        ORGANISATION,
+        OrganisationTopic,
+        "The organisation, owned by routing: office models (and from when), desks, advisers, "
+        "absences. Not about cases: the key is the office (OfficeModelChanged, DeskDefined) or "
+        "the adviser (AdviserProfileSet, AdviserAbsenceRecorded, AdviserAbsenceCancelled); the "
+        "envelope is event_id, occurred_at, causation_id, producer, changed_by.",
     )
     # routing's projection holds its decisions: a rebuild reads them back from `routed`.
     runtime.own_facts(ROUTED, handlers.on_case_routed)
     app = create_app(
-        runtime, [], title="Relais routing", description="Sends each case to the right queue."
+        runtime,
+        [api.router(runtime)],
+        title="Relais routing",
+        description="Sends each case to the right queue by its office's organisation model; "
+        "ops and the administrative team manage the organisation here (every change is a fact "
+        "on `organisation`).",
     )
     return runtime, app

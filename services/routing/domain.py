@@ -1,8 +1,7 @@
-"""routing's decisions, pure: where a case goes and the event that says so.
+"""routing's decisions, pure: the events that say where a case goes.
 
-First policy: every case goes to the first-line queue of the member's home office. The
-organisation models (polyvalent, specialised) replace it with richer policies. An escalated
-case goes to the support team's queue, through the same kind of decision."""
+A first routing is decided by the office's organisation model (``services.routing.deciding``
+and ``policies``); an escalated case goes to the support team's queue."""
 
 from __future__ import annotations
 
@@ -19,11 +18,9 @@ from shared.events import (
     RequestReceived,
     Tier,
 )
-from shared.settings import DEMO_OFFICES
+from shared.routing_inputs import RoutingInputs
 
 SERVICE = "routing"
-POLICY = "home-office-queue"
-POLICY_VERSION = 1
 # Namespace of routing's derived event ids: the decision for a given cause always has the same
 # id, so re-deciding after a crash cannot publish two different facts.
 EVENT_NAMESPACE = UUID("6f6b1a8e-7b1e-4d8f-9b8a-2f1d6c3e5a01")
@@ -43,6 +40,8 @@ class Decision:
     policy: str
     policy_version: int
     reason: str
+    desk: str | None = None
+    inputs: RoutingInputs | None = None
 
 
 def queue_name(office: str, tier: Tier) -> str:
@@ -53,25 +52,16 @@ class UnknownOffice(ValueError):
     """Routing has no queues for this office: its configuration must list it first."""
 
 
-def route_first_line(request: RequestReceived, offices: Collection[str] = DEMO_OFFICES) -> Decision:
-    """The member's home office, first-line queue. An office routing is not configured for
-    has nobody behind its queues: the request waits (dead-lettered) until it is configured."""
-    office = request.member.home_office
+def require_office(office: str, offices: Collection[str]) -> None:
+    """An office routing is not configured for has nobody behind its queues: its requests
+    fail (dead-lettered) until it is configured, then they are redriven."""
     if office not in offices:
         raise UnknownOffice(
             f"office {office!r} is not one routing serves ({', '.join(sorted(offices))}); "
             "configure it (RELAIS_OFFICES), then redrive"
         )
-    return Decision(
-        office=office,
-        queue=queue_name(office, Tier.FIRST_LINE),
-        tier=Tier.FIRST_LINE,
-        adviser_id=None,
-        organisation_model=OrganisationModel.POLYVALENT,
-        policy=POLICY,
-        policy_version=POLICY_VERSION,
-        reason=f"first request handling goes to the member's home office ({office})",
-    )
+
+
 
 
 def routed_event_id(cause: UUID) -> UUID:
@@ -82,7 +72,7 @@ def case_routed(request: RequestReceived, decision: Decision, now: datetime) -> 
     """The fact routing publishes for a decision."""
     return CaseRouted(
         type="CaseRouted",
-        schema_version=1,
+        schema_version=2,
         event_id=routed_event_id(request.event_id),
         occurred_at=now,
         case_id=request.case_id,
@@ -92,12 +82,14 @@ def case_routed(request: RequestReceived, decision: Decision, now: datetime) -> 
         producer=SERVICE,
         office=decision.office,
         queue=decision.queue,
+        desk=decision.desk,
         tier=decision.tier,
         adviser_id=decision.adviser_id,
         organisation_model=decision.organisation_model,
         policy=decision.policy,
         policy_version=decision.policy_version,
         reason=decision.reason,
+        inputs=decision.inputs,
         topic_family=request.topic_family,
         language=request.member.preferred_language,
         routed_at=now,
@@ -136,7 +128,7 @@ def escalation_routed(
     at = max(now, escalation.occurred_at + TICK)
     return CaseRouted(
         type="CaseRouted",
-        schema_version=1,
+        schema_version=2,
         event_id=routed_event_id(escalation.event_id),
         occurred_at=at,
         case_id=escalation.case_id,
@@ -146,12 +138,14 @@ def escalation_routed(
         producer=SERVICE,
         office=decision.office,
         queue=decision.queue,
+        desk=None,
         tier=decision.tier,
         adviser_id=decision.adviser_id,
         organisation_model=decision.organisation_model,
         policy=decision.policy,
         policy_version=decision.policy_version,
         reason=decision.reason,
+        inputs=None,
         topic_family=case.topic_family,
         language=case.language,
         routed_at=at,

@@ -4,16 +4,15 @@ decision is a pure function of it (and can be replayed from the inputs it record
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
+from datetime import datetime
+from uuid import UUID
 
 from shared.events import OrganisationModel
+from shared.organisation_events import DeskKind
 
-
-class DeskKind(StrEnum):
-    FRONT = "front"  # simple questions, specialised model
-    SPECIALIST = "specialist"  # one or more topic families, specialised model
-    SUPPORT = "support"  # second line: escalated cases
+DEFAULT_MODEL = OrganisationModel.POLYVALENT  # an office nobody set a model for: the legacy one
 
 
 @dataclass(frozen=True)
@@ -50,19 +49,46 @@ class Office:
     model: OrganisationModel
     desks: tuple[Desk, ...] = ()
     advisers: tuple[Adviser, ...] = ()
+    model_since: datetime | None = None
 
     def desk_for(self, topic_family: str) -> Desk | None:
         """The desk of a topic family under the specialised model: front desk families first."""
         for kind in (DeskKind.FRONT, DeskKind.SPECIALIST):
-            for desk in self.desks:
+            for desk in sorted(self.desks, key=lambda d: d.desk_id):
                 if desk.kind is kind and topic_family in desk.topic_families:
                     return desk
         return None
 
     def front_desk(self) -> Desk | None:
-        return next((d for d in self.desks if d.kind is DeskKind.FRONT), None)
+        fronts = sorted(
+            (d for d in self.desks if d.kind is DeskKind.FRONT), key=lambda d: d.desk_id
+        )
+        return fronts[0] if fronts else None
 
     def advisers_of(self, desk: Desk | None) -> tuple[Adviser, ...]:
         if desk is None:
             return self.advisers
         return tuple(a for a in self.advisers if a.desk == desk.desk_id)
+
+
+@dataclass(frozen=True)
+class ModelChange:
+    """An office's model from ``effective_at`` on (an OfficeModelChanged fact)."""
+
+    office: str
+    model: OrganisationModel
+    effective_at: datetime
+    occurred_at: datetime
+    event_id: UUID
+
+
+def model_at(
+    changes: Iterable[ModelChange], at: datetime
+) -> tuple[OrganisationModel, datetime | None]:
+    """The model in force at ``at`` and since when: the change with the latest effective time
+    not after ``at`` (two changes for the same instant: the later decided wins)."""
+    in_force = [c for c in changes if c.effective_at <= at]
+    if not in_force:
+        return DEFAULT_MODEL, None
+    latest = max(in_force, key=lambda c: (c.effective_at, c.occurred_at, c.event_id))
+    return latest.model, latest.effective_at

@@ -6,15 +6,20 @@
   topic family; within a desk, the adviser with the most free capacity who speaks the member's
   language; everyone at capacity -> the desk's queue.
 Language first: never an adviser who does not speak the member's language while one who does
-is available. Capacity: never over capacity while an eligible adviser has room."""
+is available (at the desk; failing that, a speaker of the office skilled in the topic family).
+Capacity: never over capacity while an eligible adviser has room. Ties go to the smallest id,
+so a decision is deterministic; ``replay`` re-runs it from the inputs the event records."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from services.routing.organisation import Adviser, Desk, Office
+from services.routing.organisation import Adviser, Office
 from shared.events import OrganisationModel, Tier
+from shared.routing_inputs import MAX_CANDIDATES
 
 POLICY_VERSION = 2
 
@@ -29,12 +34,23 @@ class Request:
     own_adviser: str | None = None
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """An adviser as a policy weighs them for one request (a tuple: thousands per batch)."""
+
     adviser_id: str
-    free: int
+    desk: str | None
+    open_cases: int
+    capacity: int
     speaks_language: bool
     available: bool
+
+    @property
+    def free(self) -> int:
+        return self.capacity - self.open_cases
+
+    @property
+    def has_room(self) -> bool:
+        return self.available and self.capacity > self.open_cases
 
 
 @dataclass(frozen=True)
@@ -47,42 +63,87 @@ class Choice:
     policy_version: int
     tier: Tier
     reason: str
+    pool: str
+    considered: int
     candidates: tuple[Candidate, ...]
+    own: Candidate | None = None
 
 
-def candidates(advisers: Sequence[Adviser], language: str) -> tuple[Candidate, ...]:
-    return tuple(
-        Candidate(a.adviser_id, a.free, language in a.languages, a.available)
-        for a in sorted(advisers, key=lambda a: a.adviser_id)
+def candidate(adviser: Adviser, language: str) -> Candidate:
+    return Candidate(
+        adviser.adviser_id,
+        adviser.desk,
+        adviser.open_cases,
+        adviser.capacity,
+        language in adviser.languages,
+        adviser.available,
     )
 
 
-def pick(advisers: Sequence[Adviser], language: str) -> tuple[Adviser | None, str]:
-    """The adviser with the most room among those who speak the language; (None, why) when the
-    case must wait in the queue. Ties go to the smallest id, so the choice is deterministic."""
-    speakers = [a for a in advisers if a.available and language in a.languages]
-    pool = speakers or [a for a in advisers if a.available]
-    with_room = [a for a in pool if a.has_room]
-    if not with_room:
-        why = "every available adviser is at capacity" if pool else "no adviser is available"
-        return None, why
-    best = min(with_room, key=lambda a: (-a.free, a.open_cases, a.adviser_id))
-    lang = "speaks" if speakers else f"nobody available speaks {language};"
+def preference(c: Candidate) -> tuple[bool, bool, bool, int, int, str]:
+    """The order in which ``pick`` prefers advisers: available speakers, then the other
+    available advisers, then the rest; within each, room first, most free, least loaded, id."""
+    return (
+        not (c.available and c.speaks_language),
+        not c.available,
+        not c.has_room,
+        c.open_cases - c.capacity,
+        c.open_cases,
+        c.adviser_id,
+    )
+
+
+def ranked(advisers: Iterable[Adviser], language: str) -> tuple[Candidate, ...]:
+    """The best of a pool in the order of ``preference``: what a decision records, and all
+    ``pick`` needs (it takes the first). A batch weighs thousands of advisers: the key is
+    inlined, and only the top few become candidates."""
+    keyed = (
+        (
+            (
+                not (a.available and language in a.languages),
+                not a.available,
+                not (a.available and a.capacity > a.open_cases),
+                a.open_cases - a.capacity,
+                a.open_cases,
+                a.adviser_id,
+            ),
+            a,
+        )
+        for a in advisers
+    )
+    return tuple(candidate(a, language) for _, a in heapq.nsmallest(MAX_CANDIDATES, keyed))
+
+
+def pick(pool: Sequence[Candidate], language: str) -> tuple[Candidate | None, str]:
+    """The adviser with the most room among the available ones who speak the language (among
+    all available ones when none does); (None, why) when the case must wait in the queue."""
+    best = min(pool, key=preference, default=None)
+    if best is None or not best.available:
+        return None, "no adviser is available"
+    if not best.has_room:
+        return None, "every available adviser is at capacity"
+    lang = "speaks" if best.speaks_language else f"nobody available speaks {language};"
     return best, f"{lang} {language} with the most free capacity ({best.free})"
 
 
+def own_adviser_takes_it(own: Candidate | None) -> bool:
+    return own is not None and own.has_room and own.speaks_language
+
+
 def polyvalent(request: Request, office: Office) -> Choice:
-    queue = f"{office.office}/first_line"
-    own = next((a for a in office.advisers if a.adviser_id == request.own_adviser), None)
-    if own and own.has_room and request.language in own.languages:
-        chosen: Adviser | None = own
+    top = ranked(office.advisers, request.language)
+    mine = next((a for a in office.advisers if a.adviser_id == request.own_adviser), None)
+    own = candidate(mine, request.language) if mine else None
+    if own_adviser_takes_it(own):
+        assert own is not None
+        chosen: Candidate | None = own
         reason = f"the member's own adviser {own.adviser_id} is available"
     else:
-        chosen, why = pick(office.advisers, request.language)
+        chosen, why = pick(top, request.language)
         prefix = "own adviser unavailable; " if request.own_adviser else ""
         reason = prefix + (f"least-loaded adviser who {why}" if chosen else f"queued: {why}")
     return Choice(
-        queue=queue,
+        queue=f"{office.office}/{Tier.FIRST_LINE.value}",
         desk=None,
         adviser_id=chosen.adviser_id if chosen else None,
         organisation_model=OrganisationModel.POLYVALENT,
@@ -90,30 +151,53 @@ def polyvalent(request: Request, office: Office) -> Choice:
         policy_version=POLICY_VERSION,
         tier=Tier.FIRST_LINE,
         reason=reason,
-        candidates=candidates(office.advisers, request.language),
+        pool="office",
+        considered=len(office.advisers),
+        candidates=top,
+        own=own,
     )
 
 
 def specialised(request: Request, office: Office) -> Choice:
-    desk: Desk | None = office.desk_for(request.topic_family) or office.front_desk()
-    where = "front desk" if desk is office.front_desk() else "specialist desk"
+    desk = office.desk_for(request.topic_family) or office.front_desk()
     if desk is None:  # an office set to specialised without desks: its first-line queue
-        return polyvalent(request, office)
-    staff = office.advisers_of(desk)
-    chosen, why = pick(staff, request.language)
-    reason = f"{request.topic_family} goes to the {where} {desk.desk_id}; " + (
-        f"adviser who {why}" if chosen else f"queued: {why}"
+        where, queue = "the office's first-line queue (no desks)", f"{office.office}/first_line"
+        staff = list(office.advisers)
+    else:
+        kind = "front desk" if desk == office.front_desk() else "specialist desk"
+        where, queue = f"the {kind} {desk.desk_id}", f"{office.office}/{desk.desk_id}"
+        staff = list(office.advisers_of(desk))
+    top, considered, pool_name = (
+        ranked(staff, request.language),
+        len(staff),
+        "desk" if desk else "office",
+    )
+    if not (top and top[0].available and top[0].speaks_language):
+        skilled = [
+            a
+            for a in office.advisers
+            if a.available and request.language in a.languages and request.topic_family in a.skills
+        ]
+        if skilled:
+            top, considered = ranked(skilled, request.language), len(skilled)
+            pool_name = "skilled_speakers"
+    chosen, why = pick(top, request.language)
+    helper = " (a skilled speaker of another desk)" if pool_name == "skilled_speakers" else ""
+    reason = f"{request.topic_family} goes to {where}; " + (
+        f"adviser{helper} who {why}" if chosen else f"queued: {why}"
     )
     return Choice(
-        queue=f"{office.office}/{desk.desk_id}",
-        desk=desk.desk_id,
+        queue=queue,
+        desk=desk.desk_id if desk else None,
         adviser_id=chosen.adviser_id if chosen else None,
         organisation_model=OrganisationModel.SPECIALISED,
         policy="specialised",
         policy_version=POLICY_VERSION,
         tier=Tier.FIRST_LINE,
         reason=reason,
-        candidates=candidates(staff, request.language),
+        pool=pool_name,
+        considered=considered,
+        candidates=top,
     )
 
 
@@ -122,3 +206,17 @@ def decide(request: Request, office: Office) -> Choice:
     if office.model is OrganisationModel.SPECIALISED:
         return specialised(request, office)
     return polyvalent(request, office)
+
+
+def replay(
+    model: OrganisationModel,
+    language: str,
+    own: Candidate | None,
+    candidates: Sequence[Candidate],
+) -> str | None:
+    """The adviser a recorded decision picks again from its recorded inputs (None: queued)."""
+    if model is OrganisationModel.POLYVALENT and own_adviser_takes_it(own):
+        assert own is not None
+        return own.adviser_id
+    chosen, _ = pick(candidates, language)
+    return chosen.adviser_id if chosen else None

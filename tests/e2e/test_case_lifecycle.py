@@ -34,11 +34,12 @@ async def test_a_request_lives_its_whole_life_across_the_four_services(
     case_id = await submit(intake, body)
     case = f"/cases/{case_id}"
     async with httpx.AsyncClient(base_url=advisory.url, timeout=10) as desk:
-        # When routing puts it in Liège's first-line queue, an adviser claims and works it
+        # When routing puts it in a Liège queue (its desk's, if Liège runs the pilot model), an
+        # adviser claims and works it
         queued = await until(
             lambda: desk.get(case, headers=ANN), body_has(status="queued", tier="first_line")
         )
-        assert queued.json()["case"]["queue"] == "liege/first_line"
+        assert queued.json()["case"]["queue"].startswith("liege/")
         assert (await act(desk, f"{case}/claim", ANN))["event_type"] == "CaseClaimed"
         await act(desk, f"{case}/replies", ANN, {"text": "We are looking into it."})
         await act(desk, f"{case}/notes", ANN, {"note": "Needs a lawyer's eye."})

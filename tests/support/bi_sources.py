@@ -34,6 +34,7 @@ from shared.events import (
 )
 from shared.identity import Principal
 from shared.outbox import event_message
+from services.routing.deciding import first_line
 
 SERVICES = ("intake", "routing", "advisory", "admin")
 
@@ -102,7 +103,7 @@ class Sources:
         """routing decides (the first-line policy unless told) and advisory queues the case."""
         request = self.requests[case_id]
         routed = routing_domain.case_routed(
-            request, decision or routing_domain.route_first_line(request), at
+            request, decision or first_line(request), at
         )
         async with self.pools["routing"].acquire() as conn:
             await routing_projection.upsert_requests(conn, [request])

@@ -24,7 +24,7 @@ KNOWN = routing.KnownCase("invoicing", Language.FR, OrganisationModel.POLYVALENT
 def first_routing(case_id: UUID, office: str = "liege", at: datetime = T0) -> CaseRouted:
     return CaseRouted(
         type="CaseRouted",
-        schema_version=1,
+        schema_version=2,
         event_id=uuid.uuid4(),
         occurred_at=at,
         case_id=case_id,
@@ -34,12 +34,14 @@ def first_routing(case_id: UUID, office: str = "liege", at: datetime = T0) -> Ca
         producer="routing",
         office=office,
         queue=f"{office}/first_line",
+        desk=None,
         tier=Tier.FIRST_LINE,
         adviser_id=None,
         organisation_model=OrganisationModel.POLYVALENT,
         policy="home-office-queue",
         policy_version=1,
         reason="test",
+        inputs=None,
         topic_family=KNOWN.topic_family,
         language=KNOWN.language,
         routed_at=at,

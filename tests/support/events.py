@@ -11,6 +11,7 @@ from services.intake.domain import SubmitRequest, request_received
 from services.routing import domain
 from shared.events import CaseRouted, RequestReceived
 from shared.settings import DEMO_OFFICES
+from services.routing.deciding import first_line
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 # Events a test writes onto a topic itself: not intake's, so intake's rebuild ignores them.
@@ -43,7 +44,7 @@ def request(
 
 def routed(event: RequestReceived, after: timedelta = timedelta(seconds=1)) -> CaseRouted:
     """routing's decision about a request, made ``after`` it was received."""
-    decision = domain.route_first_line(event, DEMO_OFFICES)
+    decision = first_line(event, DEMO_OFFICES)
     return domain.case_routed(event, decision, event.received_at + after)
 
 

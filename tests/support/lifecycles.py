@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import random
 import uuid
+import zlib
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -28,6 +30,7 @@ from services.advisory.decisions import decide
 from services.advisory.domain import evolve, fold
 from services.intake.domain import SubmitRequest, request_received
 from services.routing import domain as routing
+from services.routing.deciding import route, unstaffed
 from shared.codec import encode
 from shared.events import (
     ADMIN_TASKS,
@@ -35,6 +38,7 @@ from shared.events import (
     ROUTED,
     AdminAct,
     CaseEscalated,
+    CaseFact,
     CaseResolved,
     EscalationReason,
     Event,
@@ -70,7 +74,7 @@ def paths(adviser: Principal) -> list[list[Step]]:
     ]
 
 
-def life(seed: int, steps: list[Step]) -> list[tuple[str, Event]]:
+def life(seed: int, steps: list[Step]) -> list[tuple[str, CaseFact]]:
     """One case's events, from the member's request to where ``steps`` lead."""
     body = stream(1, seed=seed)[0]
     case_id = uuid.uuid4()
@@ -82,8 +86,9 @@ def life(seed: int, steps: list[Step]) -> list[tuple[str, Event]]:
         correlation_id=case_id,
         now=start,
     )
-    first = routing.case_routed(request, routing.route_first_line(request), start)
-    log: list[tuple[str, Event]] = [(REQUEST_RECEIVED, request), (ROUTED, first)]
+    office = unstaffed(request.member.home_office)
+    first = routing.case_routed(request, route(request, office, None), start)
+    log: list[tuple[str, CaseFact]] = [(REQUEST_RECEIVED, request), (ROUTED, first)]
     state = fold(case_id, [first])
     escalation: CaseEscalated | None = None
     for i, step in enumerate(steps):
@@ -107,9 +112,9 @@ def life(seed: int, steps: list[Step]) -> list[tuple[str, Event]]:
     return log
 
 
-def logs(count: int, seed: int = 0) -> list[tuple[str, Event]]:
+def logs(count: int, seed: int = 0) -> list[tuple[str, CaseFact]]:
     """``count`` cases, cycling through every path, each case's events in causal order."""
-    result: list[tuple[str, Event]] = []
+    result: list[tuple[str, CaseFact]] = []
     for i in range(count):
         office = stream(1, seed=seed + i)[0]["member"]["home_office"]
         adviser = Principal(f"adviser-{office}", Role.ADVISER, office)
@@ -118,12 +123,16 @@ def logs(count: int, seed: int = 0) -> list[tuple[str, Event]]:
     return result
 
 
-def as_records(log: list[tuple[str, Event]], start: int = 0) -> list[ConsumerRecord[bytes, bytes]]:
-    """The Kafka records of a log: partition by case, offsets growing per topic and partition."""
+def as_records(
+    log: Sequence[tuple[str, Event]], start: int = 0
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """The Kafka records of a log: partition by key (a case, or an office or adviser for the
+    organisation's facts), offsets growing per topic and partition."""
     offsets: dict[tuple[str, int], int] = {}
     records = []
     for topic, event in log:
-        partition = event.case_id.int % 6
+        key = event.message_key.encode()
+        partition = zlib.crc32(key) % 6
         offset = offsets.get((topic, partition), start)
         offsets[(topic, partition)] = offset + 1
         value = encode(event)
@@ -134,10 +143,10 @@ def as_records(log: list[tuple[str, Event]], start: int = 0) -> list[ConsumerRec
                 offset=offset,
                 timestamp=0,
                 timestamp_type=0,
-                key=str(event.case_id).encode(),
+                key=key,
                 value=value,
                 checksum=None,
-                serialized_key_size=36,
+                serialized_key_size=len(key),
                 serialized_value_size=len(value),
                 headers=[],
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, get_args
 
 import orjson
 import pytest
@@ -15,15 +15,25 @@ from services.intake.domain import SubmitRequest, request_received
 from shared.codec import UndecodableEvent, decode, encode
 from shared.events import (
     BACKBONE_TOPICS,
+    ORGANISATION,
     REQUEST_RECEIVED,
     ROUTED,
+    SLA,
     TOPIC_SCHEMAS,
     CaseEscalated,
     CaseResolved,
     CaseRouted,
     Envelope,
+    Event,
     RequestReceived,
 )
+from shared.organisation_events import (
+    AdviserAbsenceRecorded,
+    OfficeModelChanged,
+    OrganisationFact,
+)
+from shared.outbox import event_message
+from tests.support.organisation import ADVISERS, SEED
 
 MODELS = (RequestReceived, CaseRouted, CaseEscalated, CaseResolved)
 
@@ -119,3 +129,33 @@ def test_schema_violation_names_the_field() -> None:
     raw["member"]["preferred_language"] = "it"
     with pytest.raises(UndecodableEvent, match=r"member\.preferred_language"):
         decode(REQUEST_RECEIVED, orjson.dumps(raw))
+
+
+CASE_ENVELOPE = {"event_id", "occurred_at", "case_id", "member_id", "correlation_id"}
+FACT_ENVELOPE = {"event_id", "occurred_at", "causation_id", "producer", "changed_by"}
+
+
+@pytest.mark.parametrize("model", get_args(Event), ids=lambda m: m.__name__)
+def test_every_event_of_every_topic_is_versioned_frozen_and_documented(model: type[Any]) -> None:
+    fields = model.model_fields
+    assert {"type", "schema_version"} <= set(fields)
+    assert [name for name, f in fields.items() if not f.description] == []
+    assert model.model_config.get("frozen") is True
+    # a fact about a case carries the case envelope; an organisation fact its own
+    expected = FACT_ENVELOPE if issubclass(model, OrganisationFact) else CASE_ENVELOPE
+    assert expected <= set(fields)
+
+
+def test_organisation_facts_are_keyed_by_the_office_or_the_adviser_they_change() -> None:
+    switch = next(f for f in SEED if isinstance(f, OfficeModelChanged))
+    adviser = ADVISERS[0]
+    assert event_message(ORGANISATION, switch).key == switch.office.encode()
+    assert event_message(ORGANISATION, adviser).key == adviser.adviser_id.encode()
+    request = an_event()
+    assert event_message(REQUEST_RECEIVED, request).key == str(request.case_id).encode()
+    assert set(TOPIC_SCHEMAS) >= {ORGANISATION, SLA}
+
+
+def test_an_absence_reason_is_personal_data() -> None:
+    schema = TypeAdapter(AdviserAbsenceRecorded).json_schema()
+    assert schema["properties"]["reason"]["x-personal"] is True

@@ -10,7 +10,8 @@ from aiokafka import TopicPartition
 
 from ops.parallel import split
 from relais_cli.projections import parse_since
-from services.routing.domain import UnknownOffice, route_first_line
+from services.routing.deciding import first_line as route_first_line
+from services.routing.domain import UnknownOffice
 from tests.support.events import request
 
 

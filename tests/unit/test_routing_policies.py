@@ -6,9 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.routing.organisation import Adviser, Desk, DeskKind, Office
-from services.routing.policies import Request, decide, polyvalent, specialised
+from services.routing.organisation import Adviser, Desk, Office
+from services.routing.policies import Request, decide, polyvalent, replay, specialised
 from shared.events import OrganisationModel
+from shared.organisation_events import DeskKind
+from shared.routing_inputs import MAX_CANDIDATES
 
 P, S = OrganisationModel.POLYVALENT, OrganisationModel.SPECIALISED
 FRONT = Desk("front", "liege", DeskKind.FRONT, frozenset({"cooperative_life", "expenses"}))
@@ -128,11 +130,46 @@ def test_the_office_model_picks_the_policy() -> None:
     assert decide(Request("liege", "fr", "contracts"), office(S, *staff)).policy == "specialised"
 
 
+def test_nobody_at_the_desk_speaks_it_a_skilled_speaker_of_the_office_takes_it() -> None:
+    # Given nobody at the contracts desk speaks German, a front-desk adviser skilled in
+    # contracts does
+    staff = (
+        adviser("c1", "fr", desk="contracts"),
+        Adviser(
+            "f1", "liege", frozenset({"fr", "de"}), frozenset({"contracts"}), 5, 2, True, "front"
+        ),
+        adviser("f2", "fr,de", desk="front"),  # speaks German, not skilled in contracts
+    )
+    choice = specialised(Request("liege", "de", "contracts"), office(S, *staff))
+    # Then the case stays in the desk's queue but goes to the skilled German speaker
+    assert (choice.queue, choice.adviser_id, choice.pool) == (
+        "liege/contracts",
+        "f1",
+        "skilled_speakers",
+    )
+    assert "skilled speaker" in choice.reason
+
+
+def test_the_decision_records_the_best_candidates_in_order_and_how_many_it_weighed() -> None:
+    staff = tuple(adviser(f"a{i}", load=i % 4, desk="front") for i in range(12))
+    choice = polyvalent(Request("liege", "fr", "vat_tax"), office(P, *staff))
+    assert choice.considered == 12
+    assert len(choice.candidates) == MAX_CANDIDATES
+    assert choice.candidates[0].adviser_id == choice.adviser_id
+    assert [c.open_cases for c in choice.candidates] == sorted(
+        c.open_cases for c in choice.candidates
+    )
+
+
+skills_st = st.frozensets(st.sampled_from(["contracts", "invoicing", "expenses", "vat_tax"]))
 advisers_st = st.lists(
     st.builds(
-        adviser,
+        lambda aid, langs, skills, load, cap, up, desk: Adviser(
+            aid, "liege", frozenset(langs.split(",")), skills, cap, load, up, desk
+        ),
         aid=st.sampled_from([f"a{i}" for i in range(12)]),
         langs=st.sampled_from(["fr", "nl", "fr,nl", "fr,de", "en,fr", "de"]),
+        skills=skills_st,
         load=st.integers(0, 6),
         cap=st.integers(1, 6),
         up=st.booleans(),
@@ -150,6 +187,28 @@ requests_st = st.builds(
 )
 
 
+def eligible(request_: Request, org: Office) -> list[Adviser]:
+    """Who the rules say may take the case, computed apart from the policies: the office's
+    advisers (polyvalent) or the desk's (specialised; a skilled speaker of the office when
+    nobody at the desk speaks the language); speakers first when one is available."""
+    if org.model is P:
+        pool = list(org.advisers)
+    else:
+        desk = org.desk_for(request_.topic_family) or org.front_desk()
+        pool = list(org.advisers_of(desk))
+        if not any(a.available and request_.language in a.languages for a in pool):
+            skilled = [
+                a
+                for a in org.advisers
+                if a.available
+                and request_.language in a.languages
+                and request_.topic_family in a.skills
+            ]
+            pool = skilled or pool
+    speakers = [a for a in pool if a.available and request_.language in a.languages]
+    return speakers or [a for a in pool if a.available]
+
+
 @given(advisers=advisers_st, request_=requests_st, model=st.sampled_from([P, S]))
 def test_policy_invariants(
     advisers: list[Adviser], request_: Request, model: OrganisationModel
@@ -158,18 +217,34 @@ def test_policy_invariants(
     choice = decide(request_, org)
     # deterministic
     assert decide(request_, org) == choice
-    # every request gets a destination
-    assert choice.queue.startswith("liege/")
+    # every request gets a destination: the office's first-line queue or one of its desks'
+    assert choice.queue in {"liege/first_line", "liege/front", "liege/contracts"}
+    assert choice.organisation_model is model
+    may = eligible(request_, org)
+    own = next((a for a in advisers if a.adviser_id == request_.own_adviser), None)
+    own_takes_it = (
+        model is P and own is not None and own.has_room and request_.language in own.languages
+    )
     if choice.adviser_id is None:
+        # queued only when every eligible adviser is at capacity (or nobody is available)
+        assert not any(a.has_room for a in may)
         return
     chosen = next(a for a in advisers if a.adviser_id == choice.adviser_id)
     # never over capacity, never someone absent
     assert chosen.has_room
-    # language respected when an available adviser of the same pool speaks it
-    pool = [a for a in advisers if a.adviser_id in {c.adviser_id for c in choice.candidates}]
-    if any(a.available and request_.language in a.languages for a in pool):
+    # language respected whenever an eligible adviser speaks it
+    if any(request_.language in a.languages for a in may):
         assert request_.language in chosen.languages
-    # capacity: nobody in the pool who speaks the language has more room
-    rivals = [a for a in pool if a.has_room and request_.language in a.languages]
-    if rivals and chosen.adviser_id != request_.own_adviser:
-        assert chosen.free == max(a.free for a in rivals)
+    # the most free capacity among the eligible (the member's own adviser aside)
+    if not own_takes_it:
+        assert chosen in may
+        assert chosen.free == max(a.free for a in may if a.has_room)
+
+
+@given(advisers=advisers_st, request_=requests_st, model=st.sampled_from([P, S]))
+def test_a_decision_replays_from_what_it_records(
+    advisers: list[Adviser], request_: Request, model: OrganisationModel
+) -> None:
+    choice = decide(request_, office(model, *advisers))
+    again = replay(model, request_.language, choice.own, choice.candidates)
+    assert again == choice.adviser_id

@@ -50,4 +50,4 @@ def test_a_missing_upcaster_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_current_versions_are_read_from_the_models() -> None:
     assert upcasting.CURRENT_VERSIONS["RequestReceived"] == 2
-    assert upcasting.CURRENT_VERSIONS["CaseRouted"] == 1
+    assert upcasting.CURRENT_VERSIONS["CaseRouted"] == 2

@@ -1,0 +1,83 @@
+"""The SLA tick: now and then, the clocks that are behind their case's facts or have a warning
+or a deadline due get their SLA facts, and a breached first-line case its escalation. Time is
+an input (``tick(now=...)``); everything decided goes through the outbox with the projection,
+in one transaction. It is separate from the consumers: turned off (RELAIS_SLA_TICK_SECONDS=0)
+nothing about SLA is decided, e.g. while a projection is rebuilt from the log."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import asyncpg
+
+from services.advisory import projection, sla_projection
+from services.advisory.sla_clock import due
+from services.advisory.sla_outcomes import escalation
+from services.advisory.sla_policy import SlaPolicy, SlaSettings
+from services.advisory.sla_timeline import timeline
+from shared import locks, outbox
+from shared.events import ESCALATED, SLA, CaseEscalated
+from shared.sla_events import SlaEvent
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Round:
+    cases: int
+    facts: list[SlaEvent]
+    escalations: list[CaseEscalated]
+
+
+async def tick(pool: asyncpg.Pool, policy: SlaPolicy, now: datetime, limit: int = 500) -> Round:
+    """One round over at most ``limit`` cases; returns what it recorded and published. The
+    cases are locked (as commands and consumers lock them), then read: two ticks, or a tick
+    and a command, never decide on the same case at once."""
+    async with pool.acquire() as conn, conn.transaction():
+        case_ids = await sla_projection.work(conn, now, limit)
+        if not case_ids:
+            return Round(0, [], [])
+        await locks.lock_all(conn, projection.LOCK_SPACE, case_ids)
+        histories = await sla_projection.case_facts(conn, case_ids)
+        recorded = await sla_projection.recorded(conn, case_ids)
+        states = await projection.current(conn, set(case_ids))
+        facts: list[SlaEvent] = []
+        escalations: list[CaseEscalated] = []
+        for case_id in case_ids:
+            new = due(timeline(case_id, histories[case_id]), recorded[case_id], policy, now)
+            facts += new
+            escalated = escalation(states[case_id], new, now)
+            if escalated is not None:
+                escalations.append(escalated)
+        for fact in facts:  # the cases' SLA history, as recorded once this round is
+            recorded[fact.case_id].append(fact)
+        await sla_projection.record(conn, facts, recorded)
+        await projection.record(conn, escalations)
+        await outbox.enqueue(
+            conn,
+            [outbox.event_message(SLA, f) for f in facts]
+            + [outbox.event_message(ESCALATED, e) for e in escalations],
+        )
+    return Round(len(case_ids), facts, escalations)
+
+
+async def run(pool: asyncpg.Pool, settings: SlaSettings, on_commit: Callable[[], None]) -> None:
+    """Ticks every ``settings.tick_seconds`` (at once again while there is more work)."""
+    policy = settings.policy()
+    while True:
+        try:
+            done = await tick(pool, policy, datetime.now(UTC), settings.batch)
+        except Exception as exc:  # database away: try again next round
+            log.warning("SLA tick failed: %s", exc)
+            done = Round(0, [], [])
+        if done.facts or done.escalations:
+            on_commit()
+        if done.escalations:
+            log.info("SLA breaches escalated %d cases", len(done.escalations))
+        # A full round that found something: there may be more, go on at once.
+        if done.cases < settings.batch or not done.facts:
+            await asyncio.sleep(settings.tick_seconds)

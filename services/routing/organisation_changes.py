@@ -1,0 +1,187 @@
+"""Changes to the organisation, pure: what ops and the administrative team ask (the HTTP
+bodies), and the fact each becomes once checked against what routing knows. Ids and time
+are inputs; a refusal records nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from shared.events import Code, Language, OrganisationModel, Tier, personal
+from shared.identity import Principal
+from shared.organisation_events import (
+    AdviserAbsenceCancelled,
+    AdviserAbsenceRecorded,
+    AdviserProfileSet,
+    DeskDefined,
+    DeskKind,
+    OfficeModelChanged,
+)
+
+SERVICE = "routing"
+
+
+class Refused(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class Change(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SetModel(Change):
+    """Run the office under another organisation model from a given instant on."""
+
+    model: OrganisationModel = Field(description="polyvalent or specialised.")
+    effective_at: AwareDatetime | None = Field(
+        None,
+        description="From when requests received are routed by it (default: now). Cases "
+        "received before keep their decision; it cannot be in the past.",
+    )
+
+
+class DefineDesk(Change):
+    """Create or redefine a desk of the office."""
+
+    kind: DeskKind = Field(description="front (simple questions) or specialist.")
+    topic_families: list[Code] = Field(description="The topic families the desk takes.")
+
+
+class SetAdviser(Change):
+    """An adviser's whole profile (join, move, change languages, skills or capacity, leave)."""
+
+    office: Code = Field(description="The office they work for.")
+    team: Tier = Field(Tier.FIRST_LINE, description="first_line or support.")
+    desk: Code | None = Field(None, description="Their desk (a desk of their office).")
+    languages: list[Language] = Field(description="Languages they serve in.", min_length=1)
+    skills: list[Code] = Field(default_factory=list, description="Topic families they master.")
+    capacity: int = Field(description="Open cases they take at most.", ge=0, le=200)
+    active: bool = Field(True, description="On the roster (false: left).")
+
+
+class RecordAbsence(Change):
+    """The adviser is away for a period: nothing is routed to them meanwhile."""
+
+    starts_at: AwareDatetime = Field(description="From when.")
+    ends_at: AwareDatetime = Field(description="Until when (exclusive).")
+    reason: str = personal("Leave, training, sickness...", default="", max_length=200)
+
+
+def envelope(event_type: str, event_id: UUID, actor: Principal, now: datetime) -> dict[str, Any]:
+    return {
+        "type": event_type,
+        "schema_version": 1,
+        "event_id": event_id,
+        "occurred_at": now,
+        "causation_id": None,
+        "producer": SERVICE,
+        "changed_by": actor.subject,
+    }
+
+
+def model_changed(
+    office: str, change: SetModel, actor: Principal, *, event_id: UUID, now: datetime
+) -> OfficeModelChanged:
+    # Cases received before the switch keep their decision: it cannot reach into the past
+    # (omit effective_at to mean "now", as routing's clock says once the office is locked).
+    effective = change.effective_at or now
+    if effective < now:
+        raise Refused(
+            409, "effective_in_the_past", "A model change cannot take effect in the past."
+        )
+    return OfficeModelChanged(
+        **envelope("OfficeModelChanged", event_id, actor, now),
+        office=office,
+        model=change.model,
+        effective_at=effective,
+    )
+
+
+def desk_defined(
+    office: str,
+    desk: str,
+    change: DefineDesk,
+    families: Collection[str],
+    actor: Principal,
+    *,
+    event_id: UUID,
+    now: datetime,
+) -> DeskDefined:
+    unknown = sorted(set(change.topic_families) - set(families))
+    if unknown:
+        raise Refused(422, "unknown_topic_family", f"Unknown topic families: {unknown}.")
+    return DeskDefined(
+        **envelope("DeskDefined", event_id, actor, now),
+        office=office,
+        desk=desk,
+        kind=change.kind,
+        topic_families=tuple(sorted(set(change.topic_families))),
+    )
+
+
+def profile_set(
+    adviser_id: str,
+    change: SetAdviser,
+    desks: Collection[str],
+    families: Collection[str],
+    actor: Principal,
+    *,
+    event_id: UUID,
+    now: datetime,
+) -> AdviserProfileSet:
+    """``desks``: the desks of the adviser's (new) office."""
+    if change.desk is not None and change.desk not in desks:
+        raise Refused(409, "unknown_desk", f"Office {change.office} has no desk {change.desk}.")
+    unknown = sorted(set(change.skills) - set(families))
+    if unknown:
+        raise Refused(422, "unknown_topic_family", f"Unknown topic families: {unknown}.")
+    return AdviserProfileSet(
+        **envelope("AdviserProfileSet", event_id, actor, now),
+        adviser_id=adviser_id,
+        office=change.office,
+        team=change.team,
+        desk=change.desk,
+        languages=tuple(dict.fromkeys(change.languages)),
+        skills=tuple(sorted(set(change.skills))),
+        capacity=change.capacity,
+        active=change.active,
+    )
+
+
+def absence_recorded(
+    adviser_id: str,
+    change: RecordAbsence,
+    actor: Principal,
+    *,
+    absence_id: UUID,
+    event_id: UUID,
+    now: datetime,
+) -> AdviserAbsenceRecorded:
+    if change.ends_at <= change.starts_at:
+        raise Refused(422, "empty_absence", "An absence ends after it starts.")
+    return AdviserAbsenceRecorded(
+        **envelope("AdviserAbsenceRecorded", event_id, actor, now),
+        adviser_id=adviser_id,
+        absence_id=absence_id,
+        starts_at=change.starts_at,
+        ends_at=change.ends_at,
+        reason=change.reason,
+    )
+
+
+def absence_cancelled(
+    adviser_id: str, absence_id: UUID, actor: Principal, *, event_id: UUID, now: datetime
+) -> AdviserAbsenceCancelled:
+    return AdviserAbsenceCancelled(
+        **envelope("AdviserAbsenceCancelled", event_id, actor, now),
+        adviser_id=adviser_id,
+        absence_id=absence_id,
+    )
