@@ -21,10 +21,10 @@ from ops.services import load
 from relais_cli.demo_data import stream
 from services.intake.domain import SubmitRequest, request_received
 from services.routing import domain
+from services.routing.deciding import first_line
 from shared.codec import encode
 from shared.events import PARTITIONS, REQUEST_RECEIVED, ROUTED
 from shared.settings import Settings
-from services.routing.deciding import first_line
 
 TOPICS = {REQUEST_RECEIVED: "bench.request-received", ROUTED: "bench.routed"}
 SCHEMA = "routing_bench"

@@ -62,8 +62,6 @@ def require_office(office: str, offices: Collection[str]) -> None:
         )
 
 
-
-
 def routed_event_id(cause: UUID) -> UUID:
     return uuid5(EVENT_NAMESPACE, f"routed:{cause}")
 

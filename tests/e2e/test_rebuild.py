@@ -75,7 +75,11 @@ async def test_rebuilds_during_live_traffic_lose_and_double_nothing(
     )
     # And verify finds each projection identical to a rebuild from its log
     for service, tables in (
-        ("routing", {"cases", "members", "escalations"}),
+        (
+            "routing",
+            {"cases", "members", "escalations", "workload", "own_advisers"}
+            | {"office_models", "desks", "advisers", "absences"},
+        ),
         ("intake", {"requests"}),
     ):
         verdict = await verify(settings, service)

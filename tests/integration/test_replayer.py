@@ -68,7 +68,7 @@ def as_v1(event: Event) -> bytes:
 
 
 async def publish(bootstrap: str, topic: str, values: list[tuple[Event, bytes]]) -> None:
-    await produce(bootstrap, topic, [(str(e.case_id).encode(), v) for e, v in values])
+    await produce(bootstrap, topic, [(e.message_key.encode(), v) for e, v in values])
 
 
 async def replay(

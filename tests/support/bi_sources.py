@@ -23,6 +23,7 @@ from services.intake import projection as intake_projection
 from services.routing import domain as routing_domain
 from services.routing import escalations
 from services.routing import projection as routing_projection
+from services.routing.deciding import first_line
 from shared.consumer import PoolHolder
 from shared.events import (
     REQUEST_RECEIVED,
@@ -34,7 +35,6 @@ from shared.events import (
 )
 from shared.identity import Principal
 from shared.outbox import event_message
-from services.routing.deciding import first_line
 
 SERVICES = ("intake", "routing", "advisory", "admin")
 
@@ -102,9 +102,7 @@ class Sources:
     ) -> None:
         """routing decides (the first-line policy unless told) and advisory queues the case."""
         request = self.requests[case_id]
-        routed = routing_domain.case_routed(
-            request, decision or first_line(request), at
-        )
+        routed = routing_domain.case_routed(request, decision or first_line(request), at)
         async with self.pools["routing"].acquire() as conn:
             await routing_projection.upsert_requests(conn, [request])
             await routing_projection.apply_routed(conn, [routed])

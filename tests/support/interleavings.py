@@ -41,7 +41,7 @@ def interleavings(draw: st.DrawFn, streams: Mapping[str, Sequence[Event]]) -> li
     queues: dict[tuple[str, str], list[Event]] = {}
     for topic, events in streams.items():
         for event in events:
-            queues.setdefault((topic, str(event.case_id)), []).append(event)
+            queues.setdefault((topic, event.message_key), []).append(event)
     steps: list[Step] = []
     while queues:
         topic = draw(st.sampled_from(sorted({t for t, _ in queues})))
@@ -69,7 +69,7 @@ def record(topic: str, event: Event, offset: int = 0) -> ConsumerRecord[Any, Any
         offset=offset,
         timestamp=0,
         timestamp_type=0,
-        key=str(event.case_id).encode(),
+        key=event.message_key.encode(),
         value=encode(event),
         checksum=None,
         serialized_key_size=-1,
