@@ -67,3 +67,11 @@ class Envelope(BaseModel):
     def message_key(self) -> str:
         """The Kafka key: the case, so that a case's facts stay in one partition, in order."""
         return str(self.case_id)
+
+
+class AdminAct(StrEnum):
+    CONTRACT_REGISTRATION = "contract_registration"
+    INVOICE_ISSUE = "invoice_issue"
+    DIMONA_DECLARATION = "dimona_declaration"
+    PAYMENT = "payment"
+    MEMBER_FILE_UPDATE = "member_file_update"

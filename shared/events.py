@@ -16,10 +16,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Union
-from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.admin_task_events import AdminTaskCompleted as AdminTaskCompleted
+from shared.admin_task_events import AdminTaskOpened as AdminTaskOpened
+from shared.admin_task_events import AdminTaskRejected as AdminTaskRejected
+from shared.envelope import AdminAct as AdminAct
 from shared.envelope import Channel as Channel
 from shared.envelope import Code as Code
 from shared.envelope import Envelope as Envelope
@@ -150,14 +153,6 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"
 
 
-class AdminAct(StrEnum):
-    CONTRACT_REGISTRATION = "contract_registration"
-    INVOICE_ISSUE = "invoice_issue"
-    DIMONA_DECLARATION = "dimona_declaration"
-    PAYMENT = "payment"
-    MEMBER_FILE_UPDATE = "member_file_update"
-
-
 class CaseResolved(Envelope):
     """The case was resolved; it may need an administrative act from the administrative team."""
 
@@ -236,42 +231,6 @@ class CaseReturned(Envelope):
     office: Code = Field(description="Office the case belongs to.")
     note: str = personal("Support's note for the adviser.", min_length=1, max_length=10_000)
     returned_at: AwareDatetime = Field(description="When the case was returned.")
-
-
-class AdminTaskOpened(Envelope):
-    """A resolution needs an administrative act: a task for the administrative team."""
-
-    type: Literal["AdminTaskOpened"] = Field(description="Event type discriminator.")
-    schema_version: Literal[1] = Field(description="Version of this event's schema.")
-    task_id: UUID = Field(description="The task; derived from the resolution that opened it.")
-    act: AdminAct = Field(description="The administrative act to carry out.")
-    office: Code = Field(description="Office of the case.")
-    resolution_event_id: UUID = Field(description="event_id of the CaseResolved behind it.")
-    opened_at: AwareDatetime = Field(description="When the task was opened.")
-
-
-class AdminTaskCompleted(Envelope):
-    """The administrative team carried out the act."""
-
-    type: Literal["AdminTaskCompleted"] = Field(description="Event type discriminator.")
-    schema_version: Literal[1] = Field(description="Version of this event's schema.")
-    task_id: UUID = Field(description="The task.")
-    act: AdminAct = Field(description="The act carried out (copied for consumers).")
-    completed_by: str = Field(description="Staff id of the administrative team member.")
-    note: str = personal("Completion note.", max_length=10_000)
-    completed_at: AwareDatetime = Field(description="When the task was completed.")
-
-
-class AdminTaskRejected(Envelope):
-    """The administrative team refused the act (e.g. a document is missing)."""
-
-    type: Literal["AdminTaskRejected"] = Field(description="Event type discriminator.")
-    schema_version: Literal[1] = Field(description="Version of this event's schema.")
-    task_id: UUID = Field(description="The task.")
-    act: AdminAct = Field(description="The act refused (copied for consumers).")
-    rejected_by: str = Field(description="Staff id of the administrative team member.")
-    note: str = personal("Why the act was refused.", min_length=1, max_length=10_000)
-    rejected_at: AwareDatetime = Field(description="When the task was rejected.")
 
 
 # --- one discriminated union per topic ------------------------------------------------------------
