@@ -66,17 +66,24 @@ def routed_event_id(cause: UUID) -> UUID:
     return uuid5(EVENT_NAMESPACE, f"routed:{cause}")
 
 
-def case_routed(request: RequestReceived, decision: Decision, now: datetime) -> CaseRouted:
-    """The fact routing publishes for a decision."""
+def _routed(
+    cause: RequestReceived | CaseEscalated,
+    decision: Decision,
+    at: datetime,
+    *,
+    topic_family: str,
+    language: Language,
+) -> CaseRouted:
+    """The CaseRouted of a decision caused by ``cause`` (a request or an escalation)."""
     return CaseRouted(
         type="CaseRouted",
         schema_version=2,
-        event_id=routed_event_id(request.event_id),
-        occurred_at=now,
-        case_id=request.case_id,
-        member_id=request.member_id,
-        correlation_id=request.correlation_id,
-        causation_id=request.event_id,
+        event_id=routed_event_id(cause.event_id),
+        occurred_at=at,
+        case_id=cause.case_id,
+        member_id=cause.member_id,
+        correlation_id=cause.correlation_id,
+        causation_id=cause.event_id,
         producer=SERVICE,
         office=decision.office,
         queue=decision.queue,
@@ -88,9 +95,20 @@ def case_routed(request: RequestReceived, decision: Decision, now: datetime) -> 
         policy_version=decision.policy_version,
         reason=decision.reason,
         inputs=decision.inputs,
+        topic_family=topic_family,
+        language=language,
+        routed_at=at,
+    )
+
+
+def case_routed(request: RequestReceived, decision: Decision, now: datetime) -> CaseRouted:
+    """The fact routing publishes for a first-routing decision."""
+    return _routed(
+        request,
+        decision,
+        now,
         topic_family=request.topic_family,
         language=request.member.preferred_language,
-        routed_at=now,
     )
 
 
@@ -124,27 +142,4 @@ def escalation_routed(
     """The fact routing publishes for an escalation; never dated before the escalation itself,
     so a case's facts stay in causal order whatever the clocks say."""
     at = max(now, escalation.occurred_at + TICK)
-    return CaseRouted(
-        type="CaseRouted",
-        schema_version=2,
-        event_id=routed_event_id(escalation.event_id),
-        occurred_at=at,
-        case_id=escalation.case_id,
-        member_id=escalation.member_id,
-        correlation_id=escalation.correlation_id,
-        causation_id=escalation.event_id,
-        producer=SERVICE,
-        office=decision.office,
-        queue=decision.queue,
-        desk=None,
-        tier=decision.tier,
-        adviser_id=decision.adviser_id,
-        organisation_model=decision.organisation_model,
-        policy=decision.policy,
-        policy_version=decision.policy_version,
-        reason=decision.reason,
-        inputs=None,
-        topic_family=case.topic_family,
-        language=case.language,
-        routed_at=at,
-    )
+    return _routed(escalation, decision, at, topic_family=case.topic_family, language=case.language)
