@@ -121,6 +121,9 @@ def parse(argv: list[str] | None = None) -> tuple[BenchConfig, str, Path]:
     parser.add_argument(
         "--phases", help="comma-separated subset of " + ",".join(BenchConfig.phases)
     )
+    parser.add_argument("--pipeline-steps", help="comma-separated rates onto request-received")
+    parser.add_argument("--http-steps", help="comma-separated rates per intake process")
+    parser.add_argument("--intake-processes", help="comma-separated intake process counts")
     parser.add_argument("--port-base", type=int, help="ports of the services the bench starts")
     parser.add_argument("--output", type=Path, help="results folder (default bench/results)")
     args = parser.parse_args(argv)
@@ -130,6 +133,9 @@ def parse(argv: list[str] | None = None) -> tuple[BenchConfig, str, Path]:
         "pg_rows": args.pg_rows,
         "step_seconds": args.step_seconds,
         "phases": tuple(args.phases.split(",")) if args.phases else None,
+        "pipeline_steps": numbers(args.pipeline_steps),
+        "http_steps": numbers(args.http_steps),
+        "intake_processes": numbers(args.intake_processes),
     }
     config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
     # A smoke run must not replace latest.md: it measures nothing.
@@ -137,7 +143,15 @@ def parse(argv: list[str] | None = None) -> tuple[BenchConfig, str, Path]:
     return config, "smoke" if args.smoke else "full", folder
 
 
+def numbers(listed: str | None) -> tuple[int, ...] | None:
+    """A comma-separated list of integers (e.g. one step's rate, to study it alone)."""
+    return tuple(int(n) for n in listed.split(",")) if listed else None
+
+
 def cli(argv: list[str] | None = None) -> None:
+    # The harness signs dev tokens and starts local services: the dev environment, unless the
+    # caller chose one (make exports it; a direct `python -m bench.run` may not).
+    os.environ.setdefault("RELAIS_ENV", "dev")
     config, preset, folder = parse(argv)
     json_path, md_path = uvloop.run(main(config, preset, folder))
     print(md_path.read_text())

@@ -38,6 +38,12 @@ Failure = tuple[ConsumerRecord[Any, Any], str]
 Apply = Callable[[Conn, Sequence[Delivery]], Awaitable[None]]
 """A service handler: applies decoded events inside the caller's transaction."""
 
+
+class HandlerFailed(Exception):
+    """A handler raised on a batch applied without a savepoint (``optimistic``): the caller's
+    transaction is lost, so it redoes the batch in a new one, one delivery at a time."""
+
+
 TRANSIENT_SQLSTATE_CLASSES = {"08", "40", "53", "57", "58"}
 
 
@@ -59,14 +65,29 @@ async def settle(
     failures: Sequence[Failure] = (),
     give_up: bool = False,
     seen: BatchScope | None = None,
+    optimistic: bool = False,
+    one_by_one: bool = False,
 ) -> list[Failure]:
     """The body of a batch's transaction, for the live consumer and a rebuild alike: applies
     the deliveries (isolating the ones that fail), sends every failure to the dead-letter topic
-    through the outbox, and moves the positions past the records. Returns the failures."""
-    failed = [
-        *failures,
-        *await apply_isolating(conn, apply, deliveries, give_up=give_up, seen=seen),
-    ]
+    through the outbox, and moves the positions past the records. Returns the failures.
+
+    ``optimistic``: the batch is applied without a savepoint (two round trips fewer, and a
+    round trip is a costly wake-up on a busy machine); if a handler fails, HandlerFailed is
+    raised and the caller redoes the batch in a new transaction with ``one_by_one``."""
+    if optimistic and deliveries:
+        try:
+            await apply(conn, deliveries)
+        except Exception as exc:
+            if is_transient(exc) and not give_up:
+                raise
+            raise HandlerFailed from exc
+        isolated: list[Failure] = []
+    else:
+        isolated = await apply_isolating(
+            conn, apply, deliveries, give_up=give_up, seen=seen, one_by_one=one_by_one
+        )
+    failed = [*failures, *isolated]
     await outbox.enqueue(
         conn,
         [
@@ -85,20 +106,24 @@ async def apply_isolating(
     *,
     give_up: bool = False,
     seen: BatchScope | None = None,
+    one_by_one: bool = False,
 ) -> list[Failure]:
     """Applies the batch at once; if a handler fails, again one delivery at a time (each in
     a savepoint) so only the deliveries that fail are dead-lettered. A transient failure is
-    raised (the batch is retried) unless ``give_up``: then it fails its delivery too."""
+    raised (the batch is retried) unless ``give_up``: then it fails its delivery too.
+    ``one_by_one``: the batch is known to fail as a whole, go one at a time straight away."""
     if not deliveries:
         return []
-    try:
-        async with conn.transaction():
-            await apply(conn, deliveries)
-        return []
-    except Exception as exc:
-        if is_transient(exc) and not give_up:
-            raise
-        batch_error = exc
+    batch_error: Exception | None = None
+    if not one_by_one:
+        try:
+            async with conn.transaction():
+                await apply(conn, deliveries)
+            return []
+        except Exception as exc:
+            if is_transient(exc) and not give_up:
+                raise
+            batch_error = exc
     failures: list[Failure] = []
     for delivery in deliveries:
         try:
@@ -111,7 +136,8 @@ async def apply_isolating(
                 raise
             prefix = "gave up after retries: " if is_transient(exc) else "handler error: "
             failures.append((delivery.record, f"{prefix}{type(exc).__name__}: {exc}"))
-    if not failures:  # the batch failed as a whole only: report it rather than hide it
+    # The batch failed as a whole only: report it rather than hide it.
+    if not failures and batch_error is not None:
         log.warning("batch failed but every delivery applied alone: %s", batch_error)
     return failures
 

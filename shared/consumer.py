@@ -1,6 +1,7 @@
 """The one way Relais services consume: a batch of Kafka records becomes one PostgreSQL
 transaction holding the projection rows, the outgoing events (outbox), the dead letters and
-the consumed positions. Then, and only then, the offsets are committed to Kafka.
+the consumed positions. Then, and only then, the offsets are committed to Kafka (in the
+background: shared/offsets.py).
 
 - Redelivered records (offset below the stored position) are skipped: no double effects.
 - A record that cannot be decoded, or whose handler fails, goes to the dead-letter topic with
@@ -22,8 +23,9 @@ from aiokafka import ConsumerRecord
 from faststream.kafka.message import KafkaMessage
 
 from shared import tracking
-from shared.batch import Apply, Delivery, decode_all, is_transient, settle
+from shared.batch import Apply, Delivery, HandlerFailed, decode_all, is_transient, settle
 from shared.consumer_observer import BatchObserver
+from shared.offsets import OffsetCommitter
 
 __all__ = ["Apply", "BatchConsumer", "Delivery", "PoolHolder"]
 
@@ -60,6 +62,7 @@ class BatchConsumer:
         self._apply = apply
         self._max_attempts = max_attempts
         self._base_backoff_s = base_backoff_s
+        self._offsets = OffsetCommitter()
         self.dead_lettered = 0
         self.applied = 0
         # Spans and metrics of each batch (no-ops without tracing and metrics).
@@ -73,7 +76,7 @@ class BatchConsumer:
         )
         for attempt in range(self._max_attempts):
             try:
-                await self._process(records)
+                await self.process(records)
             except Exception as exc:
                 if not is_transient(exc):
                     log.exception(
@@ -83,43 +86,52 @@ class BatchConsumer:
                     log.warning("transient failure (%s), attempt %d", exc, attempt + 1)
                 await asyncio.sleep(self._base_backoff_s * 2**attempt)
                 continue
-            await self._done(message)
+            self._done(message, records)
             return
         # Retries exhausted. If the database answers, the infrastructure is fine and something
         # in the batch keeps failing: one last pass dead-letters what still fails, so no message
         # is retried forever. If it does not answer, wait for it: read the records again later.
         if await self._database_answers():
             try:
-                await self._process(records, give_up=True)
+                await self.process(records, give_up=True)
             except Exception:
                 log.exception("batch failed even with retries given up")
             else:
-                await self._done(message)
+                self._done(message, records)
                 return
         log.error("giving the batch back to Kafka after %d attempts", self._max_attempts)
         self._observer.rewound(records)
         await self._rewind(message)
 
-    async def _process(
+    async def process(
         self, records: Sequence[ConsumerRecord[Any, Any]], *, give_up: bool = False
     ) -> None:
         pool = self._holder.require()
         with self._observer.batch(records) as seen:
-            async with pool.acquire() as conn, conn.transaction():
-                fresh = await tracking.unseen(conn, self._group, records)
-                deliveries, undecodable = decode_all(fresh)
-                with seen.fresh(fresh, deliveries):
-                    failures = await settle(
-                        conn,
-                        service=self._service,
-                        group=self._group,
-                        apply=self._apply,
-                        records=records,
-                        deliveries=deliveries,
-                        failures=undecodable,
-                        give_up=give_up,
-                        seen=seen,
-                    )
+            # Without savepoints first; if a handler fails, the transaction is gone: again,
+            # isolating each delivery in its own savepoint.
+            for optimistic in (True, False):
+                try:
+                    async with pool.acquire() as conn, conn.transaction():
+                        fresh = await tracking.unseen(conn, self._group, records)
+                        deliveries, undecodable = decode_all(fresh)
+                        with seen.fresh(fresh, deliveries):
+                            failures = await settle(
+                                conn,
+                                service=self._service,
+                                group=self._group,
+                                apply=self._apply,
+                                records=records,
+                                deliveries=deliveries,
+                                failures=undecodable,
+                                give_up=give_up,
+                                seen=seen,
+                                optimistic=optimistic,
+                                one_by_one=not optimistic,
+                            )
+                    break
+                except HandlerFailed as failed:
+                    log.info("a handler failed on the batch (%s): redoing it", failed.__cause__)
             self.applied += len(fresh) - len(failures)
             self.dead_lettered += len(failures)
             for record, why in failures:
@@ -134,17 +146,11 @@ class BatchConsumer:
             return False
         return True
 
-    async def _done(self, message: KafkaMessage) -> None:
-        await self._commit_offsets(message)
+    def _done(self, message: KafkaMessage, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+        # Positions are already safe in PostgreSQL: Kafka's offsets follow without holding up
+        # the next batch (a round trip to the group coordinator per batch, on every hop).
+        self._offsets.commit_after(message.consumer, records)
         self._holder.on_commit()
-
-    async def _commit_offsets(self, message: KafkaMessage) -> None:
-        # Positions are already safe in PostgreSQL; a failed commit (e.g. during a rebalance)
-        # only means some records are read again and skipped.
-        try:
-            await message.ack()
-        except Exception as exc:
-            log.info("offset commit failed (%s); positions in PostgreSQL still hold", exc)
 
     async def _rewind(self, message: KafkaMessage) -> None:
         try:

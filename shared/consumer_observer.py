@@ -102,6 +102,8 @@ class BatchScope:
         single = len(self._records) == 1
         batch_context = trace.set_span_in_context(self._batch_span)
         for record in fresh:
+            if key_of(record) in self._spans:  # the batch redone, isolating: the same span
+                continue
             headers = dict(record.headers or ())
             self._spans[key_of(record)] = telemetry.tracer().start_span(
                 f"{record.topic} process",

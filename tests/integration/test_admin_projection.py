@@ -43,7 +43,7 @@ async def apply(pool: asyncpg.Pool, records: list[Any]) -> None:
                 consumer = BatchConsumer(
                     holder_of(pool), service="admin", group="admin", apply=handler
                 )
-                await consumer._process(batch)
+                await consumer.process(batch)
 
 
 async def rows(pool: asyncpg.Pool) -> dict[str, list[asyncpg.Record]]:

@@ -53,12 +53,12 @@ async def test_applying_every_message_twice_gives_the_same_rows(
     records = advisory_records(24, seed=31)
     # Given the log applied once, topic by topic as the consumers would
     for topic in TOPICS:
-        await consumer(pool)._process([r for r in records if r.topic == topic])
+        await consumer(pool).process([r for r in records if r.topic == topic])
     once = await rows(pool)
     # When every message is delivered again: redelivered, then re-published at new offsets
     for topic in TOPICS:
-        await consumer(pool)._process([r for r in records if r.topic == topic])
-        await consumer(pool)._process(moved([r for r in records if r.topic == topic], 1000))
+        await consumer(pool).process([r for r in records if r.topic == topic])
+        await consumer(pool).process(moved([r for r in records if r.topic == topic], 1000))
     # Then nothing changed
     assert await rows(pool) == once
     cases, history = once
@@ -80,7 +80,7 @@ async def test_any_interleaving_of_the_topics_gives_the_same_rows(
     live, replay = await scratch_schema("advisory"), await scratch_schema("advisory")
     records = advisory_records(24, seed=47)
     # Given one projection fed in log order
-    await consumer(live)._process(records)
+    await consumer(live).process(records)
     # When another reads the same records in batches mixing the topics in a random order
     # (`resolved` before `routed`, claims before the routing they follow...)
     shuffled = interleaved(records, seed=5)
@@ -89,7 +89,7 @@ async def test_any_interleaving_of_the_topics_gives_the_same_rows(
         first_read.setdefault(r.key, r.topic)
     assert set(first_read.values()) > {ROUTED}  # some cases are seen before their routing
     for i in range(0, len(shuffled), 7):
-        await consumer(replay)._process(shuffled[i : i + 7])
+        await consumer(replay).process(shuffled[i : i + 7])
     # Then both hold the same cases and the same histories
     assert await rows(replay) == await rows(live)
 
@@ -97,7 +97,7 @@ async def test_any_interleaving_of_the_topics_gives_the_same_rows(
 async def test_concurrent_claims_have_exactly_one_winner(scratch_schema: ScratchFactory) -> None:
     pool = await scratch_schema("advisory")
     records = advisory_records(1, seed=60)  # the first path: routed, nobody claimed it
-    await consumer(pool)._process(records)
+    await consumer(pool).process(records)
     case_id = uuid.UUID(records[0].key.decode())
     office = await pool.fetchval("SELECT office FROM cases")
     advisers = [Principal(f"adviser-{i}", Role.ADVISER, office) for i in range(8)]
@@ -129,7 +129,7 @@ async def test_a_refused_command_writes_and_publishes_nothing(
 ) -> None:
     pool = await scratch_schema("advisory")
     records = advisory_records(1, seed=61)
-    await consumer(pool)._process(records)
+    await consumer(pool).process(records)
     known = uuid.UUID(records[0].key.decode())
     case_id = uuid.uuid4() if refused_resolution == "unknown case" else known
     office = await pool.fetchval("SELECT office FROM cases")

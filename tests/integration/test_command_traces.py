@@ -40,7 +40,7 @@ def holder_of(pool: asyncpg.Pool) -> PoolHolder:
 
 
 async def consume(pool: asyncpg.Pool, service: str, apply: Apply, records: list[Record]) -> None:
-    await BatchConsumer(holder_of(pool), service=service, group=service, apply=apply)._process(
+    await BatchConsumer(holder_of(pool), service=service, group=service, apply=apply).process(
         records
     )
 

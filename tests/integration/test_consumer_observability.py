@@ -68,7 +68,7 @@ async def test_a_one_record_batch_nests_under_the_producer(
     pool = await scratch_schema("routing")
     (record,), (producer,) = produced(records(1, seed=31))
     # When routing processes a batch of that one record
-    await worker(pool)._process([record])
+    await worker(pool).process([record])
     finished = spans.get_finished_spans()
     # Then the batch is a child of the producer, the delivery a child of the batch
     (batch,) = named(finished, "routing process batch")
@@ -98,7 +98,7 @@ async def test_a_batch_of_many_traces_links_them_and_keeps_each_in_its_own(
     pool = await scratch_schema("routing")
     batch, producers = produced(records(3, seed=32))
     batch[1] = dataclasses.replace(batch[1], value=b"{poison")
-    await worker(pool)._process(batch)
+    await worker(pool).process(batch)
     finished = spans.get_finished_spans()
     (batch_span,) = named(finished, "routing process batch")
     assert batch_span.parent is None
@@ -126,8 +126,8 @@ async def test_metrics_count_processed_failed_and_redelivered_per_topic(
     batch = records(5, seed=33)
     batch[3] = dataclasses.replace(batch[3], value=b"[]")
     # When a batch with one bad message is processed, then delivered again
-    await worker(pool, metrics)._process(batch)
-    await worker(pool, metrics)._process(batch)
+    await worker(pool, metrics).process(batch)
+    await worker(pool, metrics).process(batch)
 
     def sample(name: str, **labels: str) -> float | None:
         labels = {"service": "routing", "topic": "request-received", **labels}

@@ -25,7 +25,7 @@ async def consume(pool: asyncpg.Pool, records: list[Any]) -> None:
         batch = [r for r in records if r.topic == topic]
         if batch:
             consumer = BatchConsumer(holder, service="routing", group="routing", apply=apply)
-            await consumer._process(batch)
+            await consumer.process(batch)
 
 
 async def routed(pool: asyncpg.Pool) -> list[dict[str, Any]]:

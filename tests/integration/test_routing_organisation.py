@@ -51,7 +51,7 @@ async def consume(pool: asyncpg.Pool, log: Sequence[tuple[str, Event]], start: i
         batch = [r for r in records if r.topic == topic]
         await BatchConsumer(
             holder, service="routing", group="routing", apply=APPLY[topic]
-        )._process(batch)
+        ).process(batch)
 
 
 async def rows(pool: asyncpg.Pool, table: str) -> list[Any]:
@@ -93,8 +93,8 @@ async def test_organisation_facts_fold_the_same_twice_and_in_any_order(
     )
     for chunk_start in range(0, len(SEED), 40):
         records = interleaved(as_records(log), seed=chunk_start)
-        await worker._process(records[chunk_start : chunk_start + 40])
-    await worker._process(moved(as_records(log), 1000))
+        await worker.process(records[chunk_start : chunk_start + 40])
+    await worker.process(moved(as_records(log), 1000))
     # Then both projections hold the same organisation
     for table in ORGANISATION_TABLES:
         assert await rows(once, table) == await rows(shuffled, table), table

@@ -63,10 +63,10 @@ async def test_a_redelivered_batch_changes_nothing(scratch_schema: ScratchFactor
     pool = await scratch_schema("routing")
     batch = records(40, seed=11)
     # Given a batch applied once
-    await consumer(pool)._process(batch)
+    await consumer(pool).process(batch)
     rows, outgoing = await pool.fetch(CASES), await pool.fetchval("SELECT count(*) FROM outbox")
     # When the same batch is delivered again (crash before the Kafka commit)
-    await consumer(pool)._process(batch)
+    await consumer(pool).process(batch)
     # Then the rows, the outgoing events and the positions are as after the first time
     assert await pool.fetch(CASES) == rows
     assert len(rows) == 40
@@ -80,10 +80,10 @@ async def test_the_same_events_at_new_offsets_are_absorbed_by_the_handler(
 ) -> None:
     pool = await scratch_schema("routing")
     batch = records(10, seed=12)
-    await consumer(pool)._process(batch)
+    await consumer(pool).process(batch)
     # When the outbox relay published the same events twice (a crash after Kafka's ack)
     again = [dataclasses.replace(r, offset=r.offset + 100) for r in batch]
-    await consumer(pool)._process(again)
+    await consumer(pool).process(again)
     # Then no case is routed twice
     assert await pool.fetchval("SELECT count(*) FROM cases") == 10
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE topic = 'routed'") == 10
@@ -109,7 +109,7 @@ async def test_poison_and_handler_bugs_are_dead_lettered_alone(
 
     batch[2] = broken
     worker = consumer(pool, flaky_handler)
-    await worker._process(batch)
+    await worker.process(batch)
     assert await pool.fetchval("SELECT count(*) FROM cases") == 4
     letters = await pool.fetch(
         "SELECT headers->>'dlq.reason' AS reason FROM outbox WHERE topic = 'routing.dead-letter'"

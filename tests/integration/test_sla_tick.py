@@ -36,7 +36,7 @@ async def consume(pool: asyncpg.Pool, log: Sequence[tuple[str, Event]], start: i
     for topic in dict.fromkeys(t for t, _ in log):
         apply = handlers.on_sla_facts if topic == SLA else handlers.on_case_events
         worker = BatchConsumer(holder, service="advisory", group="advisory", apply=apply)
-        await worker._process([r for r in records if r.topic == topic])
+        await worker.process([r for r in records if r.topic == topic])
 
 
 async def published(pool: asyncpg.Pool, topic: str) -> list[Event]:
