@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
 from services.intake import domain, projection
+from services.intake.projection import Submission
+from services.intake.writer import AcceptWriter
 from shared.auth import requires
 from shared.codec import decode
 from shared.events import REQUEST_RECEIVED, Channel, RequestReceived
@@ -63,6 +65,7 @@ def accepted(case_id: UUID, *, replayed: bool) -> JSONResponse:
 def router(runtime: ServiceRuntime) -> APIRouter:
     api = APIRouter(tags=["requests"], dependencies=CHANNELS)
     settings = runtime.settings
+    writer = AcceptWriter(runtime.holder)
 
     @api.post(
         "/requests",
@@ -96,15 +99,11 @@ def router(runtime: ServiceRuntime) -> APIRouter:
             idempotency_key=idempotency_key,
         )
         fingerprint = domain.fingerprint(request)
-        pool = runtime.holder.require()
-        async with pool.acquire() as conn:
-            stored = await projection.accept(
-                conn, event, event_message(REQUEST_RECEIVED, event), idempotency_key, fingerprint
-            )
-            if stored:
-                runtime.holder.on_commit()
-                return accepted(case_id, replayed=False)
-            assert idempotency_key is not None  # only a key can conflict
+        message = event_message(REQUEST_RECEIVED, event)
+        if await writer.accept(Submission(event, message, idempotency_key, fingerprint)):
+            return accepted(case_id, replayed=False)
+        assert idempotency_key is not None  # only a key can conflict
+        async with runtime.holder.require().acquire() as conn:
             existing = await projection.by_key(conn, idempotency_key)
         if (
             existing is None

@@ -1,5 +1,6 @@
-"""intake's tables: accepted requests, written with their outgoing event in one statement, and
-read back from `request-received` when the table is rebuilt from the log."""
+"""intake's tables: accepted requests, written with their outgoing events in one statement per
+batch (services/intake/writer.py), and read back from `request-received` when the table is
+rebuilt from the log."""
 
 from __future__ import annotations
 
@@ -14,21 +15,30 @@ from shared.db import Conn
 from shared.events import RequestReceived
 from shared.outbox import OutgoingMessage
 
-# One statement, so one round trip and one implicit transaction: the request row and its
-# outbox row are written together or not at all (the transactional outbox). A conflicting
-# idempotency key writes neither.
+# One statement, so one round trip and one transaction for a whole batch of requests: each
+# request row and its outbox row are written together or not at all (the transactional
+# outbox). A conflicting idempotency key writes neither; a key repeated within the batch is
+# stored once. The event's JSON is sent once: the request row stores it from the outbox value.
 ACCEPT = """
-WITH accepted AS (
+WITH incoming AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
+                         $7::text[], $8::timestamptz[], $9::bytea[], $10::bytea[], $11::text[])
+        WITH ORDINALITY AS t(case_id, event_id, idempotency_key, fingerprint, member_id,
+                             channel, topic_family, received_at, key, value, headers, n)
+), accepted AS (
     INSERT INTO requests (case_id, event_id, idempotency_key, fingerprint, member_id, channel,
                           topic_family, event, received_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
+    SELECT case_id, event_id, idempotency_key, fingerprint, member_id, channel, topic_family,
+           convert_from(value, 'UTF8')::jsonb, received_at
+    FROM incoming ORDER BY n
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING case_id
 ), relayed AS (
     INSERT INTO outbox (topic, key, value, headers)
-    SELECT $10, $11, $12, $13::jsonb FROM accepted
+    SELECT $12, i.key, i.value, i.headers::jsonb
+    FROM incoming i JOIN accepted a USING (case_id) ORDER BY i.n
 )
-SELECT count(*) FROM accepted"""
+SELECT case_id FROM accepted"""
 
 # A rebuild: the same rows, from the events intake published (the event stored as published).
 RECORD = """
@@ -54,31 +64,35 @@ class Existing:
     fingerprint: str
 
 
-async def accept(
-    conn: Conn,
-    event: RequestReceived,
-    message: OutgoingMessage,
-    idempotency_key: str | None,
-    fingerprint: str,
-) -> bool:
-    """Stores the request and its outgoing event; False when the idempotency key exists."""
-    inserted = await conn.fetchval(
+@dataclass(frozen=True)
+class Submission:
+    """An accepted request as it is stored: the event, its outgoing message, its key."""
+
+    event: RequestReceived
+    message: OutgoingMessage
+    idempotency_key: str | None
+    fingerprint: str
+
+
+async def accept(conn: Conn, topic: str, batch: Sequence[Submission]) -> set[UUID]:
+    """Stores the requests and their outgoing events; returns the case ids stored (a request
+    whose idempotency key exists already is not)."""
+    rows = await conn.fetch(
         ACCEPT,
-        event.case_id,
-        event.event_id,
-        idempotency_key,
-        fingerprint,
-        event.member_id,
-        event.channel.value,
-        event.topic_family,
-        message.value.decode(),
-        event.received_at,
-        message.topic,
-        message.key,
-        message.value,
-        orjson.dumps(message.headers).decode(),
+        [s.event.case_id for s in batch],
+        [s.event.event_id for s in batch],
+        [s.idempotency_key for s in batch],
+        [s.fingerprint for s in batch],
+        [s.event.member_id for s in batch],
+        [s.event.channel.value for s in batch],
+        [s.event.topic_family for s in batch],
+        [s.event.received_at for s in batch],
+        [s.message.key for s in batch],
+        [s.message.value for s in batch],
+        [orjson.dumps(s.message.headers).decode() for s in batch],
+        topic,
     )
-    return bool(inserted)
+    return {row["case_id"] for row in rows}
 
 
 @dataclass(frozen=True)

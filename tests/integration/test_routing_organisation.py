@@ -49,9 +49,9 @@ async def consume(pool: asyncpg.Pool, log: Sequence[tuple[str, Event]], start: i
     records = as_records(log, start)
     for topic in dict.fromkeys(t for t, _ in log):
         batch = [r for r in records if r.topic == topic]
-        await BatchConsumer(
-            holder, service="routing", group="routing", apply=APPLY[topic]
-        ).process(batch)
+        await BatchConsumer(holder, service="routing", group="routing", apply=APPLY[topic]).process(
+            batch
+        )
 
 
 async def rows(pool: asyncpg.Pool, table: str) -> list[Any]:

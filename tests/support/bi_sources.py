@@ -91,7 +91,8 @@ class Sources:
         )
         message = event_message(REQUEST_RECEIVED, request)
         async with self.pools["intake"].acquire() as conn:
-            await intake_projection.accept(conn, request, message, None, f"fp-{case_id}")
+            submission = intake_projection.Submission(request, message, None, f"fp-{case_id}")
+            await intake_projection.accept(conn, REQUEST_RECEIVED, [submission])
         async with self.pools["admin"].acquire() as conn:
             await admin_projection.record_requests(conn, [request])
         self.requests[case_id] = request
