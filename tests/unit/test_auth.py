@@ -79,3 +79,32 @@ def test_outside_dev_a_missing_default_or_short_secret_stops_the_service(
 def test_dev_uses_the_documented_key_and_a_real_secret_is_used_anywhere() -> None:
     assert Settings(env="dev", auth_secret=None).auth_key() == DEV_AUTH_SECRET
     assert Settings(env="production", auth_secret="s" * 32).auth_key() == "s" * 32
+
+
+def test_a_verified_token_is_refused_once_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a token verified (and remembered) while valid
+    token = issue(KEY, Principal("ann", Role.SUPPORT), now=NOW, ttl=timedelta(minutes=1))
+    assert verify(KEY, token).subject == "ann"
+    # When it is presented again after its expiry (and the leeway)
+    later = NOW.timestamp() + 3600
+    monkeypatch.setattr("shared.auth.time.time", lambda: later)
+    monkeypatch.setattr("jwt.api_jwt.datetime", FrozenDatetime.at(later))
+    # Then it is refused, remembered or not
+    assert refused(KEY, token).error == "token_expired"
+    # And the same token under another key is not taken for verified
+    monkeypatch.undo()
+    assert refused("y" * 40, token).error == "invalid_token"
+
+
+class FrozenDatetime(datetime):
+    """datetime.now() at a chosen moment, as PyJWT reads the clock."""
+
+    frozen: float = 0.0
+
+    @classmethod
+    def at(cls, timestamp: float) -> type[FrozenDatetime]:
+        return type("Frozen", (cls,), {"frozen": timestamp})
+
+    @classmethod
+    def now(cls, tz: object = None) -> FrozenDatetime:
+        return cls.fromtimestamp(cls.frozen, tz=UTC)
