@@ -53,8 +53,12 @@ class Source:
 
 
 class ServiceRuntime:
-    def __init__(self, name: str, settings: Settings, migrations: Path) -> None:
+    def __init__(
+        self, name: str, settings: Settings, migrations: Path, *, batch_window_ms: int = 0
+    ) -> None:
         self.name = name
+        # Off the latency-critical path, a service can let batches fill (shared.kafka).
+        self.batch_window_ms = batch_window_ms
         self.settings = settings
         self.migrations = migrations
         self.broker: KafkaBroker = new_broker(settings, name)
@@ -116,7 +120,7 @@ class ServiceRuntime:
         handler.__name__ = f"{self.name}_on_{topic.replace('-', '_').replace('.', '_')}"
         broker.subscriber(
             topic,
-            **consumer_options(self.name, self.settings),
+            **consumer_options(self.name, self.settings, self.batch_window_ms),
             decoder=raw_body,
             title=f"{self.name}:{topic}",
             description=description,

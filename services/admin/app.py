@@ -24,7 +24,11 @@ NAME = "admin"
 
 
 def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
-    runtime = ServiceRuntime(NAME, settings or Settings(), Path(__file__).parent / "migrations")
+    # The administrative follow-up is not waited on: batches may fill for 100 ms, which makes
+    # them large and few under load (admin's CPU per case is mostly per-batch cost).
+    runtime = ServiceRuntime(
+        NAME, settings or Settings(), Path(__file__).parent / "migrations", batch_window_ms=100
+    )
     runtime.subscribe(
         REQUEST_RECEIVED,
         RequestReceivedTopic,
