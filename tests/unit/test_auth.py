@@ -83,10 +83,11 @@ def test_dev_uses_the_documented_key_and_a_real_secret_is_used_anywhere() -> Non
 
 def test_a_verified_token_is_refused_once_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
     # Given a token verified (and remembered) while valid
-    token = issue(KEY, Principal("ann", Role.SUPPORT), now=NOW, ttl=timedelta(minutes=1))
+    issued = datetime.now(UTC)
+    token = issue(KEY, Principal("ann", Role.SUPPORT), now=issued, ttl=timedelta(minutes=1))
     assert verify(KEY, token).subject == "ann"
     # When it is presented again after its expiry (and the leeway)
-    later = NOW.timestamp() + 3600
+    later = issued.timestamp() + 3600
     monkeypatch.setattr("shared.auth.time.time", lambda: later)
     monkeypatch.setattr("jwt.api_jwt.datetime", FrozenDatetime.at(later))
     # Then it is refused, remembered or not
