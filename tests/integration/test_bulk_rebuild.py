@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import asdict
 from typing import Any
 
+import asyncpg
 import orjson
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -50,7 +51,7 @@ async def shadows(settings: Settings, routing_service: Service) -> AsyncIterator
     yield made
     for shadow in made:
         await shadow.pool.close()
-    ops = await schemas.connect(settings.ops_dsn(), "public", "relais", size=1)
+    ops = await asyncpg.connect(settings.ops_dsn())
     for shadow in made:
         await schemas.drop(ops, shadow.schema)
     await ops.close()
