@@ -130,7 +130,7 @@ async def rebuild(events: int, workers: int) -> dict[str, float]:
                 await run_parallel(replayer, rest, workers, lambda _n: None)
             else:
                 await replayer.run(rest, lambda _n: None)
-            await schemas.end_bulk(ops, SCHEMA, indexes)
+            await schemas.end_bulk(shadow.pool, SCHEMA, indexes)
             seconds = time.perf_counter() - started
             rows = {
                 f"rows.{t}": float(await ops.fetchval(f"SELECT count(*) FROM {SCHEMA}.{t}"))

@@ -62,11 +62,13 @@ class ShadowRun:
                 return
             observer.phase("replaying the log" if round_ == 0 else "catching up", remaining)
             await self.learn_dead_letters()
-            todo = await bulk.load(self.replayer, stop, observer.advance) if round_ == 0 else stop
+            todo = stop
+            if round_ == 0:
+                todo = await bulk.load(self.replayer, stop, observer.advance)
             await self.replay(todo, observer)
             if round_ == 0:
                 observer.phase("building indexes, logging tables")
-                await schemas.end_bulk(self.ops, self.shadow, indexes)
+                await schemas.end_bulk(self.pool, self.shadow, indexes)
 
     async def replay(self, stop: Offsets, observer: Observer) -> None:
         remaining = self.replayer.remaining(stop)

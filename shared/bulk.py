@@ -56,4 +56,4 @@ class BulkLoader:
     topics: frozenset[str]
     tables: tuple[StagingTable, ...]
     stage: Stage
-    merge: tuple[str, ...]
+    merge: tuple[str, ...]  # independent statements (each writes its own table)

@@ -45,7 +45,7 @@ def sub_microsecond(value: bytes) -> bool:
     return False
 
 
-class Mirror(Struct, forbid_unknown_fields=True):
+class Mirror(Struct, forbid_unknown_fields=True, gc=False):
     pass
 
 

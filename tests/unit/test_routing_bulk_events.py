@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.routing import bulk, bulk_events
+from services.routing.bulk_merge import micros
 from shared.codec import UndecodableEvent, decode, encode
 from shared.envelope import Channel, Language, OrganisationModel, Tier
 from shared.events import REQUEST_RECEIVED, ROUTED, CaseRouted, MemberSnapshot, RequestReceived
@@ -75,13 +76,13 @@ def handlers_row(topic: str, value: bytes) -> tuple[Any, ...]:
         return (
             event.case_id, event.event_id, event.member_id, m.preferred_language.value,
             m.home_office, m.activity_type, event.channel.value, event.topic_family,
-            event.received_at,
+            micros(event.received_at),
         )  # fmt: skip
     assert isinstance(event, CaseRouted)
     return (
-        event.case_id, event.event_id, event.occurred_at, event.office, event.queue,
+        event.case_id, event.event_id, micros(event.occurred_at), event.office, event.queue,
         event.tier.value, event.adviser_id, event.organisation_model.value, event.policy,
-        event.policy_version, event.routed_at,
+        event.policy_version, micros(event.routed_at),
     )  # fmt: skip
 
 
