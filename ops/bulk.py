@@ -14,9 +14,11 @@ The service's other topics are left to the handlers (``load`` returns them)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import asyncpg
 from aiokafka import TopicPartition
 
 from ops.bulk_loaders import LOADERS
@@ -74,7 +76,10 @@ class BulkPass:
                 await self._merge()
                 await self._settle(conn, stager.unvouched, stop)
             finally:
-                await conn.execute(f"DROP TABLE IF EXISTS {names}")
+                # Best effort (a cancelled COPY may leave the connection unusable): the shadow
+                # schema, and the staging tables in it, are replaced by the next rebuild.
+                with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError):
+                    await conn.execute(f"DROP TABLE IF EXISTS {names}")
         self.replayer.positions.update(stop)
 
     async def _merge(self) -> None:

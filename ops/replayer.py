@@ -10,15 +10,14 @@ statements. Positions are stored in the shadow with the rows, as a live consumer
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import gc
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from ops import kafka
+from ops.gc_relaxed import relaxed_gc
 from ops.kafka import Offsets
 from ops.schemas import Shadow
 from ops.services import Service
@@ -31,21 +30,6 @@ Progress = Callable[[int], None]
 Consume = Callable[[list["Part"]], Awaitable[None]]
 """What is done with each chunk of decoded parts (by default: applied by the handlers)."""
 Decode = Callable[[Source, list[ConsumerRecord[Any, Any]]], "Part"]
-
-
-@contextlib.contextmanager
-def relaxed_gc() -> Iterator[None]:
-    """A replay allocates millions of short-lived, acyclic objects (records, events) that
-    reference counting frees; the cycle collector, triggered every few hundred allocations,
-    would rescan everything alive again and again. Collect rarely while replaying."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(200_000, 50, 1000)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 @dataclass
