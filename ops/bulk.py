@@ -119,15 +119,19 @@ class BulkPass:
 
 
 def by_source(replayer: Replayer, records: list[Record]) -> Iterator[tuple[Source, list[Record]]]:
-    """The records in runs of one source, in their order."""
+    """The records in runs of one source, in their order (a partition's order is kept)."""
     run: list[Record] = []
     for record in records:
         if run and run[-1].topic != record.topic:
-            yield replayer.source(TopicPartition(run[0].topic, 0)), run
+            yield _source(replayer, run[0]), run
             run = []
         run.append(record)
     if run:
-        yield replayer.source(TopicPartition(run[0].topic, 0)), run
+        yield _source(replayer, run[0]), run
+
+
+def _source(replayer: Replayer, record: Record) -> Source:
+    return replayer.source(TopicPartition(record.topic, record.partition))
 
 
 @dataclass(frozen=True)

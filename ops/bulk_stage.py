@@ -22,11 +22,11 @@ class Staging(Part):
 
 
 class Stager:
-    def __init__(self, replayer: Replayer, loader: BulkLoader, conn: Conn, seq: int = 0) -> None:
+    def __init__(self, replayer: Replayer, loader: BulkLoader, conn: Conn) -> None:
         self.replayer = replayer
         self.loader = loader
         self.conn = conn
-        self.seq = seq
+        self.seq = 0  # the rank of the next event read
         # The records the loader did not vouch for: the handlers apply them after the merge.
         self.unvouched: list[Record] = []
         self._columns = {t.name: t.columns for t in loader.tables}
@@ -40,9 +40,8 @@ class Stager:
         producer = None if source.live else self.replayer.service.name
         staged = self.loader.stage(source.topic, wanted, self.seq, producer)
         self.seq += len(wanted)
-        part = Staging(source, records, skipped=len(records) - len(wanted), rows=staged.rows)
-        part.unvouched = staged.unvouched
-        return part
+        skipped = len(records) - len(wanted)
+        return Staging(source, records, [], [], skipped, staged.rows, staged.unvouched)
 
     async def _copy(self, parts: list[Part]) -> None:
         counts = self.replayer.counts
