@@ -16,7 +16,7 @@ on_case_routed, through projection and workload) for the events it stages:
 
 from __future__ import annotations
 
-import re
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -131,27 +131,16 @@ def _decision(seq: int, c: bulk_events.CaseRouted | bulk_events.CaseRoutedV1) ->
     )
 
 
-class Matches:
-    """``fullmatch`` with a memory: a log holds few distinct codes (offices, topic families),
-    and a regular expression costs more than a set lookup. The memory is bounded."""
-
-    def __init__(self, pattern: re.Pattern[str], limit: int = 100_000) -> None:
-        self._pattern = pattern
-        self._limit = limit
-        self._known: set[str] = set()
-
-    def __call__(self, text: str) -> bool:
-        if text in self._known:
-            return True
-        if self._pattern.fullmatch(text) is None:
-            return False
-        if len(self._known) < self._limit:
-            self._known.add(text)
-        return True
+# A log holds few distinct codes (offices, topic families) and member ids repeat: a cache
+# lookup costs less than a regular expression. The caches are bounded.
+@functools.lru_cache(maxsize=100_000)
+def _code(text: str) -> bool:
+    return bulk_events.CODE.fullmatch(text) is not None
 
 
-_code = Matches(bulk_events.CODE)
-_member_id = Matches(bulk_events.MEMBER_ID)
+@functools.lru_cache(maxsize=100_000)
+def _member_id(text: str) -> bool:
+    return bulk_events.MEMBER_ID.fullmatch(text) is not None
 
 
 def _stored(time: datetime) -> bool:
