@@ -53,5 +53,7 @@ class Stager:
                         table, records=rows, columns=self._columns[table]
                     )
             self.unvouched += part.unvouched
+            vouched = len(part.records) - part.skipped - len(part.unvouched)
             counts.skipped += part.skipped
-            counts.applied += len(part.records) - part.skipped - len(part.unvouched)
+            counts.applied += vouched
+            counts.in_bulk += vouched

@@ -48,6 +48,7 @@ class Counts:
     applied: int = 0
     dead_lettered: int = 0
     skipped: int = 0
+    in_bulk: int = 0  # of the applied, those a bulk loader staged (ops.bulk)
 
     @property
     def read(self) -> int:

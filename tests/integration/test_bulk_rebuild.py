@@ -96,4 +96,8 @@ async def test_the_bulk_pass_gives_what_the_handlers_give(
     assert by_handlers["cases"] > 60
     assert len(by_handlers["dead letters"]) >= 9
     assert by_handlers["counts"]["skipped"] == 1
+    staged = in_bulk["counts"].pop("in_bulk")
+    assert by_handlers["counts"].pop("in_bulk") == 0
     assert in_bulk == by_handlers
+    # And the bulk pass did stage most requests and decisions (it does not just pass them on)
+    assert staged >= 140
