@@ -143,7 +143,8 @@ async def prepare_bulk(conn: Conn, schema: str) -> dict[str, list[str]]:
 
 async def end_bulk(pool: asyncpg.Pool, schema: str, indexes: dict[str, list[str]]) -> None:
     """Makes every table LOGGED again (durable, fit to be swapped in), then builds its indexes;
-    two tables at a time (PostgreSQL does each in one process)."""
+    two tables at a time (PostgreSQL does each in one process). In any order: no service's
+    table references another (a foreign key would need the referenced table LOGGED first)."""
     async with pool.acquire() as conn:
         tables = await all_tables(conn, schema)
     ahead = asyncio.Semaphore(2)
