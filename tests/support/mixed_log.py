@@ -5,6 +5,7 @@ forged decisions, and poison. What a rebuild must read exactly as the handlers d
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 import orjson
@@ -56,6 +57,7 @@ def mixed_log(cases: int = 48) -> dict[str, list[Message]]:
     log[ORGANISATION] = [message(f) for f in SEED]
     _versions_and_duplicates(log)
     _decisions_out_of_order(log)
+    _ties(log)
     _poison(log)
     return log
 
@@ -85,6 +87,16 @@ def _decisions_out_of_order(log: dict[str, list[Message]]) -> None:
         update={"producer": "mallory"}
     )
     log[ROUTED].append(message(forged))
+
+
+def _ties(log: dict[str, list[Message]]) -> None:
+    """Facts at the same instant: the event id decides, whatever the order they are read in."""
+    for i in range(4):
+        same_time = request(500 + i, at=_t(9), member={"member_id": "M-tie"})
+        first = routed(same_time)
+        twin = first.model_copy(update={"event_id": uuid.uuid4(), "queue": f"liege/twin{i}"})
+        log[REQUEST_RECEIVED].append(message(same_time))
+        log[ROUTED] += [message(twin), message(first)] if i % 2 else [message(first), message(twin)]
 
 
 def _poison(log: dict[str, list[Message]]) -> None:
