@@ -4,7 +4,9 @@ measured in the same run. `python -m bench.rebuild [--events N]`, or ``measure()
 
 The events go to their own topics (``bench.request-received``, ``bench.routed``), never the
 contract's, and the projection to a scratch schema (``routing_bench``): the stack's own data
-is untouched. Each measured phase runs in a fresh process, so its peak memory is its own."""
+is untouched. The rebuild runs what `relais rebuild`'s first round runs (the bulk pass of
+ops.bulk, the handlers for what it leaves). Each measured phase runs in a fresh process, so its
+peak memory is its own."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from ops import kafka, schemas
+from ops import bulk, kafka, schemas
 from ops.parallel import run_parallel
 from ops.replayer import Replayer
 from ops.services import load
@@ -123,12 +123,14 @@ async def rebuild(events: int, workers: int) -> dict[str, float]:
                 replayer.positions = await kafka.starts(consumer, tps)
                 stop = await kafka.ends(consumer, tps)
             started = time.perf_counter()
+            # As ShadowRun.catch_up's first round: the bulk loader, the handlers for the rest.
             indexes = await schemas.prepare_bulk(ops, SCHEMA)
+            rest = await bulk.load(replayer, stop, lambda _n: None)
             if workers > 1:
-                await run_parallel(replayer, stop, workers, lambda _n: None)
+                await run_parallel(replayer, rest, workers, lambda _n: None)
             else:
-                await replayer.run(stop, lambda _n: None)
-            await schemas.end_bulk(ops, SCHEMA, indexes)
+                await replayer.run(rest, lambda _n: None)
+            await schemas.end_bulk(shadow.pool, SCHEMA, indexes)
             seconds = time.perf_counter() - started
             rows = {
                 f"rows.{t}": float(await ops.fetchval(f"SELECT count(*) FROM {SCHEMA}.{t}"))

@@ -49,6 +49,7 @@ class Rebuilt:
     skipped: int
     seconds: float
     paused_seconds: float
+    in_bulk: int = 0  # of the events, those a bulk loader staged (ops.bulk)
 
 
 async def rebuild(
@@ -104,4 +105,5 @@ async def rebuild(
         counts.skipped,
         time.monotonic() - started,
         paused,
+        counts.in_bulk,
     )

@@ -10,15 +10,14 @@ statements. Positions are stored in the shadow with the rows, as a live consumer
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import gc
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from ops import kafka
+from ops.gc_relaxed import relaxed_gc
 from ops.kafka import Offsets
 from ops.schemas import Shadow
 from ops.services import Service
@@ -28,21 +27,9 @@ from shared.replay import replay_mode
 from shared.service import Source
 
 Progress = Callable[[int], None]
-
-
-@contextlib.contextmanager
-def relaxed_gc() -> Iterator[None]:
-    """A replay allocates millions of short-lived, acyclic objects (records, events) that
-    reference counting frees; the cycle collector, triggered every few hundred allocations,
-    would rescan everything alive again and again. Collect rarely while replaying."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(200_000, 50, 1000)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
+Consume = Callable[[list["Part"]], Awaitable[None]]
+"""What is done with each chunk of decoded parts (by default: applied by the handlers)."""
+Decode = Callable[[Source, list[ConsumerRecord[Any, Any]]], "Part"]
 
 
 @dataclass
@@ -61,6 +48,7 @@ class Counts:
     applied: int = 0
     dead_lettered: int = 0
     skipped: int = 0
+    in_bulk: int = 0  # of the applied, those a bulk loader staged (ops.bulk)
 
     @property
     def read(self) -> int:
@@ -93,36 +81,45 @@ class Replayer:
     def kafka_topics(self) -> list[str]:
         return list(self._sources)
 
-    def is_live(self, tp: TopicPartition) -> bool:
-        return self._sources[tp.topic].live
+    def source(self, tp: TopicPartition) -> Source:
+        return self._sources[tp.topic]
 
     def remaining(self, stop: Mapping[TopicPartition, int]) -> int:
         return sum(max(0, end - self.positions.get(tp, end)) for tp, end in stop.items())
 
-    async def run(self, stop: Mapping[TopicPartition, int], progress: Progress) -> None:
-        """Reads each partition from its position up to ``stop`` (exclusive) and applies it."""
+    async def run(
+        self,
+        stop: Mapping[TopicPartition, int],
+        progress: Progress,
+        consume: Consume | None = None,
+        decode: Decode | None = None,
+    ) -> None:
+        """Reads each partition from its position up to ``stop`` (exclusive) and applies it.
+        ops.bulk brings its own ``decode`` and ``consume`` (it stages the chunks)."""
         todo = {tp: end for tp, end in stop.items() if self.positions.get(tp, end) < end}
         if not todo:
             return
         with relaxed_gc():
-            await self._run(todo, progress)
+            await self._run(todo, progress, consume or self._apply_tracked, decode or self.decode)
 
-    async def _run(self, todo: dict[TopicPartition, int], progress: Progress) -> None:
+    async def _run(
+        self, todo: dict[TopicPartition, int], progress: Progress, consume: Consume, decode: Decode
+    ) -> None:
         async with kafka.reader(self.bootstrap) as consumer:
             consumer.assign(list(todo))
             for tp in todo:
                 consumer.seek(tp, self.positions[tp])
             queue: asyncio.Queue[list[Part] | None] = asyncio.Queue(maxsize=2)
             async with asyncio.TaskGroup() as tasks:
-                tasks.create_task(self._fetch(consumer, todo, queue))
-                tasks.create_task(self._apply_all(queue, progress))
+                tasks.create_task(self._fetch(consumer, todo, queue, decode))
+                tasks.create_task(self._apply_all(queue, progress, consume))
 
     async def apply_pending(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
         """Applies own facts still waiting in the live outbox (they have no offset yet)."""
         by_source: dict[str, list[ConsumerRecord[Any, Any]]] = {}
         for record in records:
             by_source.setdefault(record.topic, []).append(record)
-        parts = [self._decode(self._sources[t], rs) for t, rs in by_source.items()]
+        parts = [self.decode(self._sources[t], rs) for t, rs in by_source.items()]
         await self._apply(parts, track=False)
 
     async def _fetch(
@@ -130,6 +127,7 @@ class Replayer:
         consumer: AIOKafkaConsumer,
         todo: dict[TopicPartition, int],
         queue: asyncio.Queue[list[Part] | None],
+        decode: Decode,
     ) -> None:
         while todo:
             batch = await consumer.getmany(timeout_ms=500, max_records=self._batch)
@@ -145,29 +143,40 @@ class Replayer:
                 if await consumer.position(tp) >= todo[tp]:
                     consumer.pause(tp)
                     del todo[tp]
-            parts = [self._decode(self._sources[t], rs) for t, rs in by_source.items() if rs]
+            parts = [decode(self._sources[t], rs) for t, rs in by_source.items() if rs]
             if parts:
                 await queue.put(parts)
         await queue.put(None)
 
-    def _decode(self, source: Source, records: list[ConsumerRecord[Any, Any]]) -> Part:
+    def wanted(
+        self, source: Source, records: list[ConsumerRecord[Any, Any]]
+    ) -> list[ConsumerRecord[Any, Any]]:
+        """The records but those the service dead-lettered live (skipped, as live)."""
+        if not (self.skip and source.live):  # dead letters name records the consumer failed
+            return records
+        return [
+            r
+            for r in records
+            if dead_letters.record_id(r.topic, r.partition, r.offset) not in self.skip
+        ]
+
+    def decode(self, source: Source, records: list[ConsumerRecord[Any, Any]]) -> Part:
         as_topic = None if dead_letters.is_redrive(source.topic) else source.topic
-        wanted = records
-        if self.skip and source.live:  # dead letters name records the consumer failed
-            wanted = [
-                r
-                for r in records
-                if dead_letters.record_id(r.topic, r.partition, r.offset) not in self.skip
-            ]
+        wanted = self.wanted(source, records)
         deliveries, failures = decode_all(wanted, as_topic)
         if not source.live:  # own facts: only what this service published, not forgeries
             deliveries = [d for d in deliveries if d.event.producer == self.service.name]
         return Part(source, records, deliveries, failures, len(records) - len(wanted))
 
-    async def _apply_all(self, queue: asyncio.Queue[list[Part] | None], progress: Progress) -> None:
+    async def _apply_all(
+        self, queue: asyncio.Queue[list[Part] | None], progress: Progress, consume: Consume
+    ) -> None:
         while (parts := await queue.get()) is not None:
-            await self._apply(parts, track=True)
+            await consume(parts)
             progress(sum(len(p.records) for p in parts))
+
+    async def _apply_tracked(self, parts: list[Part]) -> None:
+        await self._apply(parts, track=True)
 
     async def _apply(self, parts: Sequence[Part], *, track: bool) -> None:
         with replay_mode():

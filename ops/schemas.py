@@ -6,6 +6,7 @@ are created as the live schema's owner so the service can use them once swapped 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +30,8 @@ LEDGER = "SELECT name FROM {schema}.schema_migrations"
 # Indexes no constraint needs (not unique, not a primary key): a bulk replay writes faster
 # without them, and they are built once at the end.
 SECONDARY_INDEXES = """
-SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition
-FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+SELECT i.relname AS name, t.relname AS "table", pg_get_indexdef(x.indexrelid) AS definition
+FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
 WHERE i.relnamespace = $1::regnamespace AND NOT x.indisunique AND NOT x.indisprimary
 ORDER BY i.relname"""
 
@@ -127,24 +128,36 @@ async def drop(ops: Conn, schema: str) -> None:
     await ops.execute(f"DROP SCHEMA IF EXISTS {quoted(schema)} CASCADE")
 
 
-async def prepare_bulk(conn: Conn, schema: str) -> list[str]:
+async def prepare_bulk(conn: Conn, schema: str) -> dict[str, list[str]]:
     """Makes a fresh shadow fast to fill: its tables UNLOGGED (no WAL per row; a crash of the
     database empties them, rows and positions together) and its secondary indexes dropped.
-    Returns the statements that build the indexes again (``end_bulk``)."""
+    Returns the statements that build the indexes again, per table (``end_bulk``)."""
     for table in await all_tables(conn, schema):
         await conn.execute(f"ALTER TABLE {quoted(schema)}.{quoted(table)} SET UNLOGGED")
-    found = await conn.fetch(SECONDARY_INDEXES, schema)
-    for row in found:
+    indexes: dict[str, list[str]] = {}
+    for row in await conn.fetch(SECONDARY_INDEXES, schema):
         await conn.execute(f"DROP INDEX {quoted(schema)}.{quoted(row['name'])}")
-    return [row["definition"] for row in found]
+        indexes.setdefault(row["table"], []).append(row["definition"])
+    return indexes
 
 
-async def end_bulk(conn: Conn, schema: str, indexes: Sequence[str]) -> None:
-    """Builds the indexes again and makes every table LOGGED: durable, fit to be swapped in."""
-    for definition in indexes:
-        await conn.execute(definition)
-    for table in await all_tables(conn, schema):
-        await conn.execute(f"ALTER TABLE {quoted(schema)}.{quoted(table)} SET LOGGED")
+async def end_bulk(pool: asyncpg.Pool, schema: str, indexes: dict[str, list[str]]) -> None:
+    """Makes every table LOGGED again (durable, fit to be swapped in), then builds its indexes;
+    two tables at a time (PostgreSQL does each in one process). In any order: no service's
+    table references another (a foreign key would need the referenced table LOGGED first)."""
+    async with pool.acquire() as conn:
+        tables = await all_tables(conn, schema)
+    ahead = asyncio.Semaphore(2)
+
+    async def finish(table: str) -> None:
+        async with ahead, pool.acquire() as conn:
+            # LOGGED first: it rewrites the table and its indexes; an index built after is
+            # built once.
+            await conn.execute(f"ALTER TABLE {quoted(schema)}.{quoted(table)} SET LOGGED")
+            for definition in indexes.get(table, []):
+                await conn.execute(definition)
+
+    await asyncio.gather(*(finish(t) for t in tables))
 
 
 async def all_tables(conn: Conn, schema: str) -> list[str]:

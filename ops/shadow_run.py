@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
-from ops import cut, kafka, schemas, skips
+from ops import bulk, cut, kafka, schemas, skips
 from ops.kafka import Offsets
 from ops.parallel import run_parallel
 from ops.progress import Observer
@@ -51,8 +51,9 @@ class ShadowRun:
         )
 
     async def catch_up(self, observer: Observer) -> None:
-        """Replays the log in bulk (see schemas.prepare_bulk), then again until the shadow is
-        within CLOSE_ENOUGH events of the live projection."""
+        """Replays the log into the empty shadow (see schemas.prepare_bulk; the topics a bulk
+        loader takes as COPY + set-based SQL, see ops.bulk), then again through the handlers
+        until the shadow is within CLOSE_ENOUGH events of the live projection."""
         indexes = await schemas.prepare_bulk(self.ops, self.shadow)
         for round_ in range(MAX_ROUNDS):
             stop = await self.targets()
@@ -61,10 +62,13 @@ class ShadowRun:
                 return
             observer.phase("replaying the log" if round_ == 0 else "catching up", remaining)
             await self.learn_dead_letters()
-            await self.replay(stop, observer)
+            todo = stop
+            if round_ == 0:
+                todo = await bulk.load(self.replayer, stop, observer.advance)
+            await self.replay(todo, observer)
             if round_ == 0:
                 observer.phase("building indexes, logging tables")
-                await schemas.end_bulk(self.ops, self.shadow, indexes)
+                await schemas.end_bulk(self.pool, self.shadow, indexes)
 
     async def replay(self, stop: Offsets, observer: Observer) -> None:
         remaining = self.replayer.remaining(stop)

@@ -85,7 +85,8 @@ def rebuild(
     rate = done.events / done.seconds if done.seconds else 0.0
     console.print(
         f"[green]rebuilt[/green] {service}: {done.events:,} events in {done.seconds:.1f}s "
-        f"({rate:,.0f} ev/s); live writers paused {done.paused_seconds * 1000:.0f} ms; "
+        f"({rate:,.0f} ev/s, {done.in_bulk:,} loaded in bulk); "
+        f"live writers paused {done.paused_seconds * 1000:.0f} ms; "
         f"{done.skipped} skipped as dead-lettered live; {done.dead_lettered} failed to apply "
         "(not dead-lettered live: see the service's current code and configuration)"
     )

@@ -40,7 +40,9 @@ async def test_rebuilds_during_live_traffic_lose_and_double_nothing(
     rebuilt_intake = await rebuild(settings, "intake")
     await sending
     assert rebuilt_routing.events > 0
+    assert rebuilt_routing.in_bulk > 0  # routing's first pass is the bulk loader's
     assert rebuilt_intake.events > 0
+    assert rebuilt_intake.in_bulk == 0  # intake has none: its handlers replay everything
     assert len(traffic.case_ids) == COUNT
     # Then every request is routed, once, and held once by both projections
     assert await until_routed(db, traffic.case_ids) == COUNT

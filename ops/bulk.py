@@ -1,0 +1,146 @@
+"""A rebuild's first pass in bulk: a service with a bulk loader (shared.bulk) gets its big
+first replay into the empty shadow as COPY + set-based SQL instead of one upsert per event.
+
+1. The loader's topics are read (with the same dead-letter skip list and own-facts filter as
+   the handlers get) and staged into UNLOGGED tables (ops.bulk_stage), in this process: worker
+   processes splitting the partitions were tried and were slower on two cores (each worker
+   ran at half speed: reading, checking and copying is CPU work, as is PostgreSQL's).
+2. The loader's merge statements fold the staging tables into the empty projection tables,
+   two at a time.
+3. One transaction applies what the loader did not vouch for through the contract and the
+   handlers (undecodable records are dead-lettered exactly as live) and stores the positions.
+The service's other topics are left to the handlers (``load`` returns them)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import asyncpg
+from aiokafka import TopicPartition
+
+from ops.bulk_loaders import LOADERS
+from ops.bulk_stage import Stager
+from ops.kafka import Offsets
+from ops.replayer import Progress, Replayer
+from shared import tracking
+from shared.batch import settle
+from shared.bulk import BulkLoader, Record
+from shared.db import Conn
+from shared.replay import replay_mode
+from shared.service import Source
+from shared.tracking import Record as Position
+
+# The merge sorts every staged row once: in memory, not in temporary files.
+MERGE_SETTINGS = "SET LOCAL work_mem = '512MB'; SET LOCAL synchronous_commit = off"
+
+
+def split(replayer: Replayer, stop: Offsets) -> tuple[Offsets, Offsets]:
+    """The partitions the service's loader takes (none without one), and the rest."""
+    loader = LOADERS.get(replayer.service.name)
+    mine = {
+        tp: end
+        for tp, end in stop.items()
+        if loader is not None and replayer.source(tp).topic in loader.topics
+    }
+    return mine, {tp: end for tp, end in stop.items() if tp not in mine}
+
+
+async def load(replayer: Replayer, stop: Offsets, progress: Progress) -> Offsets:
+    """Loads the partitions of ``stop`` the service's loader takes into the (empty) shadow;
+    returns the rest, for the handlers."""
+    mine, rest = split(replayer, stop)
+    todo = {tp: end for tp, end in mine.items() if replayer.positions[tp] < end}
+    if todo:
+        await BulkPass(replayer, LOADERS[replayer.service.name]).run(todo, progress)
+    return rest
+
+
+class BulkPass:
+    def __init__(self, replayer: Replayer, loader: BulkLoader) -> None:
+        self.replayer = replayer
+        self.loader = loader
+        self.pool = replayer.shadow.pool
+
+    async def run(self, stop: Offsets, progress: Progress) -> None:
+        names = ", ".join(t.name for t in self.loader.tables)
+        async with self.pool.acquire() as conn:
+            await conn.execute(f"DROP TABLE IF EXISTS {names}")
+            for table in self.loader.tables:
+                await conn.execute(table.create())
+            try:
+                stager = Stager(self.replayer, self.loader, conn)
+                await stager.stage(stop, progress)
+                await self._merge()
+                await self._settle(conn, stager.unvouched, stop)
+            finally:
+                # Best effort (a cancelled COPY may leave the connection unusable): the shadow
+                # schema, and the staging tables in it, are replaced by the next rebuild.
+                with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError):
+                    await conn.execute(f"DROP TABLE IF EXISTS {names}")
+        self.replayer.positions.update(stop)
+
+    async def _merge(self) -> None:
+        """The merge statements two at a time: each is one PostgreSQL process's work, and the
+        reading is over. Not one transaction with the positions: a rebuild never resumes a
+        shadow it left, it makes a new one."""
+        ahead = asyncio.Semaphore(2)
+
+        async def merge(statement: str) -> None:
+            async with ahead, self.pool.acquire() as conn, conn.transaction():
+                await conn.execute(MERGE_SETTINGS)
+                await conn.execute(statement)
+
+        await asyncio.gather(*(merge(s) for s in self.loader.merge))
+
+    async def _settle(self, conn: Conn, unvouched: list[Record], stop: Offsets) -> None:
+        """The records the loader left, through the contract and the handlers (their writes
+        are order tolerant: after the merge is as good as before), and the positions."""
+        service, counts = self.replayer.service, self.replayer.counts
+        async with conn.transaction():
+            await conn.execute(MERGE_SETTINGS)
+            with replay_mode():
+                for source, records in by_source(self.replayer, unvouched):
+                    part = self.replayer.decode(source, records)
+                    failed = await settle(
+                        conn,
+                        service=service.name,
+                        group=service.group,
+                        apply=source.apply,
+                        records=(),
+                        deliveries=part.deliveries,
+                        failures=part.failures,
+                    )
+                    counts.dead_lettered += len(failed)
+                    counts.applied += len(records) - len(failed)
+            await tracking.advance(conn, service.group, marks(stop))
+
+
+def by_source(replayer: Replayer, records: list[Record]) -> Iterator[tuple[Source, list[Record]]]:
+    """The records in runs of one source, in their order (a partition's order is kept)."""
+    run: list[Record] = []
+    for record in records:
+        if run and run[-1].topic != record.topic:
+            yield _source(replayer, run[0]), run
+            run = []
+        run.append(record)
+    if run:
+        yield _source(replayer, run[0]), run
+
+
+def _source(replayer: Replayer, record: Record) -> Source:
+    return replayer.source(TopicPartition(record.topic, record.partition))
+
+
+@dataclass(frozen=True)
+class Mark:
+    topic: str
+    partition: int
+    offset: int
+
+
+def marks(stop: Offsets) -> list[Position]:
+    """The positions of partitions read up to ``stop`` (tracking stores ``offset + 1``)."""
+    return [Mark(tp.topic, tp.partition, end - 1) for tp, end in stop.items() if end > 0]

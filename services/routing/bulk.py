@@ -1,0 +1,160 @@
+"""routing's bulk loader (shared.bulk): its projection built from `request-received` and
+`routed` by a rebuild's first pass, set-based, into empty tables.
+
+It writes exactly what the handlers write in replay mode (handlers.on_request_received and
+on_case_routed, through projection and workload) for the events it stages:
+- a case keeps the request columns of its first request read (the handlers keep the first
+  applied; a case's id is only ever given to one request);
+- a member keeps their latest snapshot, a case its latest decision, a case's holder its latest
+  move, each by time then event id, as the handlers' WHERE clauses; an exact tie (the same
+  event twice) keeps the first read, as they do;
+- a decision about an escalation (support tier) also marks the escalation routed, a write that
+  is not order tolerant between two decisions: those decisions are left to the handlers, which
+  apply them after the merge in log order. Everything else routing's projection is made of
+  (escalations, claims, resolutions, organisation) is order tolerant and replayed by the
+  handlers after the merge too."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from msgspec import DecodeError, ValidationError
+from msgspec.json import Decoder
+
+from services.routing import bulk_events
+from services.routing.bulk_merge import CASES, DECISIONS, MEMBERS, REQUESTS, WORKLOAD, micros
+from shared.bulk import BulkLoader, Record, Row, Staged
+from shared.events import REQUEST_RECEIVED, ROUTED
+
+_REQUESTS = (Decoder(bulk_events.RequestReceived), Decoder(bulk_events.RequestReceivedV1))
+_DECISIONS = (Decoder(bulk_events.CaseRouted), Decoder(bulk_events.CaseRoutedV1))
+
+
+def stage(topic: str, records: Sequence[Record], seq: int, producer: str | None) -> Staged:
+    """Rows for the staging tables; the records it does not vouch for (not readable by the
+    mirrors, or a support-tier decision) are left to the handlers."""
+    staged = Staged()
+    if topic == REQUEST_RECEIVED:
+        rows = staged.rows.setdefault(REQUESTS.name, [])
+        for i, record in enumerate(records):
+            request = _read(_REQUESTS, record.value)
+            row = _request(seq + i, request) if request is not None else None
+            if row is None:
+                staged.unvouched.append(record)
+            elif producer is None or request.producer == producer:
+                rows.append(row)
+    elif topic == ROUTED:
+        rows = staged.rows.setdefault(DECISIONS.name, [])
+        for i, record in enumerate(records):
+            decision = _read(_DECISIONS, record.value)
+            row = _decision(seq + i, decision) if decision is not None else None
+            if row is None:
+                staged.unvouched.append(record)
+            elif producer is None or decision.producer == producer:
+                rows.append(row)
+    else:
+        staged.unvouched.extend(records)
+    return staged
+
+
+def _read(decoders: tuple[Decoder[Any], ...], value: bytes | None) -> Any:
+    """The event as the first mirror (the current version first) that reads it, or None."""
+    if not value or bulk_events.sub_microsecond(value):
+        return None
+    for decoder in decoders:
+        try:
+            return decoder.decode(value)
+        except (DecodeError, ValidationError):
+            continue
+    return None
+
+
+def _request(
+    seq: int, r: bulk_events.RequestReceived | bulk_events.RequestReceivedV1
+) -> Row | None:
+    member = r.member
+    if not (
+        _stored(r.occurred_at)
+        and _stored(r.received_at)
+        and _code(member.home_office)
+        and _code(member.activity_type)
+        and _code(r.topic_family)
+        and _member_id(member.member_id)
+        and "\x00" not in r.member_id
+    ):
+        return None
+    return (
+        seq,
+        r.case_id,
+        r.event_id,
+        r.member_id,
+        member.preferred_language,
+        member.home_office,
+        member.activity_type,
+        r.channel,
+        r.topic_family,
+        micros(r.received_at),
+    )
+
+
+def _decision(seq: int, c: bulk_events.CaseRouted | bulk_events.CaseRoutedV1) -> Row | None:
+    if c.tier != "first_line":
+        return None  # marks an escalation routed: the handlers do it, in log order
+    desk = getattr(c, "desk", None)
+    if not (
+        _stored(c.occurred_at)
+        and _stored(c.routed_at)
+        and _code(c.office)
+        and _code(c.topic_family)
+        and (desk is None or _code(desk))
+        and "\x00" not in c.queue
+        and "\x00" not in c.policy
+        and (c.adviser_id is None or "\x00" not in c.adviser_id)
+    ):
+        return None
+    return (
+        seq,
+        c.case_id,
+        c.event_id,
+        micros(c.occurred_at),
+        c.office,
+        c.queue,
+        c.tier,
+        c.adviser_id,
+        c.organisation_model,
+        c.policy,
+        c.policy_version,
+        micros(c.routed_at),
+    )
+
+
+# A log holds few distinct codes (offices, topic families) and member ids repeat: a cache
+# lookup costs less than a regular expression. The caches are bounded.
+@functools.lru_cache(maxsize=100_000)
+def _code(text: str) -> bool:
+    return bulk_events.CODE.fullmatch(text) is not None
+
+
+@functools.lru_cache(maxsize=100_000)
+def _member_id(text: str) -> bool:
+    return bulk_events.MEMBER_ID.fullmatch(text) is not None
+
+
+def _stored(time: datetime) -> bool:
+    """A time staged exactly (see bulk_merge.micros); the handlers store the others."""
+    return 1900 <= time.year <= 2200
+
+
+# NUL is checked in the text stored (PostgreSQL text cannot hold it): such an event fails in
+# the handlers (dead letter), so it is left to them.
+
+
+LOADER = BulkLoader(
+    topics=frozenset({REQUEST_RECEIVED, ROUTED}),
+    tables=(REQUESTS, DECISIONS),
+    stage=stage,
+    merge=(CASES, MEMBERS, WORKLOAD),  # the largest first: they run two at a time
+)

@@ -1,0 +1,89 @@
+"""routing's staging tables and the merge that folds them into its empty projection tables
+(services.routing.bulk): the handlers' upserts as one set-based statement per table. Each
+keeps what the handlers keep (services.routing.projection, workload): latest wins by the same
+keys and the same order (time, then event id), and an exact tie keeps the first read."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from shared.bulk import StagingTable
+
+# Times are staged as microseconds since 2000 (a bigint: asyncpg copies it far faster than a
+# timestamptz). The loader stages years 1900 to 2200 only: exact through a float8 interval.
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def micros(at: datetime) -> int:
+    return (at - EPOCH) // MICROSECOND
+
+
+def time(column: str) -> str:
+    return f"(timestamptz '2000-01-01 00:00:00+00' + {column} * interval '1 microsecond')"
+
+
+REQUESTS = StagingTable(
+    "bulk_requests",
+    (
+        "seq",
+        "case_id",
+        "event_id",
+        "member_id",
+        "language",
+        "home_office",
+        "activity_type",
+        "channel",
+        "topic_family",
+        "received_at",
+    ),
+    "seq bigint, case_id uuid, event_id uuid, member_id text, language text, home_office text, "
+    "activity_type text, channel text, topic_family text, received_at bigint",
+)
+DECISIONS = StagingTable(
+    "bulk_routed",
+    (
+        "seq",
+        "case_id",
+        "event_id",
+        "occurred_at",
+        "office",
+        "queue",
+        "tier",
+        "adviser_id",
+        "organisation_model",
+        "policy",
+        "policy_version",
+        "routed_at",
+    ),
+    "seq bigint, case_id uuid, event_id uuid, occurred_at bigint, office text, queue text, "
+    "tier text, adviser_id text, organisation_model text, policy text, policy_version int, "
+    "routed_at bigint",
+)
+
+# Member ids sort by bytes (COLLATE "C"): the same groups, a faster sort.
+MEMBERS = f"""
+INSERT INTO members (member_id, preferred_language, home_office, activity_type, as_of,
+                     as_of_event)
+SELECT DISTINCT ON (member_id COLLATE "C") member_id, language, home_office, activity_type,
+       {time("received_at")}, event_id
+FROM bulk_requests ORDER BY member_id COLLATE "C", received_at DESC, event_id DESC, seq"""
+
+CASES = f"""
+INSERT INTO cases (case_id, member_id, channel, topic_family, language, received_at,
+                   request_event_id, office, queue, tier, adviser_id, organisation_model,
+                   policy, policy_version, routed_event_id, routed_at)
+SELECT coalesce(r.case_id, d.case_id), r.member_id, r.channel, r.topic_family, r.language,
+       {time("r.received_at")}, r.event_id, d.office, d.queue, d.tier, d.adviser_id,
+       d.organisation_model, d.policy, d.policy_version, d.event_id, {time("d.routed_at")}
+FROM (SELECT DISTINCT ON (case_id) * FROM bulk_requests ORDER BY case_id, seq) AS r
+FULL JOIN (
+    SELECT DISTINCT ON (case_id) * FROM bulk_routed
+    ORDER BY case_id, routed_at DESC, event_id DESC, seq
+) AS d ON d.case_id = r.case_id"""
+
+# Only first-line decisions are staged: each gives the case to its adviser (or to nobody).
+WORKLOAD = f"""
+INSERT INTO workload (case_id, holder, as_of, as_of_event, closed)
+SELECT DISTINCT ON (case_id) case_id, adviser_id, {time("occurred_at")}, event_id, false
+FROM bulk_routed ORDER BY case_id, occurred_at DESC, event_id DESC, seq"""

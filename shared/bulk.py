@@ -1,0 +1,59 @@
+"""What a service offers to have its projection built in bulk by a rebuild's first pass
+(ops.bulk): the big first replay into empty tables, without one upsert per event.
+
+A loader reads the records of some of the service's topics itself, vouching only for events it
+can read exactly as the contract does (services.routing.bulk_events), and turns them into rows
+that are copied (binary COPY) into staging tables while the log is still being read; then its
+merge statements fold the staging tables into the empty projection tables with the handlers'
+semantics (latest wins by the same keys, a duplicate changes nothing). The records it does not
+vouch for are decoded by the contract and applied by the handlers after the merge, undecodable
+ones dead-lettered as live: a loader is only allowed for a projection whose writes are order
+tolerant."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+from aiokafka import ConsumerRecord
+
+Row = tuple[Any, ...]
+Record: TypeAlias = ConsumerRecord[Any, Any]
+
+
+@dataclass
+class Staged:
+    """What a loader made of some records: rows per staging table, and the records it does
+    not vouch for (left to the handlers)."""
+
+    rows: dict[str, list[Row]] = field(default_factory=dict)
+    unvouched: list[Record] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StagingTable:
+    """An UNLOGGED table in the shadow schema, dropped once merged. Its first column is
+    ``seq``, the event's rank in the order the log was read (the merge keeps the first of an
+    exact tie, as the handlers keep the first applied)."""
+
+    name: str
+    columns: tuple[str, ...]
+    definition: str
+
+    def create(self) -> str:
+        return f"CREATE UNLOGGED TABLE {self.name} ({self.definition})"
+
+
+Stage = Callable[[str, Sequence[Record], int, str | None], Staged]
+"""(contract topic, records, seq of the first, producer) -> rows and the unvouched records.
+``producer`` is set for a topic of the service's own facts: events of other producers are
+ignored, as the replayer ignores them."""
+
+
+@dataclass(frozen=True)
+class BulkLoader:
+    topics: frozenset[str]
+    tables: tuple[StagingTable, ...]
+    stage: Stage
+    merge: tuple[str, ...]  # independent statements (each writes its own table)
