@@ -17,7 +17,7 @@ on_case_routed, through projection and workload) for the events it stages:
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -38,26 +38,33 @@ def stage(topic: str, records: Sequence[Record], seq: int, producer: str | None)
     mirrors, or a support-tier decision) are left to the handlers."""
     staged = Staged()
     if topic == REQUEST_RECEIVED:
-        rows = staged.rows.setdefault(REQUESTS.name, [])
-        for i, record in enumerate(records):
-            request = _read(_REQUESTS, record.value)
-            row = _request(seq + i, request) if request is not None else None
-            if row is None:
-                staged.unvouched.append(record)
-            elif producer is None or request.producer == producer:
-                rows.append(row)
+        _stage_as(staged, REQUESTS.name, records, seq, producer, _REQUESTS, _request)
     elif topic == ROUTED:
-        rows = staged.rows.setdefault(DECISIONS.name, [])
-        for i, record in enumerate(records):
-            decision = _read(_DECISIONS, record.value)
-            row = _decision(seq + i, decision) if decision is not None else None
-            if row is None:
-                staged.unvouched.append(record)
-            elif producer is None or decision.producer == producer:
-                rows.append(row)
+        _stage_as(staged, DECISIONS.name, records, seq, producer, _DECISIONS, _decision)
     else:
         staged.unvouched.extend(records)
     return staged
+
+
+def _stage_as(
+    staged: Staged,
+    table: str,
+    records: Sequence[Record],
+    seq: int,
+    producer: str | None,
+    decoders: tuple[Decoder[Any], ...],
+    row_of: Callable[[int, Any], Row | None],
+) -> None:
+    """Stages each record the mirrors read and vouch for as a row of ``table``; the others go
+    to the handlers. Own facts count only when this service produced them (not forgeries)."""
+    rows = staged.rows.setdefault(table, [])
+    for i, record in enumerate(records):
+        event = _read(decoders, record.value)
+        row = row_of(seq + i, event) if event is not None else None
+        if row is None:
+            staged.unvouched.append(record)
+        elif producer is None or event.producer == producer:
+            rows.append(row)
 
 
 def _read(decoders: tuple[Decoder[Any], ...], value: bytes | None) -> Any:
