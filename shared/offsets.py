@@ -50,8 +50,3 @@ class OffsetCommitter:
             except Exception as exc:
                 log.info("offset commit failed (%s); positions in PostgreSQL still hold", exc)
             self._last = loop.time()
-
-    async def flush(self) -> None:
-        """Waits for the commit in flight (tests, shutdown)."""
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
