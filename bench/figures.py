@@ -66,7 +66,7 @@ def pipeline(results: dict[str, Any]) -> list[Figure]:
         value = float(direct["max_sustained_per_s"])
         rows.append(
             Figure(
-                "pipeline max sustained (request-received → routed)",
+                f"pipeline max sustained (request-received → {end_of(direct)})",
                 value,
                 "req/s",
                 "raw drain",
@@ -77,7 +77,7 @@ def pipeline(results: dict[str, Any]) -> list[Figure]:
                 and value >= PIPELINE_DRAIN_RATIO * drain,
             )
         )
-        rows += cpu_at_max(direct)
+        rows += cpu_at_max(direct, results.get("environment", {}).get("logical_cores"))
     for run in found.get("http", []):
         per_process = float(run["max_sustained_per_process_per_s"])
         rows.append(
@@ -94,9 +94,17 @@ def pipeline(results: dict[str, Any]) -> list[Figure]:
     return rows
 
 
-def cpu_at_max(search: dict[str, Any]) -> list[Figure]:
+def end_of(search: dict[str, Any]) -> str:
+    """The pipeline's end point in a search's steps (the last one measured)."""
+    steps = search.get("steps", [])
+    return list(steps[0]["latency"])[-1] if steps and steps[0].get("latency") else "its end"
+
+
+def cpu_at_max(search: dict[str, Any], cores: int | None = None) -> list[Figure]:
     """CPU time per case of every process at the highest sustained step: what a faster
-    machine or a leaner service changes, whatever else runs on the machine."""
+    machine or a leaner service changes, whatever else runs on the machine. With the number of
+    cores, also the rate at which that CPU per case fills them, next to the measured maximum:
+    when the two agree, the machine's CPU is what limits the pipeline."""
     top = [s for s in search.get("steps", []) if s["sustained"]]
     if not top:
         return []
@@ -106,7 +114,18 @@ def cpu_at_max(search: dict[str, Any]) -> list[Figure]:
     rows = [
         Figure(f"CPU per case {at}: {name}", us, "µs") for name, us in per_case.items() if us >= 5
     ]
-    rows.append(Figure(f"CPU per case {at}: all processes", sum(per_case.values()), "µs"))
+    total = sum(per_case.values())
+    rows.append(Figure(f"CPU per case {at}: all processes", total, "µs"))
+    if cores and total:
+        rows.append(
+            Figure(
+                f"cases/s that fill {cores} cores at that CPU per case",
+                round(cores * 1e6 / total),
+                "req/s",
+                "measured max",
+                float(search["max_sustained_per_s"]),
+            )
+        )
     return rows
 
 
