@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
+Answer = TypeVar("Answer")
+
 
 async def until(
-    ask: Callable[[], Awaitable[httpx.Response]],
-    done: Callable[[httpx.Response], bool],
+    ask: Callable[[], Awaitable[Answer]],
+    done: Callable[[Answer], bool],
     timeout: float = 30.0,
-) -> httpx.Response:
+) -> Answer:
     """The first answer ``done`` accepts, or the last one after ``timeout`` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
