@@ -66,7 +66,7 @@ async def settle(
     give_up: bool = False,
     seen: BatchScope | None = None,
     optimistic: bool = False,
-    one_by_one: bool = False,
+    failed_whole: BaseException | None = None,
 ) -> list[Failure]:
     """The body of a batch's transaction, for the live consumer and a rebuild alike: applies
     the deliveries (isolating the ones that fail), sends every failure to the dead-letter topic
@@ -74,7 +74,8 @@ async def settle(
 
     ``optimistic``: the batch is applied without a savepoint (two round trips fewer, and a
     round trip is a costly wake-up on a busy machine); if a handler fails, HandlerFailed is
-    raised and the caller redoes the batch in a new transaction with ``one_by_one``."""
+    raised and the caller redoes the batch in a new transaction with ``failed_whole`` (the
+    handler's error): one delivery at a time straight away."""
     if optimistic and deliveries:
         try:
             await apply(conn, deliveries)
@@ -85,7 +86,7 @@ async def settle(
         isolated: list[Failure] = []
     else:
         isolated = await apply_isolating(
-            conn, apply, deliveries, give_up=give_up, seen=seen, one_by_one=one_by_one
+            conn, apply, deliveries, give_up=give_up, seen=seen, batch_error=failed_whole
         )
     failed = [*failures, *isolated]
     await outbox.enqueue(
@@ -106,16 +107,15 @@ async def apply_isolating(
     *,
     give_up: bool = False,
     seen: BatchScope | None = None,
-    one_by_one: bool = False,
+    batch_error: BaseException | None = None,
 ) -> list[Failure]:
     """Applies the batch at once; if a handler fails, again one delivery at a time (each in
     a savepoint) so only the deliveries that fail are dead-lettered. A transient failure is
     raised (the batch is retried) unless ``give_up``: then it fails its delivery too.
-    ``one_by_one``: the batch is known to fail as a whole, go one at a time straight away."""
+    ``batch_error``: the batch is known to fail as a whole (with it): one at a time at once."""
     if not deliveries:
         return []
-    batch_error: Exception | None = None
-    if not one_by_one:
+    if batch_error is None:
         try:
             async with conn.transaction():
                 await apply(conn, deliveries)
@@ -136,8 +136,7 @@ async def apply_isolating(
                 raise
             prefix = "gave up after retries: " if is_transient(exc) else "handler error: "
             failures.append((delivery.record, f"{prefix}{type(exc).__name__}: {exc}"))
-    # The batch failed as a whole only: report it rather than hide it.
-    if not failures and batch_error is not None:
+    if not failures:  # the batch failed as a whole only: report it rather than hide it
         log.warning("batch failed but every delivery applied alone: %s", batch_error)
     return failures
 

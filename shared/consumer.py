@@ -23,8 +23,16 @@ from aiokafka import ConsumerRecord
 from faststream.kafka.message import KafkaMessage
 
 from shared import tracking
-from shared.batch import Apply, Delivery, HandlerFailed, decode_all, is_transient, settle
-from shared.consumer_observer import BatchObserver
+from shared.batch import (
+    Apply,
+    Delivery,
+    Failure,
+    HandlerFailed,
+    decode_all,
+    is_transient,
+    settle,
+)
+from shared.consumer_observer import BatchObserver, BatchScope
 from shared.offsets import OffsetCommitter
 
 __all__ = ["Apply", "BatchConsumer", "Delivery", "PoolHolder"]
@@ -106,38 +114,48 @@ class BatchConsumer:
     async def process(
         self, records: Sequence[ConsumerRecord[Any, Any]], *, give_up: bool = False
     ) -> None:
-        pool = self._holder.require()
         with self._observer.batch(records) as seen:
-            # Without savepoints first; if a handler fails, the transaction is gone: again,
-            # isolating each delivery in its own savepoint.
-            for optimistic in (True, False):
-                try:
-                    async with pool.acquire() as conn, conn.transaction():
-                        fresh = await tracking.unseen(conn, self._group, records)
-                        deliveries, undecodable = decode_all(fresh)
-                        with seen.fresh(fresh, deliveries):
-                            failures = await settle(
-                                conn,
-                                service=self._service,
-                                group=self._group,
-                                apply=self._apply,
-                                records=records,
-                                deliveries=deliveries,
-                                failures=undecodable,
-                                give_up=give_up,
-                                seen=seen,
-                                optimistic=optimistic,
-                                one_by_one=not optimistic,
-                            )
-                    break
-                except HandlerFailed as failed:
-                    log.info("a handler failed on the batch (%s): redoing it", failed.__cause__)
+            # Without savepoints first; if a handler fails, that transaction is gone: again,
+            # each delivery in its own savepoint, so only the failing ones are dead-lettered.
+            try:
+                fresh, failures = await self._transaction(records, seen, give_up)
+            except HandlerFailed as failed:
+                log.info("a handler failed on the batch (%s): redoing it", failed.__cause__)
+                fresh, failures = await self._transaction(records, seen, give_up, failed.__cause__)
             self.applied += len(fresh) - len(failures)
             self.dead_lettered += len(failures)
             for record, why in failures:
                 with seen.delivery(record):  # the log line carries the delivery's trace id
                     log.warning("dead-lettered: %s", why, extra=record_fields(record))
             seen.finished(failures)
+
+    async def _transaction(
+        self,
+        records: Sequence[ConsumerRecord[Any, Any]],
+        seen: BatchScope,
+        give_up: bool,
+        failed_whole: BaseException | None = None,
+    ) -> tuple[list[ConsumerRecord[Any, Any]], list[Failure]]:
+        """One transaction over the batch: skip what was applied, apply and dead-letter the
+        rest, store the positions. Returns the fresh records and the failures."""
+        async with self._holder.require().acquire() as conn, conn.transaction():
+            fresh = await tracking.unseen(conn, self._group, records)
+            deliveries, undecodable = decode_all(fresh)
+            with seen.fresh(fresh, deliveries):
+                failures = await settle(
+                    conn,
+                    service=self._service,
+                    group=self._group,
+                    apply=self._apply,
+                    records=records,
+                    deliveries=deliveries,
+                    failures=undecodable,
+                    give_up=give_up,
+                    seen=seen,
+                    optimistic=failed_whole is None,
+                    failed_whole=failed_whole,
+                )
+        return fresh, failures
 
     async def _database_answers(self) -> bool:
         try:
