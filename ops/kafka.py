@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import datetime
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -70,3 +70,12 @@ async def starts(
     last = await ends(consumer, tps)
     found = await consumer.offsets_for_times({tp: int(since.timestamp() * 1000) for tp in tps})
     return {tp: (found[tp].offset if found.get(tp) else last[tp]) for tp in tps}
+
+
+def split(stop: Mapping[TopicPartition, int], shares: int) -> list[Offsets]:
+    """The partitions shared between ``shares`` processes by partition number: a case's events
+    share a partition number on every topic (the key is the case id)."""
+    parts: list[Offsets] = [{} for _ in range(shares)]
+    for tp, end in stop.items():
+        parts[tp.partition % shares][tp] = end
+    return [p for p in parts if p]

@@ -19,8 +19,9 @@ from multiprocessing.queues import SimpleQueue
 from aiokafka import TopicPartition
 
 from ops import schemas
-from ops.kafka import Offsets
-from ops.replayer import Counts, Progress, Replayer
+from ops.kafka import Offsets, split
+from ops.pipeline import Progress
+from ops.replayer import Counts, Replayer
 from ops.services import load
 from shared.settings import Settings
 
@@ -38,14 +39,6 @@ class Job:
     positions: Offsets
     stop: Offsets
     skip: frozenset[str]
-
-
-def split(stop: Mapping[TopicPartition, int], workers: int) -> list[Offsets]:
-    """The partitions each worker replays, by partition number."""
-    shares: list[Offsets] = [{} for _ in range(workers)]
-    for tp, end in stop.items():
-        shares[tp.partition % workers][tp] = end
-    return [s for s in shares if s]
 
 
 def work(job: Job, results: SimpleQueue[Counts]) -> None:

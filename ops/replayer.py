@@ -3,14 +3,13 @@
 The same handlers as the live consumer (``shared.batch.settle``: poison isolation, dead
 letters, positions), in replay mode, so deciders decide nothing and nothing is published (the
 shadow's outbox is never relayed). Fetching and decoding (CPU, in Python) overlap with the
-writes (PostgreSQL, another process): a fetch task fills a short queue of decoded chunks while
-an apply task writes them, each chunk one transaction of thousands of events with set-based
+writes (PostgreSQL, another process, see ops.pipeline): decoded chunks are read ahead while
+the previous are written, each chunk one transaction of thousands of events with set-based
 statements. Positions are stored in the shadow with the rows, as a live consumer does."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,17 +18,13 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from ops import kafka
 from ops.gc_relaxed import relaxed_gc
 from ops.kafka import Offsets
+from ops.pipeline import Progress, overlapped
 from ops.schemas import Shadow
 from ops.services import Service
 from shared import dead_letters
 from shared.batch import Delivery, Failure, decode_all, settle
 from shared.replay import replay_mode
 from shared.service import Source
-
-Progress = Callable[[int], None]
-Consume = Callable[[list["Part"]], Awaitable[None]]
-"""What is done with each chunk of decoded parts (by default: applied by the handlers)."""
-Decode = Callable[[Source, list[ConsumerRecord[Any, Any]]], "Part"]
 
 
 @dataclass
@@ -81,38 +76,29 @@ class Replayer:
     def kafka_topics(self) -> list[str]:
         return list(self._sources)
 
-    def source(self, tp: TopicPartition) -> Source:
-        return self._sources[tp.topic]
+    def source(self, topic: str) -> Source:
+        """The source read from a Kafka topic (a bench or test may rename the contract's)."""
+        return self._sources[topic]
 
     def remaining(self, stop: Mapping[TopicPartition, int]) -> int:
         return sum(max(0, end - self.positions.get(tp, end)) for tp, end in stop.items())
 
-    async def run(
-        self,
-        stop: Mapping[TopicPartition, int],
-        progress: Progress,
-        consume: Consume | None = None,
-        decode: Decode | None = None,
-    ) -> None:
-        """Reads each partition from its position up to ``stop`` (exclusive) and applies it.
-        ops.bulk brings its own ``decode`` and ``consume`` (it stages the chunks)."""
+    async def run(self, stop: Mapping[TopicPartition, int], progress: Progress) -> None:
+        """Reads each partition from its position up to ``stop`` (exclusive) and applies it."""
         todo = {tp: end for tp, end in stop.items() if self.positions.get(tp, end) < end}
         if not todo:
             return
-        with relaxed_gc():
-            await self._run(todo, progress, consume or self._apply_tracked, decode or self.decode)
 
-    async def _run(
-        self, todo: dict[TopicPartition, int], progress: Progress, consume: Consume, decode: Decode
-    ) -> None:
-        async with kafka.reader(self.bootstrap) as consumer:
-            consumer.assign(list(todo))
-            for tp in todo:
-                consumer.seek(tp, self.positions[tp])
-            queue: asyncio.Queue[list[Part] | None] = asyncio.Queue(maxsize=2)
-            async with asyncio.TaskGroup() as tasks:
-                tasks.create_task(self._fetch(consumer, todo, queue, decode))
-                tasks.create_task(self._apply_all(queue, progress, consume))
+        async def write(parts: list[Part]) -> None:
+            await self._apply(parts, track=True)
+            progress(sum(len(p.records) for p in parts))
+
+        with relaxed_gc():
+            async with kafka.reader(self.bootstrap) as consumer:
+                consumer.assign(list(todo))
+                for tp in todo:
+                    consumer.seek(tp, self.positions[tp])
+                await overlapped(self._chunks(consumer, todo), write)
 
     async def apply_pending(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
         """Applies own facts still waiting in the live outbox (they have no offset yet)."""
@@ -122,13 +108,9 @@ class Replayer:
         parts = [self.decode(self._sources[t], rs) for t, rs in by_source.items()]
         await self._apply(parts, track=False)
 
-    async def _fetch(
-        self,
-        consumer: AIOKafkaConsumer,
-        todo: dict[TopicPartition, int],
-        queue: asyncio.Queue[list[Part] | None],
-        decode: Decode,
-    ) -> None:
+    async def _chunks(
+        self, consumer: AIOKafkaConsumer, todo: dict[TopicPartition, int]
+    ) -> AsyncIterator[list[Part]]:
         while todo:
             batch = await consumer.getmany(timeout_ms=500, max_records=self._batch)
             by_source: dict[str, list[ConsumerRecord[Any, Any]]] = {}
@@ -143,10 +125,9 @@ class Replayer:
                 if await consumer.position(tp) >= todo[tp]:
                     consumer.pause(tp)
                     del todo[tp]
-            parts = [decode(self._sources[t], rs) for t, rs in by_source.items() if rs]
+            parts = [self.decode(self._sources[t], rs) for t, rs in by_source.items() if rs]
             if parts:
-                await queue.put(parts)
-        await queue.put(None)
+                yield parts
 
     def wanted(
         self, source: Source, records: list[ConsumerRecord[Any, Any]]
@@ -167,16 +148,6 @@ class Replayer:
         if not source.live:  # own facts: only what this service published, not forgeries
             deliveries = [d for d in deliveries if d.event.producer == self.service.name]
         return Part(source, records, deliveries, failures, len(records) - len(wanted))
-
-    async def _apply_all(
-        self, queue: asyncio.Queue[list[Part] | None], progress: Progress, consume: Consume
-    ) -> None:
-        while (parts := await queue.get()) is not None:
-            await consume(parts)
-            progress(sum(len(p.records) for p in parts))
-
-    async def _apply_tracked(self, parts: list[Part]) -> None:
-        await self._apply(parts, track=True)
 
     async def _apply(self, parts: Sequence[Part], *, track: bool) -> None:
         with replay_mode():

@@ -8,7 +8,7 @@ import pytest
 import typer
 from aiokafka import TopicPartition
 
-from ops.parallel import split
+from ops.kafka import split
 from relais_cli.projections import parse_since
 from services.routing.deciding import first_line as route_first_line
 from services.routing.domain import UnknownOffice
