@@ -1,59 +1,116 @@
-"""The reading half of a bulk pass (ops.bulk): a service's bulk loader turns the records of its
-topics into rows, copied (binary COPY) into the staging tables while the replayer fetches the
-next chunk."""
+"""The reading half of a bulk pass (ops.bulk): the loader's topics read with librdkafka
+(ops.bulk_read), a service's bulk loader turning each chunk into rows, copied (binary COPY) into
+the staging tables while the next chunk is read and checked (ops.pipeline).
+
+A stager needs no service and no replayer, only a ``Plan``: worker processes (ops.bulk_workers)
+run stagers of their own on shares of the partitions."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from confluent_kafka import Message
+
+from ops import bulk_read
+from ops.gc_relaxed import relaxed_gc
 from ops.kafka import Offsets
-from ops.replayer import Part, Progress, Replayer
+from ops.pipeline import Progress, overlapped
+from shared import dead_letters
 from shared.bulk import BulkLoader, Record, Row
 from shared.db import Conn
-from shared.service import Source
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What staging a share of the log takes (picklable, for a worker process)."""
+
+    service: str  # whose loader stages (ops.bulk_loaders), and the producer of its own facts
+    bootstrap: str
+    sources: dict[str, tuple[str, bool]]  # Kafka topic -> (contract topic, live)
+    skip: frozenset[str]  # records the service dead-lettered live (dead_letters.record_id)
 
 
 @dataclass
-class Staging(Part):
-    """A chunk of a source: rows for the staging tables, the records the loader left."""
+class Outcome:
+    """What a stager did: records read, skipped (dead-lettered live), staged; the records the
+    loader did not vouch for, in their order (the handlers apply them after the merge)."""
 
-    rows: dict[str, list[Row]] = field(default_factory=dict)
+    read: int = 0
+    skipped: int = 0
+    staged: int = 0
     unvouched: list[Record] = field(default_factory=list)
+
+    def add(self, other: Outcome) -> None:
+        self.read += other.read
+        self.skipped += other.skipped
+        self.staged += other.staged
+        self.unvouched += other.unvouched
+
+
+@dataclass
+class Chunk:
+    outcome: Outcome
+    rows: dict[str, list[Row]] = field(default_factory=dict)
 
 
 class Stager:
-    def __init__(self, replayer: Replayer, loader: BulkLoader, conn: Conn) -> None:
-        self.replayer = replayer
+    def __init__(self, plan: Plan, loader: BulkLoader, conn: Conn, first_seq: int = 0) -> None:
+        self.plan = plan
         self.loader = loader
         self.conn = conn
-        self.seq = 0  # the rank of the next event read
-        # The records the loader did not vouch for: the handlers apply them after the merge.
-        self.unvouched: list[Record] = []
+        # The rank of the next event read (the merge keeps the first of an exact tie): workers
+        # start at distinct bases, as if their shares were read one after the other.
+        self.seq = first_seq
+        self.outcome = Outcome()
         self._columns = {t.name: t.columns for t in loader.tables}
 
-    async def stage(self, stop: Offsets, progress: Progress) -> None:
-        """Stages every record of ``stop``'s partitions from the replayer's positions."""
-        await self.replayer.run(stop, progress, self._copy, self._read)
+    async def stage(self, start: Offsets, stop: Offsets, progress: Progress) -> Outcome:
+        """Stages every record of ``stop``'s partitions from ``start``."""
 
-    def _read(self, source: Source, records: list[Record]) -> Part:
-        wanted = self.replayer.wanted(source, records)  # the dead-letter skip list, as live
-        producer = None if source.live else self.replayer.service.name
-        staged = self.loader.stage(source.topic, wanted, self.seq, producer)
-        self.seq += len(wanted)
-        skipped = len(records) - len(wanted)
-        return Staging(source, records, [], [], skipped, staged.rows, staged.unvouched)
+        async def copy(chunk: Chunk) -> None:
+            await self._copy(chunk)
+            progress(chunk.outcome.read)
 
-    async def _copy(self, parts: list[Part]) -> None:
-        counts = self.replayer.counts
-        for part in parts:
-            assert isinstance(part, Staging)
-            for table, rows in part.rows.items():
-                if rows:
-                    await self.conn.copy_records_to_table(
-                        table, records=rows, columns=self._columns[table]
-                    )
-            self.unvouched += part.unvouched
-            vouched = len(part.records) - part.skipped - len(part.unvouched)
-            counts.skipped += part.skipped
-            counts.applied += vouched
-            counts.in_bulk += vouched
+        chunks = bulk_read.read(self.plan.bootstrap, start, stop)
+        with relaxed_gc():
+            await overlapped((self._chunk(messages) async for messages in chunks), copy)
+        return self.outcome
+
+    def _chunk(self, messages: bulk_read.Chunk) -> Chunk:
+        chunk = Chunk(Outcome())
+        for topic, part in messages.items():
+            chunk.outcome.read += len(part)
+            contract_topic, live = self.plan.sources[topic]
+            wanted = self._wanted(live, part)  # the dead-letter skip list, as live
+            producer = None if live else self.plan.service
+            values = [m.value() for m in wanted]
+            staged = self.loader.stage(contract_topic, values, self.seq, producer)
+            self.seq += len(wanted)
+            chunk.outcome.skipped += len(part) - len(wanted)
+            for table, rows in staged.rows.items():
+                chunk.rows.setdefault(table, []).extend(rows)
+            chunk.outcome.unvouched += [bulk_read.as_record(wanted[i]) for i in staged.unvouched]
+        outcome = chunk.outcome
+        outcome.staged = outcome.read - outcome.skipped - len(outcome.unvouched)
+        return chunk
+
+    def _wanted(self, live: bool, messages: list[Message]) -> list[Message]:
+        """The records but those the service dead-lettered live (dead letters name records a
+        live consumer failed), as the replayer skips them."""
+        skip = self.plan.skip
+        if not (skip and live):
+            return messages
+        return [
+            m
+            for m in messages
+            if dead_letters.record_id(m.topic() or "", m.partition() or 0, m.offset() or 0)
+            not in skip
+        ]
+
+    async def _copy(self, chunk: Chunk) -> None:
+        for table, rows in chunk.rows.items():
+            if rows:
+                await self.conn.copy_records_to_table(
+                    table, records=rows, columns=self._columns[table]
+                )
+        self.outcome.add(chunk.outcome)

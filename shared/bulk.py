@@ -25,10 +25,10 @@ Record: TypeAlias = ConsumerRecord[Any, Any]
 @dataclass
 class Staged:
     """What a loader made of some records: rows per staging table, and the records it does
-    not vouch for (left to the handlers)."""
+    not vouch for (left to the handlers), by their index in what it was given."""
 
     rows: dict[str, list[Row]] = field(default_factory=dict)
-    unvouched: list[Record] = field(default_factory=list)
+    unvouched: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,19 @@ class StagingTable:
         return f"CREATE UNLOGGED TABLE {self.name} ({self.definition})"
 
 
-Stage = Callable[[str, Sequence[Record], int, str | None], Staged]
-"""(contract topic, records, seq of the first, producer) -> rows and the unvouched records.
+Stage = Callable[[str, Sequence[bytes | None], int, str | None], Staged]
+"""(contract topic, the records' values, seq of the first, producer) -> rows and the unvouched
+records.
 ``producer`` is set for a topic of the service's own facts: events of other producers are
 ignored, as the replayer ignores them."""
+
+
+@dataclass(frozen=True)
+class Merge:
+    """A statement that fills one empty projection table from the staging tables."""
+
+    table: str
+    statement: str
 
 
 @dataclass(frozen=True)
@@ -56,4 +65,4 @@ class BulkLoader:
     topics: frozenset[str]
     tables: tuple[StagingTable, ...]
     stage: Stage
-    merge: tuple[str, ...]  # independent statements (each writes its own table)
+    merge: tuple[Merge, ...]  # independent statements (each writes its own table)

@@ -18,38 +18,39 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any
 
 from msgspec import DecodeError, ValidationError
 from msgspec.json import Decoder
 
 from services.routing import bulk_events
-from services.routing.bulk_merge import CASES, DECISIONS, MEMBERS, REQUESTS, WORKLOAD, micros
-from shared.bulk import BulkLoader, Record, Row, Staged
+from services.routing.bulk_merge import CASES, DECISIONS, MEMBERS, REQUESTS, WORKLOAD, since_epoch
+from shared.bulk import BulkLoader, Merge, Row, Staged
 from shared.events import REQUEST_RECEIVED, ROUTED
 
+# The years of a time staged exactly (see bulk_merge.since_epoch); the handlers store the others.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 _REQUESTS = (Decoder(bulk_events.RequestReceived), Decoder(bulk_events.RequestReceivedV1))
 _DECISIONS = (Decoder(bulk_events.CaseRouted), Decoder(bulk_events.CaseRoutedV1))
 
 
-def stage(topic: str, records: Sequence[Record], seq: int, producer: str | None) -> Staged:
+def stage(topic: str, values: Sequence[bytes | None], seq: int, producer: str | None) -> Staged:
     """Rows for the staging tables; the records it does not vouch for (not readable by the
     mirrors, or a support-tier decision) are left to the handlers."""
     staged = Staged()
     if topic == REQUEST_RECEIVED:
-        _stage_as(staged, REQUESTS.name, records, seq, producer, _REQUESTS, _request)
+        _stage_as(staged, REQUESTS.name, values, seq, producer, _REQUESTS, _request)
     elif topic == ROUTED:
-        _stage_as(staged, DECISIONS.name, records, seq, producer, _DECISIONS, _decision)
+        _stage_as(staged, DECISIONS.name, values, seq, producer, _DECISIONS, _decision)
     else:
-        staged.unvouched.extend(records)
+        staged.unvouched.extend(range(len(values)))
     return staged
 
 
 def _stage_as(
     staged: Staged,
     table: str,
-    records: Sequence[Record],
+    values: Sequence[bytes | None],
     seq: int,
     producer: str | None,
     decoders: tuple[Decoder[Any], ...],
@@ -58,19 +59,25 @@ def _stage_as(
     """Stages each record the mirrors read and vouch for as a row of ``table``; the others go
     to the handlers. Own facts count only when this service produced them (not forgeries)."""
     rows = staged.rows.setdefault(table, [])
-    for i, record in enumerate(records):
-        event = _read(decoders, record.value)
+    current, *older = decoders
+    sub_microsecond = bulk_events.sub_microsecond
+    for i, value in enumerate(values):
+        # This loop runs once per event: the current version's mirror is tried inline.
+        event: Any = None
+        if value and not sub_microsecond(value):
+            try:
+                event = current.decode(value)
+            except (DecodeError, ValidationError):
+                event = _read(older, value)
         row = row_of(seq + i, event) if event is not None else None
         if row is None:
-            staged.unvouched.append(record)
+            staged.unvouched.append(i)
         elif producer is None or event.producer == producer:
             rows.append(row)
 
 
-def _read(decoders: tuple[Decoder[Any], ...], value: bytes | None) -> Any:
-    """The event as the first mirror (the current version first) that reads it, or None."""
-    if not value or bulk_events.sub_microsecond(value):
-        return None
+def _read(decoders: Sequence[Decoder[Any]], value: bytes) -> Any:
+    """The event as the first of these mirrors that reads it, or None."""
     for decoder in decoders:
         try:
             return decoder.decode(value)
@@ -84,8 +91,8 @@ def _request(
 ) -> Row | None:
     member = r.member
     if not (
-        _stored(r.occurred_at)
-        and _stored(r.received_at)
+        FIRST_YEAR <= r.occurred_at.year <= LAST_YEAR
+        and FIRST_YEAR <= r.received_at.year <= LAST_YEAR
         and _code(member.home_office)
         and _code(member.activity_type)
         and _code(r.topic_family)
@@ -103,7 +110,7 @@ def _request(
         member.activity_type,
         r.channel,
         r.topic_family,
-        micros(r.received_at),
+        since_epoch(r.received_at),
     )
 
 
@@ -112,8 +119,8 @@ def _decision(seq: int, c: bulk_events.CaseRouted | bulk_events.CaseRoutedV1) ->
         return None  # marks an escalation routed: the handlers do it, in log order
     desk = getattr(c, "desk", None)
     if not (
-        _stored(c.occurred_at)
-        and _stored(c.routed_at)
+        FIRST_YEAR <= c.occurred_at.year <= LAST_YEAR
+        and FIRST_YEAR <= c.routed_at.year <= LAST_YEAR
         and _code(c.office)
         and _code(c.topic_family)
         and (desk is None or _code(desk))
@@ -126,7 +133,7 @@ def _decision(seq: int, c: bulk_events.CaseRouted | bulk_events.CaseRoutedV1) ->
         seq,
         c.case_id,
         c.event_id,
-        micros(c.occurred_at),
+        since_epoch(c.occurred_at),
         c.office,
         c.queue,
         c.tier,
@@ -134,7 +141,7 @@ def _decision(seq: int, c: bulk_events.CaseRouted | bulk_events.CaseRoutedV1) ->
         c.organisation_model,
         c.policy,
         c.policy_version,
-        micros(c.routed_at),
+        since_epoch(c.routed_at),
     )
 
 
@@ -150,11 +157,6 @@ def _member_id(text: str) -> bool:
     return bulk_events.MEMBER_ID.fullmatch(text) is not None
 
 
-def _stored(time: datetime) -> bool:
-    """A time staged exactly (see bulk_merge.micros); the handlers store the others."""
-    return 1900 <= time.year <= 2200
-
-
 # NUL is checked in the text stored (PostgreSQL text cannot hold it): such an event fails in
 # the handlers (dead letter), so it is left to them.
 
@@ -163,5 +165,6 @@ LOADER = BulkLoader(
     topics=frozenset({REQUEST_RECEIVED, ROUTED}),
     tables=(REQUESTS, DECISIONS),
     stage=stage,
-    merge=(CASES, MEMBERS, WORKLOAD),  # the largest first: they run two at a time
+    # The largest first: they run two at a time.
+    merge=(Merge("cases", CASES), Merge("members", MEMBERS), Merge("workload", WORKLOAD)),
 )
