@@ -141,6 +141,22 @@ async def prepare_bulk(conn: Conn, schema: str) -> dict[str, list[str]]:
     return indexes
 
 
+PRIMARY_KEY = """
+SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint
+WHERE conrelid = $1::regclass AND contype = 'p'"""
+
+
+async def drop_primary_key(conn: Conn, table: str) -> str | None:
+    """Drops ``table``'s primary key (a table of the connection's search path); returns the
+    statement that adds it again, with its name, or None if it has none."""
+    row = await conn.fetchrow(PRIMARY_KEY, table)
+    if row is None:
+        return None
+    name = quoted(row["conname"])
+    await conn.execute(f"ALTER TABLE {quoted(table)} DROP CONSTRAINT {name}")
+    return f"ALTER TABLE {quoted(table)} ADD CONSTRAINT {name} {row['definition']}"
+
+
 async def end_bulk(pool: asyncpg.Pool, schema: str, indexes: dict[str, list[str]]) -> None:
     """Makes every table LOGGED again (durable, fit to be swapped in), then builds its indexes;
     two tables at a time (PostgreSQL does each in one process). In any order: no service's

@@ -9,18 +9,19 @@ from datetime import UTC, datetime, timedelta
 
 from shared.bulk import StagingTable
 
-# Times are staged as microseconds since 2000 (a bigint: asyncpg copies it far faster than a
-# timestamptz). The loader stages years 1900 to 2200 only: exact through a float8 interval.
+# Times are staged as the interval since 2000 (a timedelta: one subtraction in Python, and
+# asyncpg copies an interval far faster than a timestamptz). Added back to the epoch by the
+# merge, whose sessions are in UTC (ops.schemas.STABLE_TEXT): days are then exactly 24 hours.
+# Intervals order as the times do. The loader stages years 1900 to 2200 only.
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-MICROSECOND = timedelta(microseconds=1)
 
 
-def micros(at: datetime) -> int:
-    return (at - EPOCH) // MICROSECOND
+def since_epoch(at: datetime) -> timedelta:
+    return at - EPOCH
 
 
 def time(column: str) -> str:
-    return f"(timestamptz '2000-01-01 00:00:00+00' + {column} * interval '1 microsecond')"
+    return f"(timestamptz '2000-01-01 00:00:00+00' + {column})"
 
 
 REQUESTS = StagingTable(
@@ -38,7 +39,7 @@ REQUESTS = StagingTable(
         "received_at",
     ),
     "seq bigint, case_id uuid, event_id uuid, member_id text, language text, home_office text, "
-    "activity_type text, channel text, topic_family text, received_at bigint",
+    "activity_type text, channel text, topic_family text, received_at interval",
 )
 DECISIONS = StagingTable(
     "bulk_routed",
@@ -56,9 +57,9 @@ DECISIONS = StagingTable(
         "policy_version",
         "routed_at",
     ),
-    "seq bigint, case_id uuid, event_id uuid, occurred_at bigint, office text, queue text, "
+    "seq bigint, case_id uuid, event_id uuid, occurred_at interval, office text, queue text, "
     "tier text, adviser_id text, organisation_model text, policy text, policy_version int, "
-    "routed_at bigint",
+    "routed_at interval",
 )
 
 # Member ids sort by bytes (COLLATE "C"): the same groups, a faster sort.
