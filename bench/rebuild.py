@@ -1,6 +1,8 @@
 """Rebuild speed: routing's projection rebuilt from N events (half RequestReceived, half the
 CaseRouted facts routing reads back) against the raw aiokafka drain rate of the same topics,
-measured in the same run. `python -m bench.rebuild [--events N]`, or ``measure()``.
+measured in the same run. `python -m bench.rebuild [--events N] [--rounds R]`, or ``measure()``.
+Each round drains, then rebuilds; the medians of the rounds are kept, and each round's ratio
+(this machine's speed drifts by ±15% between minutes: a ratio pairs measures taken together).
 
 The events go to their own topics (``bench.request-received``, ``bench.routed``), never the
 contract's, and the projection to a scratch schema (``routing_bench``): the stack's own data
@@ -18,6 +20,7 @@ import resource
 import time
 from dataclasses import asdict, dataclass
 from multiprocessing.queues import SimpleQueue
+from statistics import median
 
 from aiokafka.admin import AIOKafkaAdminClient
 
@@ -26,21 +29,43 @@ from shared.settings import Settings
 
 
 @dataclass(frozen=True)
+class Round:
+    drain_events_per_s: float
+    librdkafka_drain_events_per_s: float
+    rebuild_events_per_s: float
+
+    @property
+    def ratio(self) -> float:
+        return self.rebuild_events_per_s / self.drain_events_per_s
+
+
+@dataclass(frozen=True)
 class Result:
+    """The medians of the rounds; each round's ratio pairs a drain and a rebuild measured one
+    after the other, under the same conditions."""
+
     events: int
     drain_events_per_s: float
+    librdkafka_drain_events_per_s: float
     rebuild_events_per_s: float
-    ratio: float
+    ratio: float  # the median of the rounds' ratios
     drain_peak_rss_mb: float
     rebuild_peak_rss_mb: float
     rows: dict[str, int]
+    rounds: list[Round]
 
     def summary(self) -> str:
+        each = ", ".join(
+            f"{r.rebuild_events_per_s:,.0f}/{r.drain_events_per_s:,.0f} = {r.ratio:.2f}"
+            for r in self.rounds
+        )
         return (
             f"rebuild of {self.events:,} events: {self.rebuild_events_per_s:,.0f} ev/s vs raw "
             f"aiokafka drain {self.drain_events_per_s:,.0f} ev/s -> ratio {self.ratio:.2f} "
-            f"(target >= 0.5); peak RSS drain {self.drain_peak_rss_mb:.0f} MB, rebuild "
-            f"{self.rebuild_peak_rss_mb:.0f} MB; rows {self.rows}"
+            f"(target >= 0.5; median of {len(self.rounds)} rounds: {each}); the bulk pass's own "
+            f"reader (librdkafka) drains {self.librdkafka_drain_events_per_s:,.0f} ev/s; peak "
+            f"RSS drain {self.drain_peak_rss_mb:.0f} MB, rebuild {self.rebuild_peak_rss_mb:.0f} "
+            f"MB (with its staging worker); rows {self.rows}"
         )
 
 
@@ -57,25 +82,36 @@ def in_fresh_process(name: str, events: int, workers: int = 1) -> dict[str, floa
     return results.get()
 
 
-def measure(events: int = 1_000_000, keep_topics: bool = False, workers: int = 2) -> Result:
-    """Produces the events (unless the topics already hold them), drains them raw, rebuilds
-    routing's projection from them; returns the rates and their ratio."""
+def measure(
+    events: int = 1_000_000, keep_topics: bool = False, workers: int = 2, rounds: int = 3
+) -> Result:
+    """Produces the events (unless the topics already hold them), then ``rounds`` times drains
+    them raw and rebuilds routing's projection from them; returns the medians."""
     asyncio.run(phases.ensure_events(Settings(), events))
+    measured: list[tuple[dict[str, float], dict[str, float], dict[str, float]]] = []
     try:
-        drain = in_fresh_process("drain", events)
-        rebuilt = in_fresh_process("rebuild", events, workers)
+        for _ in range(rounds):
+            drain = in_fresh_process("drain", events)
+            librdkafka = in_fresh_process("drain_librdkafka", events)
+            rebuilt = in_fresh_process("rebuild", events, workers)
+            measured.append((drain, librdkafka, rebuilt))
     finally:
         if not keep_topics:
             asyncio.run(delete_topics(Settings()))
-    rows = {k.removeprefix("rows."): int(v) for k, v in rebuilt.items() if k.startswith("rows.")}
+    runs = [Round(d["rate"], k["rate"], r["rate"]) for d, k, r in measured]
+    last = measured[-1][2]
     return Result(
         events=events,
-        drain_events_per_s=drain["rate"],
-        rebuild_events_per_s=rebuilt["rate"],
-        ratio=rebuilt["rate"] / drain["rate"],
-        drain_peak_rss_mb=drain["peak_rss_mb"],
-        rebuild_peak_rss_mb=max(rebuilt["peak_rss_mb"], rebuilt["peak_worker_rss_mb"]),
-        rows=rows,
+        drain_events_per_s=median(r.drain_events_per_s for r in runs),
+        librdkafka_drain_events_per_s=median(r.librdkafka_drain_events_per_s for r in runs),
+        rebuild_events_per_s=median(r.rebuild_events_per_s for r in runs),
+        ratio=median(r.ratio for r in runs),
+        drain_peak_rss_mb=max(d["peak_rss_mb"] for d, _, _ in measured),
+        rebuild_peak_rss_mb=max(
+            max(r["peak_rss_mb"], r["peak_worker_rss_mb"]) for _, _, r in measured
+        ),
+        rows={k.removeprefix("rows."): int(v) for k, v in last.items() if k.startswith("rows.")},
+        rounds=runs,
     )
 
 
@@ -96,10 +132,11 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--keep-topics", action="store_true", help="reuse them next run")
     parser.add_argument("--workers", type=int, default=2, help="rebuild worker processes")
+    parser.add_argument("--rounds", type=int, default=3, help="drain + rebuild, medians kept")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
     started = time.monotonic()
-    result = measure(args.events, args.keep_topics, args.workers)
+    result = measure(args.events, args.keep_topics, args.workers, args.rounds)
     print(json.dumps(asdict(result)) if args.json else result.summary())
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"(bench took {time.monotonic() - started:.0f}s; harness peak RSS {own:.0f} MB)")
