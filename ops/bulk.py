@@ -49,19 +49,20 @@ def split(replayer: Replayer, stop: Offsets) -> tuple[Offsets, Offsets]:
     return mine, {tp: end for tp, end in stop.items() if tp not in mine}
 
 
-async def load(replayer: Replayer, stop: Offsets, progress: Progress) -> Offsets:
-    """Loads the partitions of ``stop`` the service's loader takes into the (empty) shadow;
-    returns the rest, for the handlers."""
+async def load(replayer: Replayer, stop: Offsets, progress: Progress, workers: int = 1) -> Offsets:
+    """Loads the partitions of ``stop`` the service's loader takes into the (empty) shadow,
+    staged by ``workers`` processes; returns the rest, for the handlers."""
     mine, rest = split(replayer, stop)
     todo = {tp: end for tp, end in mine.items() if replayer.positions[tp] < end}
     if todo:
-        await BulkPass(replayer, LOADERS[replayer.service.name]).run(todo, progress)
+        await BulkPass(replayer, LOADERS[replayer.service.name], workers).run(todo, progress)
     return rest
 
 
 class BulkPass:
-    def __init__(self, replayer: Replayer, loader: BulkLoader) -> None:
+    def __init__(self, replayer: Replayer, loader: BulkLoader, workers: int) -> None:
         self.replayer = replayer
+        self.workers = workers
         self.loader = loader
         self.pool = replayer.shadow.pool
 
@@ -93,7 +94,8 @@ class BulkPass:
             },
             skip=replayer.skip,
         )
-        outcome = await stage_all(plan, conn, replayer.shadow, replayer.positions, stop, progress)
+        shadow, start = replayer.shadow, replayer.positions
+        outcome = await stage_all(plan, conn, shadow, start, stop, progress, self.workers)
         counts = replayer.counts
         counts.skipped += outcome.skipped
         counts.applied += outcome.staged

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import pickle
 import struct
 import sys
@@ -30,8 +29,6 @@ from ops.kafka import Offsets, split
 from ops.pipeline import Progress
 from shared.db import Conn
 
-# One share per core; more processes than cores only take turns.
-WORKERS = max(1, os.cpu_count() or 1)
 # A worker's events rank after this process's (Stager.seq): as if the shares were read in turn.
 SEQ_SPAN = 1 << 40
 
@@ -57,7 +54,7 @@ async def stage_all(
     start: Offsets,
     stop: Offsets,
     progress: Progress,
-    workers: int = WORKERS,
+    workers: int,
 ) -> Outcome:
     """Stages ``stop``'s partitions from ``start``: the first share here, on ``conn``, the
     others in worker processes. The outcomes in share order (each partition's order kept)."""

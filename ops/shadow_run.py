@@ -64,7 +64,8 @@ class ShadowRun:
             await self.learn_dead_letters()
             todo = stop
             if round_ == 0:
-                todo = await bulk.load(self.replayer, stop, observer.advance)
+                workers = self.workers if remaining > PARALLEL_ABOVE else 1
+                todo = await bulk.load(self.replayer, stop, observer.advance, workers)
             await self.replay(todo, observer)
             if round_ == 0:
                 observer.phase("building indexes, logging tables")

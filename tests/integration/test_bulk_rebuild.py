@@ -4,6 +4,7 @@ positions."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import asdict
@@ -58,7 +59,13 @@ async def shadows(settings: Settings, routing_service: Service) -> AsyncIterator
 
 
 async def replay(
-    service: Service, shadow: Shadow, bootstrap: str, names: dict[str, str], *, in_bulk: bool
+    service: Service,
+    shadow: Shadow,
+    bootstrap: str,
+    names: dict[str, str],
+    *,
+    in_bulk: bool,
+    workers: int = 1,
 ) -> dict[str, Any]:
     """Replays the topics into the empty ``shadow``; what it holds and did afterwards."""
     replayer = Replayer(service, shadow, bootstrap, topic_names=names)
@@ -68,7 +75,7 @@ async def replay(
         stop: Offsets = await kafka.ends(consumer, tps)
     # a record the service dead-lettered live: skipped, as live
     replayer.skip = frozenset({dead_letters.record_id(names[REQUEST_RECEIVED], 0, 0)})
-    rest = await bulk.load(replayer, stop, lambda _: None) if in_bulk else stop
+    rest = await bulk.load(replayer, stop, lambda _: None, workers) if in_bulk else stop
     await replayer.run(rest, lambda _: None)
     async with shadow.pool.acquire() as conn:
         tables = await schemas.projection_tables(conn, shadow.schema)
@@ -84,13 +91,21 @@ async def replay(
         }
 
 
+# One stager, or two processes sharing the partitions (ops.bulk_workers).
+@pytest.mark.parametrize("workers", [1, 2])
 async def test_the_bulk_pass_gives_what_the_handlers_give(
-    routing_service: Service, shadows: list[Shadow], bootstrap: str, topics: dict[str, str]
+    routing_service: Service,
+    shadows: list[Shadow],
+    bootstrap: str,
+    topics: dict[str, str],
+    workers: int,
 ) -> None:
     # Given a messy log of routing's sources (see tests/support/mixed_log.py)
     # When it is replayed by the handlers alone, and by the bulk pass then the handlers
     by_handlers = await replay(routing_service, shadows[0], bootstrap, topics, in_bulk=False)
-    in_bulk = await replay(routing_service, shadows[1], bootstrap, topics, in_bulk=True)
+    in_bulk = await replay(
+        routing_service, shadows[1], bootstrap, topics, in_bulk=True, workers=workers
+    )
     # Then both hold the same rows in every table, dead-lettered the same records for the same
     # reasons, counted alike and stored the same positions
     assert by_handlers["cases"] > 60
@@ -101,3 +116,23 @@ async def test_the_bulk_pass_gives_what_the_handlers_give(
     assert in_bulk == by_handlers
     # And the bulk pass did stage most requests and decisions (it does not just pass them on)
     assert staged >= 140
+
+
+async def test_a_failing_staging_worker_fails_the_pass_with_its_error(
+    routing_service: Service, shadows: list[Shadow], bootstrap: str, topics: dict[str, str]
+) -> None:
+    # Given a shadow the worker process cannot reach (this process's pool still can)
+    good = shadows[1]
+    unreachable = dataclasses.replace(good, dsn=good.dsn.replace("@", "x@", 1))
+    replayer = Replayer(routing_service, unreachable, bootstrap, topic_names=topics)
+    async with kafka.reader(bootstrap) as consumer:
+        tps = await kafka.partitions(bootstrap, topics.values())
+        replayer.positions = await kafka.starts(consumer, tps)
+        stop: Offsets = await kafka.ends(consumer, tps)
+    # When the bulk pass stages with two processes, Then it fails with the worker's own error
+    with pytest.raises(RuntimeError, match=r"(?s)bulk staging worker failed.*password"):
+        await bulk.load(replayer, stop, lambda _: None, workers=2)
+    # And the shadow is left as it was: nothing merged, the staging tables dropped
+    async with good.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM cases") == 0
+        assert await conn.fetchval("SELECT to_regclass('bulk_requests')") is None
