@@ -139,7 +139,7 @@ async def rebuild(events: int, workers: int) -> dict[str, float]:
                 stop = await kafka.ends(consumer, tps)
             started = time.perf_counter()
             # As ShadowRun.catch_up's first round: the bulk loader, the handlers for the rest.
-            indexes = await schemas.prepare_bulk(ops, SCHEMA)
+            indexes = await schemas.prepare_bulk(ops, SCHEMA, bulk.filled_in_bulk(service.name))
             rest = await bulk.load(replayer, stop, lambda _n: None, workers)
             if workers > 1:
                 await run_parallel(replayer, rest, workers, lambda _n: None)

@@ -38,6 +38,13 @@ from shared.tracking import Record as Position
 MERGE_SETTINGS = "SET LOCAL work_mem = '512MB'; SET LOCAL synchronous_commit = off"
 
 
+def filled_in_bulk(service: str) -> frozenset[str]:
+    """The tables the service's loader fills, one statement each: schemas.prepare_bulk keeps
+    them LOGGED (their WAL costs less than a rewrite to LOGGED afterwards)."""
+    loader = LOADERS.get(service)
+    return frozenset(m.table for m in loader.merge) if loader is not None else frozenset()
+
+
 def split(replayer: Replayer, stop: Offsets) -> tuple[Offsets, Offsets]:
     """The partitions the service's loader takes (none without one), and the rest."""
     loader = LOADERS.get(replayer.service.name)

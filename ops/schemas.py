@@ -7,7 +7,7 @@ are created as the live schema's owner so the service can use them once swapped 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,12 +128,18 @@ async def drop(ops: Conn, schema: str) -> None:
     await ops.execute(f"DROP SCHEMA IF EXISTS {quoted(schema)} CASCADE")
 
 
-async def prepare_bulk(conn: Conn, schema: str) -> dict[str, list[str]]:
+async def prepare_bulk(
+    conn: Conn, schema: str, keep_logged: Iterable[str] = ()
+) -> dict[str, list[str]]:
     """Makes a fresh shadow fast to fill: its tables UNLOGGED (no WAL per row; a crash of the
     database empties them, rows and positions together) and its secondary indexes dropped.
+    Tables of ``keep_logged`` stay LOGGED: those a bulk loader fills in one statement each
+    (ops.bulk), where making them LOGGED afterwards (a rewrite) costs more than the WAL.
     Returns the statements that build the indexes again, per table (``end_bulk``)."""
+    logged = set(keep_logged)
     for table in await all_tables(conn, schema):
-        await conn.execute(f"ALTER TABLE {quoted(schema)}.{quoted(table)} SET UNLOGGED")
+        if table not in logged:
+            await conn.execute(f"ALTER TABLE {quoted(schema)}.{quoted(table)} SET UNLOGGED")
     indexes: dict[str, list[str]] = {}
     for row in await conn.fetch(SECONDARY_INDEXES, schema):
         await conn.execute(f"DROP INDEX {quoted(schema)}.{quoted(row['name'])}")
@@ -158,9 +164,10 @@ async def drop_primary_key(conn: Conn, table: str) -> str | None:
 
 
 async def end_bulk(pool: asyncpg.Pool, schema: str, indexes: dict[str, list[str]]) -> None:
-    """Makes every table LOGGED again (durable, fit to be swapped in), then builds its indexes;
-    two tables at a time (PostgreSQL does each in one process). In any order: no service's
-    table references another (a foreign key would need the referenced table LOGGED first)."""
+    """Makes every table LOGGED again (durable, fit to be swapped in; nothing to do for a table
+    that stayed LOGGED), then builds its indexes; two tables at a time (PostgreSQL does each in
+    one process). In any order: no service's table references another (a foreign key would
+    need the referenced table LOGGED first)."""
     async with pool.acquire() as conn:
         tables = await all_tables(conn, schema)
     ahead = asyncio.Semaphore(2)

@@ -54,7 +54,8 @@ class ShadowRun:
         """Replays the log into the empty shadow (see schemas.prepare_bulk; the topics a bulk
         loader takes as COPY + set-based SQL, see ops.bulk), then again through the handlers
         until the shadow is within CLOSE_ENOUGH events of the live projection."""
-        indexes = await schemas.prepare_bulk(self.ops, self.shadow)
+        logged = bulk.filled_in_bulk(self.service.name)
+        indexes = await schemas.prepare_bulk(self.ops, self.shadow, logged)
         for round_ in range(MAX_ROUNDS):
             stop = await self.targets()
             remaining = self.replayer.remaining(stop)
