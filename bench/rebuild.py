@@ -16,15 +16,19 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import os
 import resource
 import time
 from dataclasses import asdict, dataclass
 from multiprocessing.queues import SimpleQueue
+from pathlib import Path
 from statistics import median
 
 from aiokafka.admin import AIOKafkaAdminClient
 
+from bench import environment
 from bench import rebuild_phases as phases
+from bench.report import RESULTS
 from shared.settings import Settings
 
 
@@ -127,6 +131,21 @@ async def delete_topics(settings: Settings) -> None:
         await admin.close()
 
 
+def write(result: Result, load: tuple[float, float, float], folder: Path) -> Path:
+    """The result, the machine's load average when it started and the commit, as
+    ``<folder>/<UTC time>-rebuild.json`` (next to bench.run's results)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-rebuild.json"
+    record = {
+        **asdict(result),
+        "summary": result.summary(),
+        "load_average_at_start": load,
+        "commit": environment.git_commit(),
+    }
+    path.write_text(json.dumps(record, indent=2) + "\n")
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -134,10 +153,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="rebuild worker processes")
     parser.add_argument("--rounds", type=int, default=3, help="drain + rebuild, medians kept")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--output", type=Path, default=RESULTS, help="where the result's JSON file goes"
+    )
     args = parser.parse_args()
     started = time.monotonic()
+    load = os.getloadavg()
     result = measure(args.events, args.keep_topics, args.workers, args.rounds)
     print(json.dumps(asdict(result)) if args.json else result.summary())
+    print(f"(wrote {write(result, load, args.output)})")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"(bench took {time.monotonic() - started:.0f}s; harness peak RSS {own:.0f} MB)")
 
