@@ -7,6 +7,7 @@ run stagers of their own on shares of the partitions."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from confluent_kafka import Message
@@ -16,7 +17,7 @@ from ops.gc_relaxed import relaxed_gc
 from ops.kafka import Offsets
 from ops.pipeline import Progress, overlapped
 from shared import dead_letters
-from shared.bulk import BulkLoader, Record, Row
+from shared.bulk import BulkLoader, Latest, Record, Row
 from shared.db import Conn
 
 
@@ -63,6 +64,10 @@ class Stager:
         self.seq = first_seq
         self.outcome = Outcome()
         self._columns = {t.name: t.columns for t in loader.tables}
+        # Tables of which only the latest row per key is copied, at the end (shared.bulk.Latest).
+        self._latest: dict[str, tuple[Latest, dict[Hashable, Row]]] = {
+            t.name: (t.latest, {}) for t in loader.tables if t.latest is not None
+        }
 
     async def stage(self, start: Offsets, stop: Offsets, progress: Progress) -> Outcome:
         """Stages every record of ``stop``'s partitions from ``start``."""
@@ -74,6 +79,8 @@ class Stager:
         chunks = bulk_read.read(self.plan.bootstrap, start, stop)
         with relaxed_gc():
             await overlapped((self._chunk(messages) async for messages in chunks), copy)
+        for table, (_, kept) in self._latest.items():
+            await self._copy_rows(table, list(kept.values()))
         return self.outcome
 
     def _chunk(self, messages: bulk_read.Chunk) -> Chunk:
@@ -88,7 +95,10 @@ class Stager:
             self.seq += len(wanted)
             chunk.outcome.skipped += len(part) - len(wanted)
             for table, rows in staged.rows.items():
-                chunk.rows.setdefault(table, []).extend(rows)
+                if table in self._latest:
+                    self._keep_latest(table, rows)
+                else:
+                    chunk.rows.setdefault(table, []).extend(rows)
             chunk.outcome.unvouched += [bulk_read.as_record(wanted[i]) for i in staged.unvouched]
         outcome = chunk.outcome
         outcome.staged = outcome.read - outcome.skipped - len(outcome.unvouched)
@@ -107,10 +117,20 @@ class Stager:
             not in skip
         ]
 
+    def _keep_latest(self, table: str, rows: list[Row]) -> None:
+        latest, kept = self._latest[table]
+        key, rank = latest.key, latest.rank
+        for row in rows:
+            k = key(row)
+            held = kept.get(k)
+            if held is None or rank(row) > rank(held):  # a tie keeps the row read first
+                kept[k] = row
+
     async def _copy(self, chunk: Chunk) -> None:
         for table, rows in chunk.rows.items():
-            if rows:
-                await self.conn.copy_records_to_table(
-                    table, records=rows, columns=self._columns[table]
-                )
+            await self._copy_rows(table, rows)
         self.outcome.add(chunk.outcome)
+
+    async def _copy_rows(self, table: str, rows: list[Row]) -> None:
+        if rows:
+            await self.conn.copy_records_to_table(table, records=rows, columns=self._columns[table])

@@ -12,7 +12,7 @@ tolerant."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -32,6 +32,17 @@ class Staged:
 
 
 @dataclass(frozen=True)
+class Latest:
+    """Rows a stager keeps only the latest of, per key, and copies once its share is read:
+    the merge then sorts one row per key and stager, not one per event. The highest ``rank``
+    wins; an exact tie keeps the row read first (rows come in ``seq`` order), as the merge and
+    the handlers do."""
+
+    key: Callable[[Row], Hashable]
+    rank: Callable[[Row], Any]
+
+
+@dataclass(frozen=True)
 class StagingTable:
     """An UNLOGGED table in the shadow schema, dropped once merged. Its first column is
     ``seq``, the event's rank in the order the log was read (the merge keeps the first of an
@@ -40,6 +51,7 @@ class StagingTable:
     name: str
     columns: tuple[str, ...]
     definition: str
+    latest: Latest | None = None  # copied as it comes, unless only the latest per key counts
 
     def create(self) -> str:
         return f"CREATE UNLOGGED TABLE {self.name} ({self.definition})"
@@ -65,4 +77,6 @@ class BulkLoader:
     topics: frozenset[str]
     tables: tuple[StagingTable, ...]
     stage: Stage
-    merge: tuple[Merge, ...]  # independent statements (each writes its own table)
+    # Statements writing distinct rows (two may fill one table: each half of its keys), run
+    # two at a time.
+    merge: tuple[Merge, ...]

@@ -24,7 +24,16 @@ from msgspec import DecodeError, ValidationError
 from msgspec.json import Decoder
 
 from services.routing import bulk_events
-from services.routing.bulk_merge import CASES, DECISIONS, MEMBERS, REQUESTS, WORKLOAD, since_epoch
+from services.routing.bulk_merge import (
+    DECISIONS,
+    HALVES,
+    MEMBER_SNAPSHOTS,
+    MEMBERS,
+    REQUESTS,
+    cases,
+    since_epoch,
+    workload,
+)
 from shared.bulk import BulkLoader, Merge, Row, Staged
 from shared.events import REQUEST_RECEIVED, ROUTED
 
@@ -40,6 +49,10 @@ def stage(topic: str, values: Sequence[bytes | None], seq: int, producer: str | 
     staged = Staged()
     if topic == REQUEST_RECEIVED:
         _stage_as(staged, REQUESTS.name, values, seq, producer, _REQUESTS, _request)
+        # seq, member id, language, home office, activity type, received at, event id
+        staged.rows[MEMBER_SNAPSHOTS.name] = [
+            (r[0], r[3], r[4], r[5], r[6], r[9], r[2]) for r in staged.rows[REQUESTS.name]
+        ]
     elif topic == ROUTED:
         _stage_as(staged, DECISIONS.name, values, seq, producer, _DECISIONS, _decision)
     else:
@@ -163,8 +176,15 @@ def _member_id(text: str) -> bool:
 
 LOADER = BulkLoader(
     topics=frozenset({REQUEST_RECEIVED, ROUTED}),
-    tables=(REQUESTS, DECISIONS),
+    tables=(REQUESTS, DECISIONS, MEMBER_SNAPSHOTS),
     stage=stage,
-    # The largest first: they run two at a time.
-    merge=(Merge("cases", CASES), Merge("members", MEMBERS), Merge("workload", WORKLOAD)),
+    # Two at a time, in this order: the longest first, each half of the cases beside a half of
+    # the holders, the members (a few rows per member) last.
+    merge=(
+        Merge("cases", cases(HALVES[0])),
+        Merge("workload", workload(HALVES[0])),
+        Merge("cases", cases(HALVES[1])),
+        Merge("workload", workload(HALVES[1])),
+        Merge("members", MEMBERS),
+    ),
 )
