@@ -83,6 +83,16 @@ def in_fresh_process(name: str, events: int, workers: int = 1) -> dict[str, floa
     return results.get()
 
 
+# A pause after each phase: what it leaves running (PostgreSQL writing back the pages and the
+# WAL a rebuild dirtied, the broker's flushes) is not charged to the next.
+SETTLE_SECONDS = 5.0
+
+
+def settled(numbers: dict[str, float]) -> dict[str, float]:
+    time.sleep(SETTLE_SECONDS)
+    return numbers
+
+
 def measure(
     events: int = 1_000_000, keep_topics: bool = False, workers: int = 2, rounds: int = 3
 ) -> Result:
@@ -92,9 +102,9 @@ def measure(
     measured: list[tuple[dict[str, float], dict[str, float], dict[str, float]]] = []
     try:
         for _ in range(rounds):
-            drain = in_fresh_process("drain", events)
-            librdkafka = in_fresh_process("drain_librdkafka", events)
-            rebuilt = in_fresh_process("rebuild", events, workers)
+            drain = settled(in_fresh_process("drain", events))
+            librdkafka = settled(in_fresh_process("drain_librdkafka", events))
+            rebuilt = settled(in_fresh_process("rebuild", events, workers))
             measured.append((drain, librdkafka, rebuilt))
     finally:
         if not keep_topics:
