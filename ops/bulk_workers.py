@@ -17,8 +17,10 @@ import contextlib
 import pickle
 import struct
 import sys
+import traceback
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import asyncpg
 
@@ -98,6 +100,8 @@ async def _worker(job: Job, progress: Progress) -> AsyncIterator[asyncio.Future[
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
         await process.wait()
+        if task.done() and not task.cancelled():
+            task.exception()  # retrieved: the pass reports the first error, not every one
         task.cancel()
 
 
@@ -122,35 +126,46 @@ async def _follow(
         return outcome
 
 
-def _send(kind: bytes, body: bytes = b"", number: int | None = None) -> None:
-    sys.stdout.buffer.write(_FRAME.pack(kind, len(body) if number is None else number) + body)
-    sys.stdout.buffer.flush()
+@dataclass(frozen=True)
+class Frames:
+    """A worker's side of the pipe: its stdout, which nothing else may write to (see main)."""
+
+    out: BinaryIO
+
+    def send(self, kind: bytes, body: bytes = b"", number: int | None = None) -> None:
+        self.out.write(_FRAME.pack(kind, len(body) if number is None else number) + body)
+        self.out.flush()
 
 
-async def _stage(job: Job) -> Outcome:
+async def _stage(job: Job, frames: Frames) -> Outcome:
     conn: Conn = await asyncpg.connect(
         job.dsn,
-        server_settings={"search_path": job.schema, "role": job.role, **schemas.STABLE_TEXT},
+        server_settings={
+            "search_path": job.schema,
+            "role": job.role,
+            "application_name": f"relais-ops-{job.schema}-stager",
+            **schemas.STABLE_TEXT,
+        },
     )
     try:
         stager = Stager(job.plan, LOADERS[job.plan.service], conn, job.first_seq)
-        return await stager.stage(job.start, job.stop, lambda n: _send(PROGRESS, number=n))
+        return await stager.stage(job.start, job.stop, lambda n: frames.send(PROGRESS, number=n))
     finally:
         await conn.close()
 
 
 def main() -> None:
-    """A worker: its job from stdin, its frames to stdout."""
+    """A worker: its job from stdin, its frames to stdout; anything printed goes to stderr."""
+    frames = Frames(sys.stdout.buffer)
+    sys.stdout = sys.stderr
     job = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - from the parent, over a pipe
     assert isinstance(job, Job)
     try:
-        outcome = asyncio.run(_stage(job))
+        outcome = asyncio.run(_stage(job, frames))
     except Exception:
-        import traceback
-
-        _send(ERROR, traceback.format_exc().encode())
+        frames.send(ERROR, traceback.format_exc().encode())
         raise SystemExit(1) from None
-    _send(OUTCOME, pickle.dumps(outcome))
+    frames.send(OUTCOME, pickle.dumps(outcome))
 
 
 if __name__ == "__main__":
