@@ -83,8 +83,11 @@ def _wanted(messages: list[Message], left: dict[tuple[str, int], int]) -> Chunk:
             elif end is not None and (offset or 0) >= end:
                 del left[key]
             continue
-        if end is None or (offset or 0) >= end:
-            continue  # past the end (or a partition already done): the next round's
+        if end is None:
+            continue  # a partition already done: the rest is the next round's
+        if (offset or 0) >= end:
+            del left[key]  # past the end (its last offsets held no record): done
+            continue
         if (same := chunk.get(topic)) is None:
             chunk[topic] = same = []
         same.append(message)

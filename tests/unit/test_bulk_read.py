@@ -67,6 +67,10 @@ def test_a_partition_whose_last_offsets_hold_no_record_ends_at_end_of_partition(
     assert left == {("a", 0): 10}  # an end of partition before the stop: still reading
     assert wanted([eof("a", 0, 10)], left) == {}
     assert left == {}
+    # or at the first record past the stop, when the log moved on meanwhile
+    left = {("a", 0): 10}
+    assert wanted([FakeMessage("a", 0, 7), FakeMessage("a", 0, 12)], left) == {"a": [7]}
+    assert left == {}
 
 
 def test_a_retriable_error_is_left_to_librdkafka_and_any_other_ends_the_pass() -> None:
