@@ -20,7 +20,8 @@ WorkersOption = Annotated[
     int,
     typer.Option(
         min=1,
-        help="Processes replaying in parallel when there are more than 50,000 events "
+        help="Processes replaying in parallel when there are more than 50,000 events, "
+        "through the handlers or, for a service with a bulk loader, staging its first pass "
         "(decoding is CPU-bound Python: one process per core).",
     ),
 ]
