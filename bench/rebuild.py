@@ -70,12 +70,16 @@ class Result:
         )
 
 
-def in_fresh_process(name: str, events: int, workers: int = 1) -> dict[str, float]:
+def in_fresh_process(
+    name: str, events: int, names: phases.Names, workers: int = 1
+) -> dict[str, float]:
     """Runs one phase in a spawned process (not a daemon: it may start replay workers);
     returns its numbers and its peak RSS."""
     context = multiprocessing.get_context("spawn")
     results: SimpleQueue[dict[str, float]] = context.SimpleQueue()
-    process = context.Process(target=phases.report_phase, args=(name, events, workers, results))
+    process = context.Process(
+        target=phases.report_phase, args=(name, events, workers, names, results)
+    )
     process.start()
     process.join()
     if process.exitcode != 0 or results.empty():
@@ -88,27 +92,33 @@ def in_fresh_process(name: str, events: int, workers: int = 1) -> dict[str, floa
 SETTLE_SECONDS = 5.0
 
 
-def settled(numbers: dict[str, float]) -> dict[str, float]:
-    time.sleep(SETTLE_SECONDS)
+def settled(numbers: dict[str, float], seconds: float) -> dict[str, float]:
+    time.sleep(seconds)
     return numbers
 
 
 def measure(
-    events: int = 1_000_000, keep_topics: bool = False, workers: int = 2, rounds: int = 3
+    events: int = 1_000_000,
+    keep_topics: bool = False,
+    workers: int = 2,
+    rounds: int = 3,
+    names: phases.Names | None = None,
+    pause: float = SETTLE_SECONDS,
 ) -> Result:
     """Produces the events (unless the topics already hold them), then ``rounds`` times drains
     them raw and rebuilds routing's projection from them; returns the medians."""
-    asyncio.run(phases.ensure_events(Settings(), events))
+    names = names or phases.Names()
+    asyncio.run(phases.ensure_events(Settings(), events, names))
     measured: list[tuple[dict[str, float], dict[str, float], dict[str, float]]] = []
     try:
         for _ in range(rounds):
-            drain = settled(in_fresh_process("drain", events))
-            librdkafka = settled(in_fresh_process("drain_librdkafka", events))
-            rebuilt = settled(in_fresh_process("rebuild", events, workers))
+            drain = settled(in_fresh_process("drain", events, names), pause)
+            librdkafka = settled(in_fresh_process("drain_librdkafka", events, names), pause)
+            rebuilt = settled(in_fresh_process("rebuild", events, names, workers), pause)
             measured.append((drain, librdkafka, rebuilt))
     finally:
         if not keep_topics:
-            asyncio.run(delete_topics(Settings()))
+            asyncio.run(delete_topics(Settings(), names))
     runs = [Round(d["rate"], k["rate"], r["rate"], r["rate"] / d["rate"]) for d, k, r in measured]
     last = measured[-1][2]
     return Result(
@@ -126,12 +136,12 @@ def measure(
     )
 
 
-async def delete_topics(settings: Settings) -> None:
+async def delete_topics(settings: Settings, names: phases.Names) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        doomed = [t for t in phases.TOPICS.values() if t in existing]
+        doomed = [t for t in names.topics.values() if t in existing]
         if doomed:
             await admin.delete_topics(doomed)
     finally:

@@ -7,6 +7,7 @@ import asyncio
 import resource
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from multiprocessing.queues import SimpleQueue
 
@@ -26,17 +27,31 @@ from shared.codec import encode
 from shared.events import PARTITIONS, REQUEST_RECEIVED, ROUTED
 from shared.settings import Settings
 
-TOPICS = {REQUEST_RECEIVED: "bench.request-received", ROUTED: "bench.routed"}
-SCHEMA = "routing_bench"
+
+@dataclass(frozen=True)
+class Names:
+    """Where a bench run puts its events and its projection: topics and a scratch schema of its
+    own (``bench.request-received``, ``bench.routed``, ``routing_bench`` by default), never the
+    contract's."""
+
+    run: str = "bench"
+
+    @property
+    def topics(self) -> dict[str, str]:
+        return {REQUEST_RECEIVED: f"{self.run}.request-received", ROUTED: f"{self.run}.routed"}
+
+    @property
+    def schema(self) -> str:
+        return f"routing_{self.run}"
 
 
-async def ensure_events(settings: Settings, events: int) -> None:
+async def ensure_events(settings: Settings, events: int, names: Names) -> None:
     """Fills the bench topics with ``events`` events, unless they already hold that many."""
     bootstrap = settings.kafka_bootstrap_servers
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        missing = [t for t in TOPICS.values() if t not in set(await admin.list_topics())]
+        missing = [t for t in names.topics.values() if t not in set(await admin.list_topics())]
         if missing:
             await admin.create_topics([NewTopic(t, PARTITIONS, 1) for t in missing])
     finally:
@@ -44,17 +59,17 @@ async def ensure_events(settings: Settings, events: int) -> None:
     async with kafka.reader(bootstrap) as consumer:
         held = sum(
             (
-                await kafka.ends(consumer, await kafka.partitions(bootstrap, TOPICS.values()))
+                await kafka.ends(consumer, await kafka.partitions(bootstrap, names.topics.values()))
             ).values()
         )
     if held == events:
         return
     if held:
         raise SystemExit(f"the bench topics hold {held} events, not {events}: delete them first")
-    await produce(bootstrap, events)
+    await produce(bootstrap, events, names.topics)
 
 
-async def produce(bootstrap: str, events: int) -> None:
+async def produce(bootstrap: str, events: int, topics: dict[str, str]) -> None:
     """Half requests from 20,000 members, half the routing decisions about them."""
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=1024 * 1024, acks=1
@@ -79,8 +94,8 @@ async def produce(bootstrap: str, events: int) -> None:
                 request, first_line(request, offices), at + timedelta(seconds=1)
             )
             key = str(case_id).encode()
-            pending.append(await producer.send(TOPICS[REQUEST_RECEIVED], encode(request), key=key))
-            pending.append(await producer.send(TOPICS[ROUTED], encode(routed), key=key))
+            pending.append(await producer.send(topics[REQUEST_RECEIVED], encode(request), key=key))
+            pending.append(await producer.send(topics[ROUTED], encode(routed), key=key))
             if len(pending) >= 20_000:
                 await asyncio.gather(*pending)
                 pending = []
@@ -89,10 +104,10 @@ async def produce(bootstrap: str, events: int) -> None:
         await producer.stop()
 
 
-async def drain(events: int) -> dict[str, float]:
+async def drain(events: int, names: Names) -> dict[str, float]:
     """Reads every bench event with a bare aiokafka consumer, as fast as it goes."""
     bootstrap = Settings().kafka_bootstrap_servers
-    tps = await kafka.partitions(bootstrap, TOPICS.values())
+    tps = await kafka.partitions(bootstrap, names.topics.values())
     async with kafka.reader(bootstrap) as consumer:
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
@@ -105,11 +120,11 @@ async def drain(events: int) -> dict[str, float]:
     return {"events": seen, "seconds": seconds, "rate": seen / seconds}
 
 
-async def drain_librdkafka(events: int) -> dict[str, float]:
+async def drain_librdkafka(events: int, names: Names) -> dict[str, float]:
     """Reads every bench event with the bulk pass's own reader (ops.bulk_read, librdkafka),
     timed from its start, as the rebuild is: not the baseline, what the reading alone costs."""
     bootstrap = Settings().kafka_bootstrap_servers
-    tps = await kafka.partitions(bootstrap, TOPICS.values())
+    tps = await kafka.partitions(bootstrap, names.topics.values())
     async with kafka.reader(bootstrap) as consumer:
         start, stop = await kafka.starts(consumer, tps), await kafka.ends(consumer, tps)
     seen = 0
@@ -120,7 +135,7 @@ async def drain_librdkafka(events: int) -> dict[str, float]:
     return {"events": seen, "seconds": seconds, "rate": seen / seconds}
 
 
-async def rebuild(events: int, workers: int) -> dict[str, float]:
+async def rebuild(events: int, workers: int, names: Names) -> dict[str, float]:
     """Rebuilds routing's projection from the bench topics into a scratch schema."""
     settings = Settings()
     service = load("routing", settings)
@@ -128,32 +143,39 @@ async def rebuild(events: int, workers: int) -> dict[str, float]:
     ops = await asyncpg.connect(dsn)
     try:
         shadow = await schemas.create(
-            ops, dsn, live=service.schema, shadow=SCHEMA, migrations=service.migrations, check=False
+            ops,
+            dsn,
+            live=service.schema,
+            shadow=names.schema,
+            migrations=service.migrations,
+            check=False,
         )
         try:
             bootstrap = settings.kafka_bootstrap_servers
-            replayer = Replayer(service, shadow, bootstrap, topic_names=TOPICS)
-            tps = await kafka.partitions(bootstrap, TOPICS.values())
+            replayer = Replayer(service, shadow, bootstrap, topic_names=names.topics)
+            tps = await kafka.partitions(bootstrap, names.topics.values())
             async with kafka.reader(bootstrap) as consumer:
                 replayer.positions = await kafka.starts(consumer, tps)
                 stop = await kafka.ends(consumer, tps)
             started = time.perf_counter()
             # As ShadowRun.catch_up's first round: the bulk loader, the handlers for the rest.
-            indexes = await schemas.prepare_bulk(ops, SCHEMA, bulk.filled_in_bulk(service.name))
+            indexes = await schemas.prepare_bulk(
+                ops, names.schema, bulk.filled_in_bulk(service.name)
+            )
             rest = await bulk.load(replayer, stop, lambda _n: None, workers)
             if workers > 1:
                 await run_parallel(replayer, rest, workers, lambda _n: None)
             else:
                 await replayer.run(rest, lambda _n: None)
-            await schemas.end_bulk(shadow.pool, SCHEMA, indexes)
+            await schemas.end_bulk(shadow.pool, names.schema, indexes)
             seconds = time.perf_counter() - started
             rows = {
-                f"rows.{t}": float(await ops.fetchval(f"SELECT count(*) FROM {SCHEMA}.{t}"))
+                f"rows.{t}": float(await ops.fetchval(f"SELECT count(*) FROM {names.schema}.{t}"))
                 for t in ("cases", "members")
             }
         finally:
             await shadow.pool.close()
-        await schemas.drop(ops, SCHEMA)
+        await schemas.drop(ops, names.schema)
     finally:
         await ops.close()
     done = replayer.counts.read
@@ -161,13 +183,16 @@ async def rebuild(events: int, workers: int) -> dict[str, float]:
     return {"events": done, "seconds": seconds, "rate": done / seconds, **rows}
 
 
-def run_phase(name: str, events: int, workers: int = 1) -> dict[str, float]:
+def run_phase(
+    name: str, events: int, workers: int = 1, names: Names | None = None
+) -> dict[str, float]:
     """Entry point of a phase's process: its numbers, and the peak RSS of the process (and of
     its largest worker process, if any)."""
+    names = names or Names()
     phases = {
-        "drain": lambda: drain(events),
-        "drain_librdkafka": lambda: drain_librdkafka(events),
-        "rebuild": lambda: rebuild(events, workers),
+        "drain": lambda: drain(events, names),
+        "drain_librdkafka": lambda: drain_librdkafka(events, names),
+        "rebuild": lambda: rebuild(events, workers, names),
     }
     numbers = asyncio.run(phases[name]())
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -176,6 +201,6 @@ def run_phase(name: str, events: int, workers: int = 1) -> dict[str, float]:
 
 
 def report_phase(
-    name: str, events: int, workers: int, results: SimpleQueue[dict[str, float]]
+    name: str, events: int, workers: int, names: Names, results: SimpleQueue[dict[str, float]]
 ) -> None:
-    results.put(run_phase(name, events, workers))
+    results.put(run_phase(name, events, workers, names))
