@@ -9,6 +9,7 @@ isolation, as aiokafka's default), commits nothing and joins no group."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -31,6 +32,8 @@ CONFIG: dict[str, Any] = {
     # An end-of-partition event tells a partition whose last offsets are control records apart
     # from one still being fetched.
     "enable.partition.eof": True,
+    # A start offset gone (retention deleted it meanwhile) fails the pass: never a silent jump.
+    "auto.offset.reset": "error",
     "fetch.max.bytes": FETCH["fetch_max_bytes"],
     "max.partition.fetch.bytes": FETCH["max_partition_fetch_bytes"],
     # Prefetch up to 32 MiB, and fetch again as soon as the stager has taken some: by default a
@@ -44,17 +47,37 @@ CONFIG: dict[str, Any] = {
 Chunk = dict[str, list[Message]]
 """Records by Kafka topic, each partition's in its order."""
 
+# The broker out of reach: librdkafka reconnects by itself and reports these meanwhile.
+TRANSIENT = frozenset(
+    {
+        KafkaError._TRANSPORT,
+        KafkaError._ALL_BROKERS_DOWN,
+        KafkaError._TIMED_OUT,
+        KafkaError._RESOLVE,
+    }
+)
+# ...for this long at most without a record: then the pass fails (and can be run again).
+STALL_SECONDS = 60.0
 
-async def read(bootstrap: str, start: Offsets, stop: Offsets) -> AsyncIterator[Chunk]:
+
+async def read(
+    bootstrap: str, start: Offsets, stop: Offsets, stall: float = STALL_SECONDS
+) -> AsyncIterator[Chunk]:
     """Every record of the partitions of ``stop`` from ``start`` (inclusive) to ``stop``
-    (exclusive), in chunks."""
+    (exclusive), in chunks. Raises if no record came for ``stall`` seconds."""
     left = {(tp.topic, tp.partition): end for tp, end in stop.items() if start[tp] < end}
     if not left:
         return
     consumer = Consumer({**CONFIG, "bootstrap.servers": bootstrap})
     try:
         consumer.assign([Partition(t, p, start[TopicPartition(t, p)]) for t, p in left])
+        last = time.monotonic()
         while left:
+            if time.monotonic() - last > stall:
+                raise TimeoutError(
+                    f"no record from Kafka ({bootstrap}) for {stall:.0f} s, "
+                    f"{len(left)} partitions left to read"
+                )
             # What is already fetched is taken at once, in this thread: handing every chunk over
             # from another thread made staging ~8% slower. Only a wait for the next fetch (the
             # GIL released, in C) is left to a thread, off the event loop.
@@ -63,6 +86,7 @@ async def read(bootstrap: str, start: Offsets, stop: Offsets) -> AsyncIterator[C
                 messages = await asyncio.to_thread(consumer.consume, CHUNK, 0.5)
             chunk = _wanted(messages, left)
             if chunk:
+                last = time.monotonic()
                 yield chunk
     finally:
         await asyncio.to_thread(consumer.close)
@@ -79,7 +103,7 @@ def _wanted(messages: list[Message], left: dict[tuple[str, int], int]) -> Chunk:
         end = left.get(key)
         if (error := message.error()) is not None:
             if error.code() != KafkaError._PARTITION_EOF:
-                _raise_unless_retriable(error)
+                _raise_unless_transient(error)
             elif end is not None and (offset or 0) >= end:
                 del left[key]
             continue
@@ -96,10 +120,10 @@ def _wanted(messages: list[Message], left: dict[tuple[str, int], int]) -> Chunk:
     return chunk
 
 
-def _raise_unless_retriable(error: KafkaError) -> None:
-    """librdkafka retries what it can itself (a broker away a moment); anything else ends the
-    pass, which the shadow run then reports."""
-    if error.fatal() or not error.retriable():
+def _raise_unless_transient(error: KafkaError) -> None:
+    """librdkafka recovers from what is transient itself (a broker away a moment: bounded by
+    STALL_SECONDS); anything else ends the pass, which the shadow run then reports."""
+    if error.fatal() or not (error.retriable() or error.code() in TRANSIENT):
         raise KafkaException(error)
 
 

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from aiokafka import TopicPartition
 from confluent_kafka import KafkaError, KafkaException
 
-from ops.bulk_read import _wanted
+from ops.bulk_read import _wanted, read
 
 
 @dataclass
@@ -73,13 +74,39 @@ def test_a_partition_whose_last_offsets_hold_no_record_ends_at_end_of_partition(
     assert left == {}
 
 
-def test_a_retriable_error_is_left_to_librdkafka_and_any_other_ends_the_pass() -> None:
+@pytest.mark.parametrize(
+    "error",
+    [
+        KafkaError(KafkaError._TRANSPORT),
+        KafkaError(KafkaError._ALL_BROKERS_DOWN),
+        KafkaError(KafkaError.REQUEST_TIMED_OUT, retriable=True),
+    ],
+)
+def test_a_broker_away_is_left_to_librdkafka(error: KafkaError) -> None:
     left = {("a", 0): 10}
-    transient = KafkaError(KafkaError._TRANSPORT, "broker away", retriable=True)
-    assert wanted([FakeMessage("a", 0, 0, transient), FakeMessage("a", 0, 1)], left) == {"a": [1]}
-    gone = KafkaError(KafkaError.UNKNOWN_TOPIC_OR_PART)
+    messages = [FakeMessage("a", 0, 0, error), FakeMessage("a", 0, 1)]
+    assert wanted(messages, left) == {"a": [1]}
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        KafkaError(KafkaError.UNKNOWN_TOPIC_OR_PART),
+        KafkaError(KafkaError._AUTO_OFFSET_RESET),  # a start offset deleted meanwhile
+        KafkaError(KafkaError._TRANSPORT, fatal=True),
+    ],
+)
+def test_any_other_error_ends_the_pass(error: KafkaError) -> None:
     with pytest.raises(KafkaException):
-        wanted([FakeMessage("a", 0, 2, gone)], left)
+        wanted([FakeMessage("a", 0, 2, error)], {("a", 0): 10})
+
+
+async def test_reading_from_a_broker_out_of_reach_fails_after_the_stall_bound() -> None:
+    # A port nothing listens on: librdkafka only reports that it cannot connect, and retries
+    stop = {TopicPartition("a", 0): 10}
+    with pytest.raises(TimeoutError, match="no record from Kafka"):
+        async for _ in read("127.0.0.1:9", {TopicPartition("a", 0): 0}, stop, stall=1.5):
+            pass
 
 
 def test_an_error_names_no_usable_offset_but_is_still_checked() -> None:
