@@ -2,7 +2,7 @@
 CaseRouted facts routing reads back) against the raw aiokafka drain rate of the same topics,
 measured in the same run. `python -m bench.rebuild [--events N] [--rounds R]`, or ``measure()``.
 Each round drains, then rebuilds; the medians of the rounds are kept, and each round's ratio
-(this machine's speed drifts by ±15% between minutes: a ratio pairs measures taken together).
+(this machine's speed drifts by up to ±25% between minutes: a ratio pairs measures taken together).
 
 The events go to their own topics (``bench.request-received``, ``bench.routed``), never the
 contract's, and the projection to a scratch schema (``routing_bench``): the stack's own data
