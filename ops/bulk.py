@@ -39,7 +39,7 @@ MERGE_SETTINGS = "SET LOCAL work_mem = '512MB'; SET LOCAL synchronous_commit = o
 
 
 def filled_in_bulk(service: str) -> frozenset[str]:
-    """The tables the service's loader fills, one statement each: schemas.prepare_bulk keeps
+    """The tables the service's loader fills with its merge: schemas.prepare_bulk keeps
     them LOGGED (their WAL costs less than a rewrite to LOGGED afterwards)."""
     loader = LOADERS.get(service)
     return frozenset(m.table for m in loader.merge) if loader is not None else frozenset()

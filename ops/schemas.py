@@ -133,7 +133,7 @@ async def prepare_bulk(
 ) -> dict[str, list[str]]:
     """Makes a fresh shadow fast to fill: its tables UNLOGGED (no WAL per row; a crash of the
     database empties them, rows and positions together) and its secondary indexes dropped.
-    Tables of ``keep_logged`` stay LOGGED: those a bulk loader fills in one statement each
+    Tables of ``keep_logged`` stay LOGGED: those a bulk loader fills with its merge statements
     (ops.bulk), where making them LOGGED afterwards (a rewrite) costs more than the WAL.
     Returns the statements that build the indexes again, per table (``end_bulk``)."""
     logged = set(keep_logged)

@@ -32,6 +32,7 @@ from services.routing.bulk_merge import (
     REQUESTS,
     cases,
     since_epoch,
+    snapshot_of,
     workload,
 )
 from shared.bulk import BulkLoader, Merge, Row, Staged
@@ -49,10 +50,7 @@ def stage(topic: str, values: Sequence[bytes | None], seq: int, producer: str | 
     staged = Staged()
     if topic == REQUEST_RECEIVED:
         _stage_as(staged, REQUESTS.name, values, seq, producer, _REQUESTS, _request)
-        # seq, member id, language, home office, activity type, received at, event id
-        staged.rows[MEMBER_SNAPSHOTS.name] = [
-            (r[0], r[3], r[4], r[5], r[6], r[9], r[2]) for r in staged.rows[REQUESTS.name]
-        ]
+        staged.rows[MEMBER_SNAPSHOTS.name] = list(map(snapshot_of, staged.rows[REQUESTS.name]))
     elif topic == ROUTED:
         _stage_as(staged, DECISIONS.name, values, seq, producer, _DECISIONS, _decision)
     else:

@@ -65,13 +65,27 @@ DECISIONS = StagingTable(
 
 # A member's snapshots, one per request: each stager keeps only its latest per member
 # (shared.bulk.Latest: by time, then event id), so the merge sorts a few rows per member.
+_SNAPSHOT = (
+    "seq",
+    "member_id",
+    "language",
+    "home_office",
+    "activity_type",
+    "received_at",
+    "event_id",
+)
 MEMBER_SNAPSHOTS = StagingTable(
     "bulk_members",
-    ("seq", "member_id", "language", "home_office", "activity_type", "received_at", "event_id"),
+    _SNAPSHOT,
     "seq bigint, member_id text, language text, home_office text, activity_type text, "
     "received_at interval, event_id uuid",
-    latest=Latest(key=itemgetter(1), rank=itemgetter(5, 6)),
+    latest=Latest(
+        key=itemgetter(_SNAPSHOT.index("member_id")),
+        rank=itemgetter(_SNAPSHOT.index("received_at"), _SNAPSHOT.index("event_id")),
+    ),
 )
+# A request's row (REQUESTS) -> its member's snapshot row (MEMBER_SNAPSHOTS), by column name.
+snapshot_of = itemgetter(*(REQUESTS.columns.index(c) for c in _SNAPSHOT))
 
 # Member ids sort by bytes (COLLATE "C"): the same groups, a faster sort.
 MEMBERS = f"""
