@@ -19,6 +19,7 @@ from aiokafka.structs import OffsetAndMetadata
 from ops import kafka
 from ops.lag import committed_offsets
 from shared import dead_letters as dl
+from shared.headers import as_text
 from shared.settings import Settings
 
 
@@ -89,7 +90,7 @@ def _letter(record: Any, cursor: int) -> DeadLetter:
         offset=record.offset,
         key=record.key,
         value=record.value or b"",
-        headers={k: v.decode(errors="replace") for k, v in headers},
+        headers=as_text(headers),
         redriven=record.offset < cursor,
         raw_headers=headers,
     )

@@ -14,6 +14,7 @@ from ops import kafka
 from ops.schemas import quoted
 from shared import dead_letters as dl
 from shared.db import Conn
+from shared.headers import as_text
 
 PENDING = "SELECT headers FROM {schema}.outbox WHERE topic = $1"
 
@@ -35,7 +36,7 @@ async def dead_lettered(conn: Conn, bootstrap: str, service: str) -> set[str]:
             batch = await consumer.getmany(timeout_ms=500, max_records=5000)
             for records in batch.values():
                 for record in records:
-                    headers = {k: v.decode(errors="replace") for k, v in record.headers or ()}
+                    headers = as_text(record.headers)
                     found.add(dl.failed_record(headers) or "")
             for tp in list(todo):
                 if await consumer.position(tp) >= todo[tp]:

@@ -22,6 +22,7 @@ from opentelemetry.context import Context
 from opentelemetry.trace import Link, Span, SpanKind, Status, StatusCode
 
 from shared import telemetry
+from shared.headers import value_of
 from shared.metrics import ServiceMetrics
 
 if TYPE_CHECKING:
@@ -104,7 +105,6 @@ class BatchScope:
         for record in fresh:
             if key_of(record) in self._spans:  # the batch redone, isolating: the same span
                 continue
-            headers = dict(record.headers or ())
             self._spans[key_of(record)] = telemetry.tracer().start_span(
                 f"{record.topic} process",
                 context=batch_context if single else telemetry.incoming_context(record.headers),
@@ -117,7 +117,7 @@ class BatchScope:
                     "messaging.consumer.group.name": self._observer.group,
                     "messaging.destination.partition.id": str(record.partition),
                     "messaging.kafka.offset": record.offset,
-                    "messaging.message.id": headers.get("event_id", b"").decode(),
+                    "messaging.message.id": value_of(record.headers, "event_id") or "",
                     "relais.case_id": (record.key or b"").decode(errors="replace"),
                 },
             )

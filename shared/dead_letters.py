@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
+from shared.headers import RawHeaders, as_text, value_of
 from shared.outbox import OutgoingMessage
 
 REASON = "dlq.reason"
@@ -58,7 +59,7 @@ class FailedRecord(Protocol):
     @property
     def value(self) -> bytes | None: ...
     @property
-    def headers(self) -> tuple[tuple[str, bytes], ...] | list[tuple[str, bytes]]: ...
+    def headers(self) -> RawHeaders: ...
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,7 @@ class Origin:
 
 
 def header(record: FailedRecord, name: str) -> str | None:
-    for key, value in record.headers or ():
-        if key == name:
-            return value.decode(errors="replace")
-    return None
+    return value_of(record.headers, name)
 
 
 def origin(record: FailedRecord) -> Origin:
@@ -118,9 +116,8 @@ def dead_letter(
 ) -> OutgoingMessage:
     """The dead-letter message for a record: its key and value untouched, the why in headers."""
     where = origin(record)
-    original = {
-        k: v.decode(errors="replace") for k, v in record.headers or () if not k.startswith("dlq.")
-    }
+    # A null header value becomes "": the outbox stores headers as text.
+    original = {k: v for k, v in as_text(record.headers).items() if not k.startswith("dlq.")}
     return OutgoingMessage(
         topic=topic_for(service),
         key=record.key,

@@ -17,7 +17,7 @@ Setting up the provider, exporter and instrumentations is ``shared.tracing_setup
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from uuid import UUID
 
@@ -26,6 +26,8 @@ from opentelemetry.context import Context
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import Link, SpanKind
 from opentelemetry.util.types import Attributes
+
+from shared.headers import RawHeaders, as_text, value_of
 
 TRACER = "relais"
 TRACE_HEADERS = ("traceparent", "tracestate")
@@ -90,19 +92,18 @@ def outgoing_headers(
     return carrier
 
 
-def incoming_context(headers: Sequence[tuple[str, bytes]] | None) -> Context:
+def incoming_context(headers: RawHeaders) -> Context:
     """The trace context a Kafka record carries (empty when it carries none)."""
-    carrier = {k: v.decode(errors="replace") for k, v in headers or () if k in TRACE_HEADERS}
+    carrier = {k: v for k, v in as_text(headers).items() if k in TRACE_HEADERS and v}
     return propagate.extract(carrier) if carrier else Context()
 
 
-def traceparent_of(headers: Sequence[tuple[str, bytes]] | Mapping[str, str] | None) -> str | None:
+def traceparent_of(headers: RawHeaders | Mapping[str, str]) -> str | None:
     """The ``traceparent`` a Kafka record (or an outgoing message's headers) carries, if any:
     what a projection stores to continue the case's trace later (``rejoined``)."""
     if isinstance(headers, Mapping):
         return headers.get("traceparent")
-    value = next((v for k, v in headers or () if k == "traceparent"), None)
-    return value.decode(errors="replace") if value is not None else None
+    return value_of(headers, "traceparent") or None
 
 
 @contextlib.contextmanager
