@@ -19,10 +19,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import asyncpg
-from aiokafka import ConsumerRecord
+from aiokafka import ConsumerRecord, TopicPartition
 from faststream.kafka.message import KafkaMessage
 
-from shared import tracking
+from shared import rereads, tracking
 from shared.batch import (
     Apply,
     Delivery,
@@ -33,7 +33,9 @@ from shared.batch import (
     settle,
 )
 from shared.consumer_observer import BatchObserver, BatchScope
+from shared.headers import value_of
 from shared.offsets import OffsetCommitter
+from shared.rereads import HoldsRecords, Split, trusting
 
 __all__ = ["Apply", "BatchConsumer", "Delivery", "PoolHolder"]
 
@@ -63,7 +65,10 @@ class BatchConsumer:
         max_attempts: int = 5,
         base_backoff_s: float = 0.2,
         observer: BatchObserver | None = None,
+        holds_records: HoldsRecords = trusting,
     ) -> None:
+        """``holds_records``: asked when a batch starts past a partition's stored position
+        (shared.rereads); a service's consumer asks the log itself."""
         self._holder = holder
         self._service = service
         self._group = group
@@ -71,6 +76,7 @@ class BatchConsumer:
         self._max_attempts = max_attempts
         self._base_backoff_s = base_backoff_s
         self._offsets = OffsetCommitter()
+        self._holds_records = holds_records
         self.dead_lettered = 0
         self.applied = 0
         # Spans and metrics of each batch (no-ops without tracing and metrics).
@@ -79,12 +85,16 @@ class BatchConsumer:
     async def handle(self, message: KafkaMessage) -> None:
         """Processes one FastStream batch; never raises (a raise would skip the batch)."""
         raw = message.raw_message
-        records: list[ConsumerRecord[Any, Any]] = (
-            list(raw) if isinstance(raw, (list, tuple)) else [raw]
-        )
+        records = list(raw) if isinstance(raw, (list, tuple)) else [raw]
+        await self.handle_records(records, message.consumer)
+
+    async def handle_records(
+        self, records: Sequence[ConsumerRecord[Any, Any]], consumer: Any
+    ) -> None:
+        """Processes a batch read by ``consumer`` (aiokafka's); never raises."""
         for attempt in range(self._max_attempts):
             try:
-                await self.process(records)
+                settled = await self.process(records)
             except Exception as exc:
                 if not is_transient(exc):
                     log.exception(
@@ -94,40 +104,45 @@ class BatchConsumer:
                     log.warning("transient failure (%s), attempt %d", exc, attempt + 1)
                 await asyncio.sleep(self._base_backoff_s * 2**attempt)
                 continue
-            self._done(message, records)
+            self._done(consumer, settled)
             return
         # Retries exhausted. If the database answers, the infrastructure is fine and something
         # in the batch keeps failing: one last pass dead-letters what still fails, so no message
         # is retried forever. If it does not answer, wait for it: read the records again later.
         if await self._database_answers():
             try:
-                await self.process(records, give_up=True)
+                settled = await self.process(records, give_up=True)
             except Exception:
                 log.exception("batch failed even with retries given up")
             else:
-                self._done(message, records)
+                self._done(consumer, settled)
                 return
         log.error("giving the batch back to Kafka after %d attempts", self._max_attempts)
         self._observer.rewound(records)
-        await self._rewind(message)
+        _seek(consumer, earliest(records))
 
     async def process(
         self, records: Sequence[ConsumerRecord[Any, Any]], *, give_up: bool = False
-    ) -> None:
+    ) -> Split[ConsumerRecord[Any, Any]]:
+        """One batch in one transaction. Returns what was settled (applied or dead-lettered)
+        and the partitions to read again from their stored positions (shared.rereads)."""
         with self._observer.batch(records) as seen:
             # Without savepoints first; if a handler fails, that transaction is gone: again,
             # each delivery in its own savepoint, so only the failing ones are dead-lettered.
             try:
-                fresh, failures = await self._transaction(records, seen, give_up)
+                split, fresh, failures = await self._transaction(records, seen, give_up)
             except HandlerFailed as failed:
                 log.info("a handler failed on the batch (%s): redoing it", failed.__cause__)
-                fresh, failures = await self._transaction(records, seen, give_up, failed.__cause__)
+                split, fresh, failures = await self._transaction(
+                    records, seen, give_up, failed.__cause__
+                )
             self.applied += len(fresh) - len(failures)
             self.dead_lettered += len(failures)
             for record, why in failures:
                 with seen.delivery(record):  # the log line carries the delivery's trace id
                     log.warning("dead-lettered: %s", why, extra=record_fields(record))
             seen.finished(failures)
+        return split
 
     async def _transaction(
         self,
@@ -135,11 +150,18 @@ class BatchConsumer:
         seen: BatchScope,
         give_up: bool,
         failed_whole: BaseException | None = None,
-    ) -> tuple[list[ConsumerRecord[Any, Any]], list[Failure]]:
-        """One transaction over the batch: skip what was applied, apply and dead-letter the
-        rest, store the positions. Returns the fresh records and the failures."""
+    ) -> tuple[Split[ConsumerRecord[Any, Any]], list[ConsumerRecord[Any, Any]], list[Failure]]:
+        """One transaction over the batch: hold back partitions that skipped records, skip
+        what was applied, apply and dead-letter the rest, store the positions. Returns the
+        split, the fresh records and the failures."""
         async with self._holder.require().acquire() as conn, conn.transaction():
-            fresh = await tracking.unseen(conn, self._group, records)
+            stored = await tracking.positions(conn, self._group, records)
+            split = await rereads.split(stored, records, self._holds_records)
+            if split.reread:
+                log.warning(
+                    "records were skipped before the handler: reading %s again", split.reread
+                )
+            fresh = tracking.not_applied(stored, split.now)
             deliveries, undecodable = decode_all(fresh)
             with seen.fresh(fresh, deliveries):
                 failures = await settle(
@@ -147,7 +169,7 @@ class BatchConsumer:
                     service=self._service,
                     group=self._group,
                     apply=self._apply,
-                    records=records,
+                    records=split.now,
                     deliveries=deliveries,
                     failures=undecodable,
                     give_up=give_up,
@@ -155,7 +177,7 @@ class BatchConsumer:
                     optimistic=failed_whole is None,
                     failed_whole=failed_whole,
                 )
-        return fresh, failures
+        return split, fresh, failures
 
     async def _database_answers(self) -> bool:
         try:
@@ -164,26 +186,36 @@ class BatchConsumer:
             return False
         return True
 
-    def _done(self, message: KafkaMessage, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+    def _done(self, consumer: Any, settled: Split[ConsumerRecord[Any, Any]]) -> None:
         # Positions are already safe in PostgreSQL: Kafka's offsets follow without holding up
         # the next batch (a round trip to the group coordinator per batch, on every hop).
-        self._offsets.commit_after(message.consumer, records)
+        self._offsets.commit_after(consumer, settled.now)
+        _seek(consumer, settled.reread)
         self._holder.on_commit()
 
-    async def _rewind(self, message: KafkaMessage) -> None:
+
+def earliest(records: Sequence[ConsumerRecord[Any, Any]]) -> dict[tuple[str, int], int]:
+    """Each partition's first offset among ``records``: where to read them all again."""
+    first: dict[tuple[str, int], int] = {}
+    for r in records:
+        first[(r.topic, r.partition)] = min(first.get((r.topic, r.partition), r.offset), r.offset)
+    return first
+
+
+def _seek(consumer: Any, offsets: dict[tuple[str, int], int]) -> None:
+    for (topic, partition), offset in offsets.items():
         try:
-            await message.nack()
-        except Exception as exc:  # partitions revoked meanwhile: their new owner reads them
-            log.info("could not rewind (%s)", exc)
+            consumer.seek(TopicPartition(topic, partition), offset)
+        except Exception as exc:  # partition revoked meanwhile: its new owner reads it
+            log.info("could not rewind %s-%d (%s)", topic, partition, exc)
 
 
 def record_fields(record: ConsumerRecord[Any, Any]) -> dict[str, Any]:
     """Where a record came from and what it is about, for structured logs."""
-    event_id = dict(record.headers or ()).get("event_id")
     return {
         "topic": record.topic,
         "partition": record.partition,
         "offset": record.offset,
         "case_id": (record.key or b"").decode(errors="replace"),
-        "event_id": event_id.decode(errors="replace") if event_id else None,
+        "event_id": value_of(record.headers, "event_id"),
     }

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
+from shared.before_handlers import Rescuers, parse_batch
 from shared.partitioner import partition
+from shared.rereads import HoldsRecords
 from shared.settings import Settings
 
 
@@ -28,11 +30,14 @@ def new_producer(settings: Settings) -> AIOKafkaProducer:
     )
 
 
-def new_broker(settings: Settings, service: str) -> KafkaBroker:
+def new_broker(settings: Settings, service: str, rescuers: Rescuers) -> KafkaBroker:
     """The FastStream broker of a service. Types are not applied by FastStream: handlers decode
-    each message themselves so one bad message goes to the dead-letter topic, not the batch."""
+    each message themselves so one bad message goes to the dead-letter topic, not the batch.
+    ``rescuers``: who takes a batch FastStream fails on before a handler
+    (shared.before_handlers)."""
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
+        middlewares=[rescuers.middleware],
         apply_types=False,
         client_id=f"relais-{service}",
         description=f"Relais {service} service",
@@ -66,6 +71,10 @@ def consumer_options(group: str, settings: Settings, window_ms: int = 0) -> dict
         **window,
         "group_id": group,
         "batch": True,
+        # Headers are the producers' to set: a record's `reply_to` must not make FastStream
+        # publish the handler's result anywhere.
+        "no_reply": True,
+        "parser": parse_batch,
         "ack_policy": AckPolicy.MANUAL,
         "auto_offset_reset": "earliest",
         "max_records": settings.consumer_max_records,
@@ -77,3 +86,31 @@ def consumer_options(group: str, settings: Settings, window_ms: int = 0) -> dict
         "session_timeout_ms": 10_000,
         "heartbeat_interval_ms": 3_000,
     }
+
+
+def log_reader(bootstrap_servers: str) -> HoldsRecords:
+    """Asks the log whether a partition holds a record in [start, end) (shared.rereads). Only
+    called when a batch skipped offsets, which never happens in normal operation."""
+
+    async def holds_records(topic: str, partition: int, start: int, end: int) -> bool:
+        reader = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap_servers,
+            enable_auto_commit=False,
+            # Retention may have deleted ``start``: the log's first record answers then.
+            auto_offset_reset="earliest",
+        )
+        await reader.start()
+        try:
+            where = TopicPartition(topic, partition)
+            reader.assign([where])
+            reader.seek(where, start)
+            # The partition holds at least the record at ``end``: no answer is a slow broker,
+            # not an empty log, and is raised as such (the batch is retried).
+            found = await reader.getmany(where, timeout_ms=10_000, max_records=1)
+            if not found.get(where):
+                raise TimeoutError(f"no answer reading {topic}-{partition} from {start}")
+            return bool(found[where][0].offset < end)
+        finally:
+            await reader.stop()
+
+    return holds_records

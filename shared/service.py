@@ -22,9 +22,10 @@ from faststream.message import StreamMessage
 
 from shared import db, dead_letters, lag, tracing_setup
 from shared.batch import dispatch
+from shared.before_handlers import Rescuers
 from shared.consumer import Apply, BatchConsumer, PoolHolder
 from shared.consumer_observer import BatchObserver
-from shared.kafka import consumer_options, new_broker, new_producer
+from shared.kafka import consumer_options, log_reader, new_broker, new_producer
 from shared.metrics import ServiceMetrics
 from shared.outbox import OutboxRelay
 from shared.settings import Settings
@@ -61,7 +62,8 @@ class ServiceRuntime:
         self.batch_window_ms = batch_window_ms
         self.settings = settings
         self.migrations = migrations
-        self.broker: KafkaBroker = new_broker(settings, name)
+        self._rescuers = Rescuers()
+        self.broker: KafkaBroker = new_broker(settings, name, self._rescuers)
         self.holder = PoolHolder()
         self.consumers: list[BatchConsumer] = []
         self.sources: list[Source] = []
@@ -109,6 +111,7 @@ class ServiceRuntime:
             group=self.name,
             apply=apply,
             observer=BatchObserver(self.metrics, self.name, self.name),
+            holds_records=log_reader(self.settings.kafka_bootstrap_servers),
         )
         broker = self.broker
 
@@ -118,13 +121,15 @@ class ServiceRuntime:
         # The annotation is what FastStream documents as the payload of the channel.
         handler.__annotations__ = {"events": list[schema], "return": None}
         handler.__name__ = f"{self.name}_on_{topic.replace('-', '_').replace('.', '_')}"
-        broker.subscriber(
+        subscriber = broker.subscriber(
             topic,
             **consumer_options(self.name, self.settings, self.batch_window_ms),
             decoder=raw_body,
             title=f"{self.name}:{topic}",
             description=description,
-        )(handler)
+        )
+        subscriber(handler)
+        self._rescuers.register(subscriber, consumer.handle_records)
         self.consumers.append(consumer)
         self.topics.append(topic)
         self.sources.append(Source(topic, apply, live=True))

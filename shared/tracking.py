@@ -5,7 +5,7 @@ redelivery after a crash or a rebalance is a no-op."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol, TypeVar
 
 from shared.db import Conn
@@ -33,14 +33,24 @@ class Record(Protocol):
 
 
 R = TypeVar("R", bound=Record)
+Position = tuple[str, int]
+
+
+async def positions(conn: Conn, group: str, records: Sequence[Record]) -> dict[Position, int]:
+    """The stored next offset of each partition of these records' topics that has one."""
+    topics = sorted({r.topic for r in records})
+    rows = await conn.fetch(LOAD, group, topics)
+    return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+
+
+def not_applied(stored: Mapping[Position, int], records: Sequence[R]) -> list[R]:
+    """The records at or past their partition's stored next offset."""
+    return [r for r in records if r.offset >= stored.get((r.topic, r.partition), 0)]
 
 
 async def unseen(conn: Conn, group: str, records: Sequence[R]) -> list[R]:
     """The records not yet applied by this consumer group."""
-    topics = sorted({r.topic for r in records})
-    rows = await conn.fetch(LOAD, group, topics)
-    next_offsets = {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
-    return [r for r in records if r.offset >= next_offsets.get((r.topic, r.partition), 0)]
+    return not_applied(await positions(conn, group, records), records)
 
 
 async def advance(conn: Conn, group: str, records: Sequence[Record]) -> None:
