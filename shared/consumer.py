@@ -22,7 +22,7 @@ import asyncpg
 from aiokafka import ConsumerRecord
 from faststream.kafka.message import KafkaMessage
 
-from shared import tracking
+from shared import faults, tracking
 from shared.batch import (
     Apply,
     Delivery,
@@ -167,6 +167,7 @@ class BatchConsumer:
     def _done(self, message: KafkaMessage, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
         # Positions are already safe in PostgreSQL: Kafka's offsets follow without holding up
         # the next batch (a round trip to the group coordinator per batch, on every hop).
+        faults.point("consumer.committed")  # crash: rows and positions in, offsets not
         self._offsets.commit_after(message.consumer, records)
         self._holder.on_commit()
 
