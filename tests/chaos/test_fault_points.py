@@ -4,36 +4,14 @@ projection (``tests/support/chaos/checks.py`` says exactly what is checked)."""
 
 from __future__ import annotations
 
-import json
-import time
-
 import asyncpg
 import pytest
 
 from shared.settings import Settings
 from tests.support.chaos.fleet import Fleet
-from tests.support.chaos.run import Outcome, run
+from tests.support.chaos.results import record
+from tests.support.chaos.run import run
 from tests.support.chaos.scenarios import SCENARIOS, SEEDS, Scenario
-from tests.support.processes import ROOT
-
-RESULTS = ROOT / ".local" / "chaos" / "results.jsonl"
-
-
-def record(outcome: Outcome) -> None:
-    """One line per run, for the figures of `make chaos`."""
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    line = {
-        "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "scenario": outcome.scenario.id,
-        "seed": outcome.seed,
-        "passage": outcome.passage,
-        "killed": outcome.killed,
-        "seconds": round(outcome.seconds, 1),
-        "wrong": outcome.wrong,
-        "phases": outcome.phases,
-    }
-    with RESULTS.open("a") as out:
-        out.write(json.dumps(line) + "\n")
 
 
 @pytest.mark.parametrize("seed", SEEDS)

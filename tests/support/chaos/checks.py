@@ -77,7 +77,8 @@ async def quiet(settings: Settings, db: asyncpg.Pool, cases: list[str], timeout:
                         stored = await cut.live_positions(conn, service.schema, service.group, tps)
                         busy += await conn.fetchval(f"SELECT count(*) FROM {service.schema}.outbox")
                     busy += sum(max(0, ends[tp] - stored[tp]) for tp in tps)
-            except (OSError, asyncpg.PostgresError):  # a service migrating or a swap under way
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                await db.expire_connections()  # back from an outage, or a swap under way
                 busy = 1
             calm = 0 if busy else calm + 1
             if calm == 2:

@@ -8,13 +8,17 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 import asyncpg
 
 from shared.settings import Settings
 from tests.support.chaos import checks, log
 from tests.support.chaos.fleet import CHAOS_ENV, Fleet, Supervised, armed_env
+from tests.support.chaos.outages import OUTAGE_S, outage
 from tests.support.chaos.scenarios import Scenario
 from tests.support.chaos.workload import Told, Workload
 from tests.support.processes import LOGS, ROOT
@@ -61,19 +65,62 @@ async def run(
     else:
         told = await killed_meanwhile(fleet, workload, scenario, outcome, db)
     outcome.wrong += told.problems
-    outcome.phases.update({f"workload.{k}": v for k, v in workload.phases.items()})
     if outcome.killed != scenario.kills:
         outcome.wrong.append(f"killed {outcome.killed} times, expected {scenario.kills}")
-    lap = time.monotonic()
-    if not await checks.quiet(settings, db, list(told.cases.values()), QUIET_TIMEOUT_S):
-        outcome.wrong.append(f"the stack was not quiet after {QUIET_TIMEOUT_S:g}s")
-    lap = outcome.lap("quiet", lap)
-    records = await log.since(bootstrap, marks)
-    outcome.wrong += checks.on_the_log(told, records)
-    outcome.wrong += await checks.in_projections(db, told, records)
-    outcome.lap("checks", lap)
+    outcome.phases.update({f"workload.{k}": v for k, v in workload.phases.items()})
+    outcome.wrong += await checked(settings, db, told, marks, outcome)
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+# Where each service's part of the work begins: the outage under it starts there.
+UNDER = {"intake": "submit", "routing": "profiles", "advisory": "work", "admin": "tasks"}
+
+
+async def run_outages(
+    fleet: Fleet,
+    under: list[tuple[str, str]],
+    seed: int,
+    settings: Settings,
+    db: asyncpg.Pool,
+    seconds: float = OUTAGE_S,
+) -> Outcome:
+    """For each (service, component): Kafka or PostgreSQL stopped as the service's part of the
+    work begins (intake taking requests, routing routing them and taking ops' changes,
+    advisory taking staff commands, admin opening tasks), started again ``seconds`` later;
+    then the same checks as after a crash."""
+    started = time.monotonic()
+    label = "-".join(f"{s}-{c}" for s, c in under)
+    outcome = Outcome(Scenario(label, "outage", kills=0), seed, 0)
+    marks = await log.marks(settings.kafka_bootstrap_servers)
+    urls = {name: fleet.url(name) for name in fleet.processes}
+    disrupt: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = [
+        (UNDER[s], partial(outage, c, seconds)) for s, c in under
+    ]
+    workload = Workload(urls, seed, label=f"{label}-{seed}", disrupt=disrupt)
+    told = await workload.run(db)
+    outcome.wrong += told.problems
+    outcome.phases.update({f"workload.{k}": v for k, v in workload.phases.items()})
+    await db.expire_connections()
+    outcome.wrong += await checked(settings, db, told, marks, outcome)
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+async def checked(
+    settings: Settings, db: asyncpg.Pool, told: Told, marks: log.Marks, outcome: Outcome
+) -> list[str]:
+    """Waits for the stack to be quiet; what is wrong with the log and the projections."""
+    wrong = []
+    lap = time.monotonic()
+    if not await checks.quiet(settings, db, list(told.cases.values()), QUIET_TIMEOUT_S):
+        wrong.append(f"the stack was not quiet after {QUIET_TIMEOUT_S:g}s")
+    lap = outcome.lap("quiet", lap)
+    records = await log.since(settings.kafka_bootstrap_servers, marks)
+    wrong += checks.on_the_log(told, records)
+    wrong += await checks.in_projections(db, told, records)
+    outcome.lap("checks", lap)
+    return wrong
 
 
 async def killed_meanwhile(

@@ -11,6 +11,7 @@ import asyncio
 import random
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,15 @@ async def send(
         await asyncio.sleep(0.2)
 
 
+async def polled(db: asyncpg.Pool, query: str, *args: Any) -> list[asyncpg.Record]:
+    """The rows, or none while the database is away (the pool's connections died with it)."""
+    try:
+        return await db.fetch(query, *args)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        await db.expire_connections()
+        return []
+
+
 @dataclass
 class Workload:
     urls: dict[str, str]
@@ -70,6 +80,8 @@ class Workload:
     waves: int = 3
     worked: int = 4
     advisers: int = 2
+    # Outages started (in the background) as a step begins: (step, the outage).
+    disrupt: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = field(default_factory=list)
     told: Told = field(init=False)
     phases: dict[str, float] = field(default_factory=dict)  # seconds each step took
 
@@ -77,27 +89,37 @@ class Workload:
         self.told = Told(prefix=f"chaos-{self.label}-{uuid.uuid4().hex[:8]}")
 
     async def run(self, db: asyncpg.Pool) -> Told:
-        """Runs every step; returns what the clients were told."""
+        """Runs every step (the outage, if any, beside them); returns what the clients were
+        told."""
         told = self.told
-        lap = time.monotonic()
-        await self.submit(told)
-        lap = self._lap("submit", lap)
-        await self.set_profiles(told)
-        lap = self._lap("profiles", lap)
-        offices = await self.queued(db, list(told.cases.values()))
-        lap = self._lap("queued", lap)
-        await self.work(told, offices)
-        lap = self._lap("work", lap)
-        tasks = await self.opened_tasks(db, told.worked)
-        lap = self._lap("tasks", lap)
-        await self.complete(told, tasks)
-        self._lap("complete", lap)
-        return told
+        outages: list[asyncio.Task[None]] = []
+        offices: dict[str, str] = {}
+        tasks: dict[str, str] = {}
 
-    def _lap(self, step: str, since: float) -> float:
-        now = time.monotonic()
-        self.phases[step] = round(now - since, 1)
-        return now
+        async def queued() -> None:
+            offices.update(await self.queued(db, list(told.cases.values())))
+
+        async def opened() -> None:
+            tasks.update(await self.opened_tasks(db, told.worked))
+
+        steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+            ("submit", lambda: self.submit(told)),
+            ("profiles", lambda: self.set_profiles(told)),
+            ("queued", queued),
+            ("work", lambda: self.work(told, offices)),
+            ("tasks", opened),
+            ("complete", lambda: self.complete(told, tasks)),
+        ]
+        try:
+            for name, step in steps:
+                outages += [asyncio.create_task(o()) for at, o in self.disrupt if at == name]
+                lap = time.monotonic()
+                await step()
+                self.phases[name] = round(time.monotonic() - lap, 1)
+        finally:
+            for outage in outages:
+                await outage
+        return told
 
     async def submit(self, told: Told) -> None:
         """The requests, in waves (each wave its own commits and relay batches)."""
@@ -147,7 +169,8 @@ class Workload:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + DEADLINE_S
         while True:
-            rows = await db.fetch(
+            rows = await polled(
+                db,
                 "SELECT case_id, office FROM advisory.cases "
                 "WHERE case_id = ANY($1::uuid[]) AND status = 'queued'",
                 wanted,
@@ -189,7 +212,8 @@ class Workload:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + DEADLINE_S
         while True:
-            rows = await db.fetch(
+            rows = await polled(
+                db,
                 "SELECT case_id, task_id FROM admin.tasks WHERE case_id = ANY($1::uuid[])",
                 wanted,
             )
