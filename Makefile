@@ -6,7 +6,7 @@ VENV_STAMP := .venv/.installed
 # A real deployment sets RELAIS_ENV to something else and RELAIS_AUTH_SECRET to a real secret.
 export RELAIS_ENV ?= dev
 
-.PHONY: run test up down clean lint fmt bench bench-rebuild asyncapi unit integration e2e typecheck report
+.PHONY: run test up down clean lint fmt bench bench-rebuild asyncapi unit integration e2e typecheck report chaos
 
 # The virtualenv is rebuilt when pyproject.toml changes; pip's cache (~/.cache/pip) makes
 # a second fresh clone fast.
@@ -40,6 +40,11 @@ integration: up
 
 e2e: up
 	@$(PY) -m pytest tests/e2e
+
+# Crash tests: every service killed -9 at every fault point, with 3 seeds, then Kafka and
+# PostgreSQL stopped under each service (ARGS="-k routing" for a part). Stops the local stack.
+chaos: up
+	@$(PY) -m pytest tests/chaos $(ARGS)
 
 lint: $(VENV_STAMP)
 	@$(PY) -m ruff check .

@@ -3,7 +3,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-LOCAL="$ROOT/.local"
+# RELAIS_LOCAL: the stack of another checkout (a git worktree sharing the main one's stack).
+LOCAL="${RELAIS_LOCAL:-$ROOT/.local}"
 KAFKA_PORT="${RELAIS_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${RELAIS_KAFKA_CONTROLLER_PORT:-19093}"
 PG_PORT="${RELAIS_PG_PORT:-15432}"

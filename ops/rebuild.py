@@ -29,6 +29,7 @@ from ops.schemas import quoted
 from ops.services import load
 from ops.shadow_run import shadow_run
 from reporting import install as reporting_install
+from shared import faults
 from shared.settings import Settings
 
 SWAP = """
@@ -87,12 +88,14 @@ async def rebuild(
                             live=quoted(live), shadow=quoted(shadow), previous=quoted(previous)
                         )
                     )
+                    faults.point("rebuild.swapping")  # crash: swapped, not committed
                 paused = time.monotonic() - paused_at
                 break
             except asyncpg.DeadlockDetectedError:
                 # A live writer took the locks in the other order; it went on, try again.
                 if attempt == ATTEMPTS:
                     raise
+        faults.point("rebuild.swapped")  # crash: swapped, views and previous left behind
         # The BI views still read the replaced tables: point them at the new ones first.
         await reporting_install.reinstall(settings)
         if not keep_previous:

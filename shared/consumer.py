@@ -22,7 +22,7 @@ import asyncpg
 from aiokafka import ConsumerRecord, TopicPartition
 from faststream.kafka.message import KafkaMessage
 
-from shared import rereads, tracking
+from shared import faults, rereads, tracking
 from shared.batch import (
     Apply,
     Delivery,
@@ -189,6 +189,7 @@ class BatchConsumer:
     def _done(self, consumer: Any, settled: Split[ConsumerRecord[Any, Any]]) -> None:
         # Positions are already safe in PostgreSQL: Kafka's offsets follow without holding up
         # the next batch (a round trip to the group coordinator per batch, on every hop).
+        faults.point("consumer.committed")  # crash: rows and positions in, offsets not
         self._offsets.commit_after(consumer, settled.now)
         _seek(consumer, settled.reread)
         self._holder.on_commit()

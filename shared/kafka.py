@@ -83,8 +83,8 @@ def consumer_options(group: str, settings: Settings, window_ms: int = 0) -> dict
         # latency. Under load getmany is never empty, so this costs no throughput.
         "batch_timeout_ms": 5,
         "max_poll_interval_ms": 300_000,
-        "session_timeout_ms": 10_000,
-        "heartbeat_interval_ms": 3_000,
+        "session_timeout_ms": settings.consumer_session_timeout_ms,
+        "heartbeat_interval_ms": settings.consumer_heartbeat_interval_ms,
     }
 
 

@@ -15,7 +15,7 @@ import asyncpg
 import orjson
 from aiokafka import AIOKafkaProducer
 
-from shared import telemetry
+from shared import faults, telemetry
 from shared.codec import encode
 from shared.db import Conn
 from shared.events import Event
@@ -148,6 +148,7 @@ class OutboxRelay:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
+            faults.point("outbox.acked")  # crash: on Kafka, still in the outbox
             published = [r["id"] for r in rows]
             self.published += len(rows)
 

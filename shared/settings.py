@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     # Consumer batches: large enough to amortise a PostgreSQL commit over many messages.
     consumer_max_records: int = Field(default=1000, ge=1)
     outbox_batch: int = Field(default=2000, ge=1)
+    # How long the group waits for a silent member (killed -9) before handing its partitions
+    # on; the broker accepts 6 s at least (group.min.session.timeout.ms).
+    consumer_session_timeout_ms: int = Field(default=10_000, ge=6_000)
+    # Members learn of a rebalance at their next heartbeat: each of a service's subscribers
+    # joining its group costs the others up to this long.
+    consumer_heartbeat_interval_ms: int = Field(default=3_000, ge=100)
     log_level: str = "INFO"
     # FastAPI's native telemetry (RELAIS_HTTP_TELEMETRY=true); off: see shared/http.py.
     http_telemetry: bool = False

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from services.admin import domain, projection
 from services.admin.domain import CloseTask, TaskState
-from shared import locks, outbox, telemetry
+from shared import faults, locks, outbox, telemetry
 from shared.consumer import PoolHolder
 from shared.events import ADMIN_TASKS, AdminTaskCompleted, AdminTaskRejected
 from shared.identity import Principal
@@ -40,5 +40,7 @@ async def execute(
                 traces = {event.event_id: telemetry.traceparent_of(message.headers)}
                 await projection.record_tasks(conn, [event], traces)
                 await outbox.enqueue(conn, [message])
+                faults.point("http.recording")  # crash: the fact written, not committed
+    faults.point("http.committed")  # crash: committed, not answered
     holder.on_commit()
     return event, domain.evolve(state, event)

@@ -11,7 +11,7 @@ from uuid import UUID
 from services.advisory import decisions, projection
 from services.advisory.commands import Command
 from services.advisory.domain import CaseEvent, CaseState, evolve
-from shared import locks, outbox, telemetry
+from shared import faults, locks, outbox, telemetry
 from shared.consumer import PoolHolder
 from shared.events import CASE_ACTIVITY, ESCALATED, RESOLVED, CaseEscalated, CaseResolved
 from shared.identity import Principal
@@ -51,5 +51,7 @@ async def execute(
                 traces = {event.event_id: telemetry.traceparent_of(message.headers)}
                 await projection.record(conn, [event], traces)
                 await outbox.enqueue(conn, [message])
+                faults.point("http.recording")  # crash: the fact written, not committed
+    faults.point("http.committed")  # crash: committed, not answered
     holder.on_commit()
     return event, evolve(state, event)

@@ -19,7 +19,7 @@ from services.advisory.sla_clock import due
 from services.advisory.sla_outcomes import escalation
 from services.advisory.sla_policy import SlaPolicy, SlaSettings
 from services.advisory.sla_timeline import timeline
-from shared import locks, outbox
+from shared import faults, locks, outbox
 from shared.events import ESCALATED, SLA, CaseEscalated
 from shared.sla_events import SlaEvent
 
@@ -62,6 +62,7 @@ async def tick(pool: asyncpg.Pool, policy: SlaPolicy, now: datetime, limit: int 
             [outbox.event_message(SLA, f) for f in facts]
             + [outbox.event_message(ESCALATED, e) for e in escalations],
         )
+        faults.point("sla.recording")  # crash: the round's facts written, not committed
     return Round(len(case_ids), facts, escalations)
 
 
@@ -75,6 +76,7 @@ async def run(pool: asyncpg.Pool, settings: SlaSettings, on_commit: Callable[[],
             log.warning("SLA tick failed: %s", exc)
             done = Round(0, [], [])
         if done.facts or done.escalations:
+            faults.point("sla.committed")  # crash: the round committed, its relay not woken
             on_commit()
         if done.escalations:
             log.info("SLA breaches escalated %d cases", len(done.escalations))

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from services.intake import projection
 from services.intake.projection import Submission
+from shared import faults
 from shared.batch import is_transient
 from shared.consumer import PoolHolder
 from shared.events import REQUEST_RECEIVED
@@ -64,6 +65,7 @@ class AcceptWriter:
             for waiting in batch:
                 await self._write([waiting])
             return
+        faults.point("http.committed")  # crash: requests committed, not answered
         self._holder.on_commit()
         for submission, done in batch:
             if not done.done():
@@ -71,6 +73,7 @@ class AcceptWriter:
 
     async def _store(self, batch: list[Submission]) -> set[UUID]:
         async with self._holder.require().acquire() as conn:
+            faults.point("http.recording")  # crash: nothing committed (one statement)
             return await projection.accept(conn, REQUEST_RECEIVED, batch)
 
 

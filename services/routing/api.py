@@ -35,7 +35,7 @@ from services.routing.views import (
     adviser_view,
     office_view,
 )
-from shared import locks, outbox
+from shared import faults, locks, outbox
 from shared.auth import requires
 from shared.db import Conn
 from shared.events import ORGANISATION, Tier
@@ -82,8 +82,10 @@ def router(runtime: ServiceRuntime) -> APIRouter:
                 fact = await decide(conn, datetime.now(UTC))
                 await apply(conn, [fact])
                 await outbox.enqueue(conn, [outbox.event_message(ORGANISATION, fact)])
+                faults.point("http.recording")  # crash: the fact written, not committed
         except Refused as exc:
             return problem(exc.status, exc.code, exc.message)
+        faults.point("http.committed")  # crash: committed, not answered
         holder.on_commit()
         done = ChangeRecorded(
             event_id=fact.event_id,

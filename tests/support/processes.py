@@ -56,6 +56,11 @@ class ServiceProcess:
             time.sleep(0.2)
         raise TimeoutError(f"{self.name} not ready after {timeout}s; see {LOGS}")
 
+    @property
+    def returncode(self) -> int | None:
+        """None while the process runs (or was never started); its exit status after."""
+        return self._proc.poll() if self._proc else None
+
     def kill(self) -> None:
         """kill -9: no shutdown hooks, no final commits."""
         if self._proc and self._proc.poll() is None:
