@@ -10,13 +10,12 @@ checks it still holds the lock just before swapping and stops if not."""
 from __future__ import annotations
 
 import contextlib
-import getpass
-import socket
 from collections.abc import AsyncIterator
 from datetime import datetime
 
 import asyncpg
 
+from ops.operator import who
 from shared.settings import Settings
 
 KEY = "relais-rebuild:{service}"
@@ -59,11 +58,6 @@ class RebuildLock:
                 "so another rebuild may have started: stopped before swapping, the live "
                 "projection is untouched; run the rebuild again"
             )
-
-
-def who() -> str:
-    """The operator and machine, as a label other sessions can read."""
-    return f"{getpass.getuser()}@{socket.gethostname()}"
 
 
 @contextlib.asynccontextmanager
