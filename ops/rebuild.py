@@ -1,15 +1,19 @@
 """`relais rebuild`: a service's projection rebuilt from the log while the live one serves,
-then swapped in atomically.
+then swapped in atomically, with the previous one kept until the next swap.
 
-1. A shadow schema ``<service>_rebuild`` is made by the service's own migrations.
-2. The replayer fills it from the log (replay mode: no decisions, nothing published), then
+1. Only one rebuild (or rollback) of a service runs at a time (ops.rebuild_lock).
+2. A start time in the future is refused (ops.guards) unless forced.
+3. A shadow schema ``<service>_rebuild`` is made by the service's own migrations; the
+   replayer fills it from the log (replay mode: no decisions, nothing published), then
    catches up with the live projection until it is a few thousand events behind.
-3. The live writers are paused (see ops.cut), the shadow is brought to the exact cut, and in
-   the same transaction the schemas are swapped: the live schema becomes
-   ``<service>_previous``, the shadow takes its name, and the live outbox and consumed
-   positions move into it (pending messages and positions carry on). Live sessions resolve
-   table names again after the rename; the paused writers resume on the new tables.
-4. ``<service>_previous`` is dropped (kept with ``keep_previous``).
+4. The live writers are paused (see ops.cut), the shadow is brought to the exact cut and
+   checked: events that failed to apply refuse the swap unless accepted, and so does an empty
+   shadow replacing a projection that holds rows, unless forced. Then, in the same
+   transaction, the schemas are swapped: the live one is kept as
+   ``<service>_previous_<stamp>`` (ops.swap), the shadow takes its name.
+5. The BI views are re-pointed, older kept copies dropped, and the new live projection is
+   verified against its log (ops.verify); ``relais rebuild --rollback`` puts the kept one back
+   (ops.rollback).
 
 Cancelling at any point before the swap commits rolls the pause back: the live projection is
 untouched; the shadow stays until the next rebuild replaces it."""
@@ -17,29 +21,17 @@ untouched; the shadow stays until the next rebuild replaces it."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-import asyncpg
-
-from ops import schemas
-from ops.cut import writers_paused
+from ops import guards
 from ops.progress import Observer, Silent
-from ops.schemas import quoted
+from ops.rebuild_failures import FailedEvent
+from ops.rebuild_lock import rebuild_lock
 from ops.services import load
 from ops.shadow_run import shadow_run
-from reporting import install as reporting_install
-from shared import faults
+from ops.swap_in import Rules, after_swap, swap_in
 from shared.settings import Settings
-
-SWAP = """
-ALTER SCHEMA {live} RENAME TO {previous};
-ALTER SCHEMA {shadow} RENAME TO {live};
-DROP TABLE {live}.outbox, {live}.consumer_positions;
-ALTER TABLE {previous}.outbox SET SCHEMA {live};
-ALTER TABLE {previous}.consumer_positions SET SCHEMA {live};
-"""
-ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -51,6 +43,9 @@ class Rebuilt:
     seconds: float
     paused_seconds: float
     in_bulk: int = 0  # of the events, those a bulk loader staged (ops.bulk)
+    kept_as: str = ""  # the schema the replaced projection is kept as
+    failures: list[FailedEvent] = field(default_factory=list)  # accepted by the operator
+    verified: bool = False  # the new live projection was checked against its log
 
 
 async def rebuild(
@@ -59,54 +54,40 @@ async def rebuild(
     *,
     since: datetime | None = None,
     observer: Observer | None = None,
-    keep_previous: bool = False,
     workers: int = 1,
+    rules: Rules | None = None,
+    check: bool = True,
 ) -> Rebuilt:
-    """Rebuilds ``name``'s projection from the log and swaps it in; returns what it did."""
+    """Rebuilds ``name``'s projection from the log and swaps it in; returns what it did.
+
+    Raises guards.RebuildRefused (unless ``rules.force``), rebuild_failures.RebuildFailed
+    (more failed events than ``rules.accept_failures``), rebuild_lock.RebuildRunning, and,
+    after the swap when ``check``, swap_in.NotVerified."""
     observer = observer or Silent()
+    rules = rules or Rules()
     service = load(name, settings)
-    live, shadow, previous = (
-        service.schema,
-        f"{service.schema}_rebuild",
-        f"{service.schema}_previous",
-    )
+    if not rules.force:
+        guards.check_since(since)
+    shadow = f"{service.schema}_rebuild"
     started = time.monotonic()
-    async with shadow_run(settings, service, shadow, since, workers) as run:
-        await schemas.drop(run.ops, previous)
+    async with (
+        rebuild_lock(settings, name, "rebuild") as lock,
+        shadow_run(settings, service, shadow, since, workers) as run,
+    ):
         await run.catch_up(observer)
-        for attempt in range(1, ATTEMPTS + 1):
-            observer.phase("pausing live writers")
-            try:
-                async with writers_paused(run.ops, live, run.tables):
-                    paused_at = time.monotonic()
-                    stop, pending = await run.read_cut()
-                    await run.replay_to(stop, pending, observer)
-                    observer.phase("swapping")
-                    await schemas.require_logged(run.ops, shadow)
-                    await run.ops.execute(
-                        SWAP.format(
-                            live=quoted(live), shadow=quoted(shadow), previous=quoted(previous)
-                        )
-                    )
-                    faults.point("rebuild.swapping")  # crash: swapped, not committed
-                paused = time.monotonic() - paused_at
-                break
-            except asyncpg.DeadlockDetectedError:
-                # A live writer took the locks in the other order; it went on, try again.
-                if attempt == ATTEMPTS:
-                    raise
-        faults.point("rebuild.swapped")  # crash: swapped, views and previous left behind
-        # The BI views still read the replaced tables: point them at the new ones first.
-        await reporting_install.reinstall(settings)
-        if not keep_previous:
-            await schemas.drop(run.ops, previous)
+        swapped = await swap_in(run, lock, rules, observer, since)
         counts = run.replayer.counts
+        seconds = time.monotonic() - started
+        verdict = await after_swap(settings, run, swapped, observer, since=since, check=check)
     return Rebuilt(
         name,
         counts.read,
         counts.dead_lettered,
         counts.skipped,
-        time.monotonic() - started,
-        paused,
+        seconds,
+        swapped.paused_seconds,
         counts.in_bulk,
+        swapped.kept_as,
+        swapped.failures,
+        verdict is not None,
     )

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from ops import kafka
@@ -48,6 +49,15 @@ class Counts:
     @property
     def read(self) -> int:
         return self.applied + self.dead_lettered + self.skipped
+
+
+def claimed_by(record: ConsumerRecord[Any, Any], service: str) -> bool:
+    """Whether a record's value names ``service`` as its producer, however else it is wrong."""
+    try:
+        envelope = orjson.loads(record.value or b"")
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(envelope, dict) and envelope.get("producer") == service
 
 
 class Replayer:
@@ -147,6 +157,10 @@ class Replayer:
         deliveries, failures = decode_all(wanted, as_topic)
         if not source.live:  # own facts: only what this service published, not forgeries
             deliveries = [d for d in deliveries if d.event.producer == self.service.name]
+            # An unreadable record is a failure of the rebuild only if it says it is the
+            # service's own (e.g. a version this code cannot read): anything else on the
+            # topic (another producer's poison) was never its fact, live or now.
+            failures = [f for f in failures if claimed_by(f[0], self.service.name)]
         return Part(source, records, deliveries, failures, len(records) - len(wanted))
 
     async def _apply(self, parts: Sequence[Part], *, track: bool) -> None:

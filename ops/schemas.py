@@ -113,6 +113,14 @@ async def create(
     return Shadow(dsn, shadow, role, pool)
 
 
+async def attach(ops: Conn, dsn: str, *, live: str, shadow: str) -> Shadow:
+    """An existing copy of ``live``'s tables (a kept projection), to be replayed into; refuses
+    when it was migrated differently from the live schema."""
+    role = await owner(ops, shadow)
+    await same_migrations(ops, live, shadow)
+    return Shadow(dsn, shadow, role, await connect(dsn, shadow, role))
+
+
 async def same_migrations(conn: Conn, live: str, shadow: str) -> None:
     live_names = {r["name"] for r in await conn.fetch(LEDGER.format(schema=quoted(live)))}
     shadow_names = {r["name"] for r in await conn.fetch(LEDGER.format(schema=quoted(shadow)))}

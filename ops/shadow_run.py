@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
-from ops import bulk, cut, kafka, schemas, skips
+from ops import bulk, cut, kafka, schemas, skips, swap
 from ops.kafka import Offsets
 from ops.parallel import run_parallel
 from ops.progress import Observer
@@ -39,6 +39,9 @@ class ShadowRun:
     live_tps: list[TopicPartition]
     own_tps: list[TopicPartition]
     workers: int = 1
+    # False for a schema already filled (a kept projection brought up to date on rollback):
+    # no bulk pass, its tables and indexes stay as they are.
+    fresh: bool = True
 
     async def targets(self, conn: asyncpg.Connection | None = None) -> Offsets:
         return await cut.targets(
@@ -54,8 +57,10 @@ class ShadowRun:
         """Replays the log into the empty shadow (see schemas.prepare_bulk; the topics a bulk
         loader takes as COPY + set-based SQL, see ops.bulk), then again through the handlers
         until the shadow is within CLOSE_ENOUGH events of the live projection."""
-        logged = bulk.filled_in_bulk(self.service.name)
-        indexes = await schemas.prepare_bulk(self.ops, self.shadow, logged)
+        first = self.fresh
+        if first:
+            logged = bulk.filled_in_bulk(self.service.name)
+            indexes = await schemas.prepare_bulk(self.ops, self.shadow, logged)
         for round_ in range(MAX_ROUNDS):
             stop = await self.targets()
             remaining = self.replayer.remaining(stop)
@@ -64,11 +69,11 @@ class ShadowRun:
             observer.phase("replaying the log" if round_ == 0 else "catching up", remaining)
             await self.learn_dead_letters()
             todo = stop
-            if round_ == 0:
+            if round_ == 0 and first:
                 workers = self.workers if remaining > PARALLEL_ABOVE else 1
                 todo = await bulk.load(self.replayer, stop, observer.advance, workers)
             await self.replay(todo, observer)
-            if round_ == 0:
+            if round_ == 0 and first:
                 observer.phase("building indexes, logging tables")
                 await schemas.end_bulk(self.pool, self.shadow, indexes)
 
@@ -109,16 +114,26 @@ class ShadowRun:
 
 @contextlib.asynccontextmanager
 async def shadow_run(
-    settings: Settings, service: Service, shadow: str, since: datetime | None, workers: int = 1
+    settings: Settings,
+    service: Service,
+    shadow: str,
+    since: datetime | None,
+    workers: int = 1,
+    *,
+    existing: bool = False,
 ) -> AsyncIterator[ShadowRun]:
-    """An empty shadow of the service's schema, ready to replay from ``since`` (or the start)."""
+    """An empty shadow of the service's schema, ready to replay from ``since`` (or the start);
+    or, ``existing``, a kept projection ready to replay from the positions stored in it."""
     dsn = settings.ops_dsn()
     ops = await asyncpg.connect(dsn, server_settings=schemas.STABLE_TEXT)
     try:
         tables = await schemas.projection_tables(ops, service.schema)
-        target = await schemas.create(
-            ops, dsn, live=service.schema, shadow=shadow, migrations=service.migrations
-        )
+        if existing:
+            target = await schemas.attach(ops, dsn, live=service.schema, shadow=shadow)
+        else:
+            target = await schemas.create(
+                ops, dsn, live=service.schema, shadow=shadow, migrations=service.migrations
+            )
         try:
             bootstrap = settings.kafka_bootstrap_servers
             async with kafka.reader(bootstrap) as consumer:
@@ -126,6 +141,9 @@ async def shadow_run(
                 live = await kafka.partitions(bootstrap, [s.topic for s in service.live_sources])
                 own = await kafka.partitions(bootstrap, [s.topic for s in service.own_sources])
                 replayer.positions = await kafka.starts(consumer, live + own, since)
+                if existing:
+                    stored = await swap.stored_positions(ops, shadow)
+                    replayer.positions.update({tp: stored[tp] for tp in live + own if tp in stored})
                 yield ShadowRun(
                     service,
                     ops,
@@ -137,6 +155,7 @@ async def shadow_run(
                     live,
                     own,
                     workers,
+                    fresh=not existing,
                 )
         finally:
             await target.pool.close()

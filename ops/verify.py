@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 import asyncpg
 
@@ -41,15 +42,17 @@ async def verify(
     observer: Observer | None = None,
     rows: int = 5,
     workers: int = 1,
+    since: datetime | None = None,
 ) -> Verdict:
-    """Rebuilds ``name``'s projection into scratch tables and compares it with the live one."""
+    """Rebuilds ``name``'s projection into scratch tables (from ``since``, or the whole log)
+    and compares it with the live one."""
     observer = observer or Silent()
     service = load(name, settings)
     scratch = f"{service.schema}_verify"
     started = time.monotonic()
     snapshot = await asyncpg.connect(settings.ops_dsn(), server_settings=schemas.STABLE_TEXT)
     try:
-        async with shadow_run(settings, service, scratch, None, workers) as run:
+        async with shadow_run(settings, service, scratch, since, workers) as run:
             await run.catch_up(observer)
             observer.phase("taking a snapshot of the live projection")
             as_of = snapshot.transaction(isolation="repeatable_read")

@@ -11,11 +11,16 @@ import asyncpg
 import typer
 from aiokafka.errors import KafkaConnectionError, KafkaError
 from rich.console import Console
+from rich.markup import escape
 
 from ops.cut import PauseTimeout
 from ops.group_replay import ReplayRefused
+from ops.guards import RebuildRefused
+from ops.rebuild_failures import RebuildFailed
+from ops.rebuild_lock import LockLost, RebuildRunning
 from ops.schemas import MigrationsDiffer, NotDeployed
 from ops.services import UnknownService
+from ops.swap_in import NotVerified
 
 T = TypeVar("T")
 
@@ -25,7 +30,12 @@ KNOWN: tuple[type[BaseException], ...] = (
     MigrationsDiffer,
     PauseTimeout,
     ReplayRefused,
-    LookupError,  # e.g. no dead letter at the position asked for
+    RebuildRefused,
+    RebuildFailed,
+    RebuildRunning,
+    LockLost,
+    NotVerified,
+    LookupError,  # e.g. no dead letter at the position asked for, nothing to roll back to
 )
 
 
@@ -39,7 +49,7 @@ def run(console: Console, work: Coroutine[Any, Any, T], *, cancelled: str) -> T:
         console.print(f"[yellow]cancelled:[/yellow] {cancelled}")
         raise typer.Exit(130) from None
     except KNOWN as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
     except (KafkaConnectionError, KafkaError) as exc:
         console.print(f"[red]Kafka is not reachable or refused:[/red] {exc}")

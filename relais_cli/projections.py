@@ -47,14 +47,41 @@ def rebuild(
         typer.Option(
             "--from",
             help="Where to start reading: 'earliest' (the whole log) or an ISO time; the "
-            "rebuilt projection then holds only the events from then on.",
+            "rebuilt projection then holds only the events from then on. A time in the "
+            "future is refused (unless --force).",
         ),
     ] = "earliest",
-    keep_previous: Annotated[
-        bool,
-        typer.Option(help="Keep the replaced tables as schema `SERVICE_previous`."),
-    ] = False,
     workers: WorkersOption = 2,
+    accept_failures: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Swap in even though up to N events failed to apply during the rebuild "
+            "(they are listed). By default any failed event stops the swap.",
+        ),
+    ] = 0,
+    force: Annotated[
+        bool,
+        typer.Option(
+            help="Swap in a projection that cannot be right: rebuilt from a time in the "
+            "future, or empty while the live one holds rows.",
+        ),
+    ] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--verify/--no-verify",
+            help="After the swap, verify the new live projection against its log (as "
+            "`relais verify`); exit 1 if it differs.",
+        ),
+    ] = True,
+    rollback: Annotated[
+        bool,
+        typer.Option(
+            help="Put back the projection the last swap replaced (kept as schema "
+            "`SERVICE_previous_<time>`), brought up to date from the log.",
+        ),
+    ] = False,
 ) -> None:
     """Rebuild a service's projection from the log while the live one keeps serving.
 
@@ -62,35 +89,63 @@ def rebuild(
     own migrations) in replay mode: nothing is decided or published. Once it has caught up,
     the service's writers pause for an instant, the shadow is brought to exactly where the
     live projection stands, and the two schemas are swapped in one transaction (the outbox and
-    the consumed positions carry on). Ctrl-C before the swap leaves the live projection as it
-    was; running the command again starts afresh.
+    the consumed positions carry on). The swap is refused when events failed to apply (unless
+    --accept-failures) or when the rebuilt projection is empty and the live one is not (unless
+    --force). The replaced projection is kept as `SERVICE_previous_<time>` (only the last
+    one: older ones are dropped) and the new one is verified against its log; `--rollback`
+    puts the kept one back. One rebuild or rollback of a service runs at a time. Ctrl-C
+    before the swap leaves the live projection as it was; running the command again starts
+    afresh.
     """
     from ops.rebuild import rebuild as rebuild_projection
+    from ops.rollback import rollback as rollback_projection
+    from ops.swap_in import Rules
     from shared.settings import Settings
 
     console = Console()
     start = parse_since(since)
+    rules = Rules(accept_failures=accept_failures, force=force)
+    if rollback and start is not None:
+        raise typer.BadParameter("--rollback puts back the kept projection: it takes no --from")
     with Bars(console) as bars:
-        done = run(
-            console,
-            rebuild_projection(
+        work = (
+            rollback_projection(
+                Settings(), service, observer=bars, workers=workers, rules=rules, check=check
+            )
+            if rollback
+            else rebuild_projection(
                 Settings(),
                 service,
                 since=start,
                 observer=bars,
-                keep_previous=keep_previous,
                 workers=workers,
-            ),
-            cancelled="the live projection is untouched; run the rebuild again when ready",
+                rules=rules,
+                check=check,
+            )
+        )
+        done = run(
+            console,
+            work,
+            cancelled="the live projection is untouched; run the command again when ready",
         )
     rate = done.events / done.seconds if done.seconds else 0.0
     console.print(
-        f"[green]rebuilt[/green] {service}: {done.events:,} events in {done.seconds:.1f}s "
+        f"[green]{'rolled back' if rollback else 'rebuilt'}[/green] {service}: "
+        f"{done.events:,} events in {done.seconds:.1f}s "
         f"({rate:,.0f} ev/s, {done.in_bulk:,} loaded in bulk); "
         f"live writers paused {done.paused_seconds * 1000:.0f} ms; "
-        f"{done.skipped} skipped as dead-lettered live; {done.dead_lettered} failed to apply "
-        "(not dead-lettered live: see the service's current code and configuration)"
+        f"{done.skipped} skipped as dead-lettered live"
     )
+    if done.failures:
+        console.print(f"[yellow]{len(done.failures)} failed events accepted[/yellow]:")
+        for failure in done.failures:
+            console.print(f"  {failure}")
+    console.print(
+        f"the replaced projection is kept as schema {done.kept_as} "
+        f"(`relais rebuild {service} --rollback` puts it back)"
+    )
+    if done.verified:
+        console.print("[green]verified[/green]: the new projection is what its log says")
 
 
 def verify(

@@ -12,6 +12,7 @@ from collections import Counter
 import asyncpg
 import orjson
 
+from ops import swap
 from ops.rebuild import rebuild
 from ops.verify import verify
 from shared.events import ROUTED
@@ -70,11 +71,16 @@ async def test_rebuilds_during_live_traffic_lose_and_double_nothing(
         traffic.case_ids,
     )
     assert in_bi == COUNT
-    # And the replaced schemas are gone
+    # And no shadow is left; each projection replaced is kept, the only copy of its service
     assert not await db.fetchval(
-        "SELECT count(*) FROM pg_namespace WHERE nspname LIKE '%\\_rebuild' OR nspname LIKE "
-        "'%\\_previous'"
+        "SELECT count(*) FROM pg_namespace WHERE nspname LIKE '%\\_rebuild'"
     )
+    async with db.acquire() as conn:
+        assert await swap.kept(conn, "routing") == [rebuilt_routing.kept_as]
+        assert await swap.kept(conn, "intake") == [rebuilt_intake.kept_as]
+    # And each new projection was verified against its log once swapped in
+    assert rebuilt_routing.verified
+    assert rebuilt_intake.verified
     # And verify finds each projection identical to a rebuild from its log
     for service, tables in (
         (

@@ -9,12 +9,14 @@ import sys
 import uuid
 from dataclasses import dataclass
 
+import asyncpg
+import orjson
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from ops import dlq, kafka
-from ops.group_replay import ReplayRefused, replay
+from ops.group_replay import ReplayRefused, committed, replay, undo
 from shared import dead_letters as dl
 from shared.events import ROUTED
 from shared.outbox import OutgoingMessage
@@ -135,3 +137,67 @@ async def test_a_consumer_group_is_pointed_at_a_topics_history(
 async def test_replaying_a_relais_service_group_is_refused(settings: Settings) -> None:
     with pytest.raises(ReplayRefused, match="relais rebuild routing"):
         await replay(settings, ROUTED, "routing", None)
+
+
+async def commit_offsets(bootstrap: str, group: str, offsets: dict[TopicPartition, int]) -> None:
+    async with kafka.reader(bootstrap, group_id=group) as consumer:
+        consumer.assign(list(offsets))
+        await consumer.commit(offsets)
+
+
+async def test_a_replay_shows_records_and_undoes_the_offsets_it_overwrites(
+    settings: Settings, bootstrap: str, db: asyncpg.Pool
+) -> None:
+    # Given a group that has read `routed` to its end
+    group = f"portal-{uuid.uuid4().hex[:8]}"
+    tps = await kafka.partitions(bootstrap, [ROUTED])
+    async with kafka.reader(bootstrap) as consumer:
+        first, ends = await kafka.starts(consumer, tps), await kafka.ends(consumer, tps)
+    assert first != ends
+    await commit_offsets(bootstrap, group, ends)
+    # When a replay from the beginning is run as a dry run
+    shown = cli("replay", ROUTED, "--to", group, "--dry-run")
+    planned = await replay(settings, ROUTED, group, None, dry_run=True)
+    # Then it shows each partition's offset before and after, and changes nothing
+    assert "dry run: nothing changed" in shown
+    assert {p.partition: (p.before, p.offset) for p in planned} == {
+        tp.partition: (ends[tp], first[tp]) for tp in tps
+    }
+    assert await committed(settings, group) == ends
+    assert not await db.fetchval(
+        "SELECT count(*) FROM relais_ops.group_replays WHERE consumer_group = $1", group
+    )
+    # When it is run for real, with a reason
+    await replay(settings, ROUTED, group, None, reason="portal reload")
+    # Then the group starts from the beginning, and the offsets it had are recorded
+    assert await committed(settings, group) == first
+    row = await db.fetchrow(
+        "SELECT by, reason, since, before FROM relais_ops.group_replays WHERE consumer_group = $1",
+        group,
+    )
+    assert row is not None
+    assert (row["reason"], row["since"]) == ("portal reload", "earliest")
+    assert "@" in row["by"]
+    assert orjson.loads(row["before"]) == {str(tp.partition): ends[tp] for tp in tps}
+    # When the replay is undone (by the command ops would type)
+    undone = cli("replay", "--undo", "--to", group)
+    # Then the group is back where it was, and there is nothing more to undo
+    assert "undid the replay" in undone
+    assert await committed(settings, group) == ends
+    with pytest.raises(LookupError, match="no replay"):
+        await undo(settings, group)
+
+
+async def test_undoing_the_replay_of_a_new_group_deletes_it_again(
+    settings: Settings, bootstrap: str
+) -> None:
+    group = f"portal-{uuid.uuid4().hex[:8]}"
+    # Given a group that did not exist, pointed at `routed`
+    positions = await replay(settings, ROUTED, group, None)
+    assert all(p.before is None for p in positions)
+    assert await committed(settings, group)
+    # When the replay is undone
+    done = await undo(settings, group)
+    # Then the group has no offsets again
+    assert done.group_deleted
+    assert await committed(settings, group) == {}
