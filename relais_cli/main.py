@@ -31,11 +31,24 @@ def run(
     seconds: Annotated[
         float | None, typer.Option(help="Stop after this many seconds (default: at Ctrl-C).")
     ] = None,
+    demo_on_remote: Annotated[
+        bool,
+        typer.Option(
+            "--demo-on-remote",
+            envvar="RELAIS_DEMO_ON_REMOTE",
+            help="Run the demo even when Kafka or PostgreSQL is not on this machine (loopback). "
+            "It writes for good there: requests in the log, model switches, staff acting on "
+            "every case it finds.",
+        ),
+    ] = False,
 ) -> None:
-    """Start the four services, feed a realistic demo stream, and show what flows where."""
+    """Start the four services, feed a realistic demo stream, and show what flows where.
+
+    The demo runs only against the local stack (Kafka and PostgreSQL on loopback addresses)
+    unless `--demo-on-remote` says otherwise; elsewhere the services start without it."""
     from relais_cli.run import run as run_platform
 
-    run_platform(requests, rate, seconds)
+    run_platform(requests, rate, seconds, demo_on_remote)
 
 
 @app.command()

@@ -11,9 +11,10 @@ from aiokafka import AIOKafkaConsumer
 from rich.console import Console
 from rich.live import Live
 
-from relais_cli import live_view, pilot, staff, tokens
-from relais_cli.feeder import FeedStats, feed
+from relais_cli import demo, live_view, targets, tokens
+from relais_cli.feeder import FeedStats
 from relais_cli.processes import Fleet
+from relais_cli.targets import DemoDecision
 from reporting import report
 from shared.settings import Settings
 
@@ -33,24 +34,22 @@ def write_report(settings: Settings, console: Console) -> None:
 
 
 async def show(
-    settings: Settings, fleet: Fleet, requests: int, rate: float, seconds: float | None
+    settings: Settings,
+    fleet: Fleet,
+    decision: DemoDecision,
+    pace: demo.Pace,
+    seconds: float | None,
 ) -> None:
     console = Console()
     stats = FeedStats()
     done: Counter[str] = Counter()
     urls = {c.name: c.url for c in fleet.children}
-    channel = tokens.token_for(settings, tokens.CHANNEL)
-    ops = tokens.token_for(settings, tokens.OPS)
     news: list[str] = []
-    changed = await pilot.set_up(urls["routing"], ops)
-    news.append(
-        f"pilot setup: {', '.join(pilot.PILOT)} specialised, the others polyvalent"
-        + (f" (switched back: {', '.join(changed)})" if changed else "")
-    )
-    # A third of the way through the feed, one more office joins the pilot.
-    joining = asyncio.create_task(pilot.join_later(urls["routing"], ops, requests / rate / 3, news))
-    feeding = asyncio.create_task(feed(urls["intake"], channel, requests, rate, stats))
-    working = asyncio.create_task(staff.work_day(urls, settings, done))
+    actors: list[asyncio.Task[None]] = []
+    if decision.allowed:
+        actors = await demo.start(decision, urls, settings, pace, stats, done, news)
+    else:
+        news.append("no demo: Kafka or PostgreSQL is not the local stack (see above)")
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
     await consumer.start()
     pool = await asyncpg.create_pool(admin_dsn(settings), min_size=1, max_size=2)
@@ -69,7 +68,7 @@ async def show(
         if not console.is_terminal:  # logs and CI: print the final state once
             console.print(view)
     finally:
-        for task in (feeding, working, joining):
+        for task in actors:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -85,9 +84,14 @@ def print_tokens(console: Console, settings: Settings) -> None:
         console.print(f"  {who.role.value}{office} {who.subject}:\n    {token}", soft_wrap=True)
 
 
-def run(requests: int, rate: float, seconds: float | None) -> None:
+def run(requests: int, rate: float, seconds: float | None, demo_on_remote: bool = False) -> None:
+    """The services, the live view, and the demo unless the infrastructure is not the local
+    stack and the operator did not ask for it there (``relais_cli.targets``)."""
     settings = Settings()
     console = Console()
+    decision = targets.decide(settings, demo_on_remote)
+    if message := decision.message():
+        console.print(f"[bold yellow]{message}[/bold yellow]", soft_wrap=True)
     fleet = Fleet()
     try:
         console.print("[bold]starting the services…[/bold]")
@@ -103,11 +107,14 @@ def run(requests: int, rate: float, seconds: float | None) -> None:
             f"  report: file://{report.DEFAULT_PATH.resolve()} (charts from the BI views, "
             "written when you stop; again any time: make report)"
         )
-        console.print(
-            f"[bold]feeding {requests} demo requests at {rate:g}/s — Ctrl-C to stop[/bold]"
-        )
+        if decision.allowed:
+            console.print(
+                f"[bold]feeding {requests} demo requests at {rate:g}/s — Ctrl-C to stop[/bold]"
+            )
+        else:
+            console.print("[bold]no demo: watching the services — Ctrl-C to stop[/bold]")
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(show(settings, fleet, requests, rate, seconds))
+            asyncio.run(show(settings, fleet, decision, demo.Pace(requests, rate), seconds))
     finally:
         console.print("[bold]stopping the services…[/bold] (the stack stays up: `make down`)")
         fleet.stop_all()

@@ -86,9 +86,32 @@ async def backlog(conn: Conn) -> tuple[int, float]:
 ProducerFactory = Callable[[], AIOKafkaProducer]
 
 
+class LockLost(RuntimeError):
+    """The relay's session ended: another instance may be relaying by now."""
+
+
+TRY_LOCK = "SELECT pg_try_advisory_lock(hashtext($1))"
+UNLOCK = "SELECT pg_advisory_unlock(hashtext($1))"
+
+
 class OutboxRelay:
     """Publishes a service's outbox in order. One relay per service is active at a time (a
-    PostgreSQL advisory lock), so per-case order in the outbox is the order on the topic."""
+    PostgreSQL advisory lock), so per-case order in the outbox is the order on the topic.
+
+    The lock is a session lock, and the relay does all its database work on the session that
+    holds it: every round deletes what Kafka acknowledged and fetches the next rows there, in
+    one statement. PostgreSQL releases the lock only when that session ends, and once it has
+    ended the relay can neither fetch nor delete again; before handing a batch to Kafka it
+    checks that the session is still open (asyncpg marks a connection the server closed as
+    closed, no query needed), so a relay that lost its lock stops instead of publishing next
+    to the instance that took over. Left open: a batch already handed to Kafka, or acknowledged
+    but not yet deleted, when the session ends is published again by the next relay (at least
+    once, as after a crash; consumers are idempotent on event_id).
+
+    Other ways were weighed: a transaction-scoped lock per round costs a BEGIN, a DELETE and a
+    COMMIT per round where this costs one statement (on the hot path of every service), and a
+    check of pg_locks in the deleting transaction only keeps a stale relay from deleting, not
+    from publishing."""
 
     def __init__(
         self, pool: asyncpg.Pool, service: str, new_producer: ProducerFactory, batch: int = 2000
@@ -106,33 +129,32 @@ class OutboxRelay:
         self._wakeup.set()
 
     async def run(self) -> None:
+        """Relays while this instance holds the service's lock; stands by while another does;
+        takes the lock again after losing it (database gone, session ended)."""
+        name = f"outbox:{self._service}"
         while True:
             try:
-                async with self._pool.acquire() as lock_conn:
-                    held = await lock_conn.fetchval(
-                        "SELECT pg_try_advisory_lock(hashtext($1))", f"outbox:{self._service}"
-                    )
-                    if not held:
+                async with self._pool.acquire() as session:
+                    if not await session.fetchval(TRY_LOCK, name):
                         await asyncio.sleep(1.0)  # another instance relays; stand by
                         continue
                     try:
-                        await self._relay_while_locked()
+                        await self._relay_while_locked(session)
                     finally:
-                        await lock_conn.execute(
-                            "SELECT pg_advisory_unlock(hashtext($1))", f"outbox:{self._service}"
-                        )
+                        if not ended(session):
+                            await session.execute(UNLOCK, name)
             except asyncio.CancelledError:
                 await self._close_producer()
                 raise
-            except Exception as exc:  # database gone: wait and take the lock again
+            except Exception as exc:  # database gone, lock lost: wait and take the lock again
                 log.warning("outbox relay interrupted: %s", exc, extra={"service": self._service})
                 await asyncio.sleep(1.0)
 
-    async def _relay_while_locked(self) -> None:
+    async def _relay_while_locked(self, session: Conn) -> None:
         backoff = 0.2
         published: list[int] = []  # on Kafka, deleted by the next fetch
         while True:
-            rows = await self._pool.fetch(FETCH, published, self._batch)
+            rows = await session.fetch(FETCH, published, self._batch)
             published = []
             if not rows:
                 self._wakeup.clear()
@@ -140,8 +162,10 @@ class OutboxRelay:
                     await asyncio.wait_for(self._wakeup.wait(), timeout=0.5)
                 continue
             try:
-                await self._publish(rows)
+                await self._publish(rows, session)
                 backoff = 0.2
+            except LockLost:
+                raise
             except Exception as exc:  # Kafka unavailable: keep the rows, retry with backoff
                 log.warning("publishing the outbox failed (%s); retrying in %.1fs", exc, backoff)
                 await self._close_producer()
@@ -152,7 +176,7 @@ class OutboxRelay:
             published = [r["id"] for r in rows]
             self.published += len(rows)
 
-    async def _publish(self, rows: Sequence[asyncpg.Record]) -> None:
+    async def _publish(self, rows: Sequence[asyncpg.Record], session: Conn) -> None:
         """Sends the rows as one record batch per partition (rows keep their order within each
         partition) and waits for Kafka's acks. aiokafka's batch API costs ~7 µs of CPU per
         message against ~18 µs through send() (issue 7); idempotence and ordering are the same:
@@ -173,11 +197,13 @@ class OutboxRelay:
                 headers = [(k, v.encode()) for k, v in orjson.loads(row["headers"]).items()]
                 record = {"key": row["key"], "value": row["value"], "headers": headers}
                 if batch.append(timestamp=None, **record) is None:  # full: send, start another
+                    fence(session)
                     futures.append(await producer.send_batch(batch, topic, partition=target))
                     batch = producer.create_batch()
                     if batch.append(timestamp=None, **record) is None:
                         raise ValueError(f"outbox row {row['id']} exceeds a Kafka batch")
             batch.close()  # complete: sent at once rather than after linger_ms
+            fence(session)
             futures.append(await producer.send_batch(batch, topic, partition=target))
         await asyncio.gather(*futures)
 
@@ -201,3 +227,18 @@ class OutboxRelay:
                 await asyncio.wait_for(producer.stop(), timeout=5)
             except Exception as exc:
                 log.debug("closing producer: %s", exc)
+
+
+def ended(session: Conn) -> bool:
+    """Whether the session is gone. A pool detaches its proxy from a connection the server
+    closed, and the proxy then refuses every call: that too means gone."""
+    try:
+        return session.is_closed()
+    except asyncpg.InterfaceError:
+        return True
+
+
+def fence(session: Conn) -> None:
+    """Raises LockLost when the session holding the relay's lock has ended."""
+    if ended(session):
+        raise LockLost("the session holding the outbox lock ended")

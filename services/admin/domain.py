@@ -89,6 +89,11 @@ def task_id_for(resolution_event_id: UUID) -> UUID:
     return uuid5(NAMESPACE, f"task:{resolution_event_id}")
 
 
+def opening_id(resolution: UUID) -> UUID:
+    """The event_id of the opening of the task a resolution needs (if it needs one)."""
+    return uuid5(NAMESPACE, f"opened:{resolution}")
+
+
 def task_opened(resolved: CaseResolved) -> AdminTaskOpened | None:
     """The task a resolution opens, if it needs an act. Ids and time derive from the resolution:
     deciding it again (a redelivery, a rebuild) gives the very same fact."""
@@ -97,7 +102,7 @@ def task_opened(resolved: CaseResolved) -> AdminTaskOpened | None:
     return AdminTaskOpened(
         type="AdminTaskOpened",
         schema_version=1,
-        event_id=uuid5(NAMESPACE, f"opened:{resolved.event_id}"),
+        event_id=opening_id(resolved.event_id),
         occurred_at=resolved.occurred_at,
         case_id=resolved.case_id,
         member_id=resolved.member_id,

@@ -10,7 +10,7 @@ from services.admin import domain, projection
 from shared import outbox, telemetry
 from shared.consumer import Delivery
 from shared.db import Conn
-from shared.events import ADMIN_TASKS, CaseResolved, RequestReceived
+from shared.events import ADMIN_TASKS, AdminTaskOpened, CaseResolved, RequestReceived
 
 
 async def on_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> None:
@@ -22,21 +22,33 @@ async def on_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> Non
 
 async def on_case_resolved(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """How the case ended, and the task for its administrative act, if it needs one."""
-    resolutions = [d.event for d in deliveries if isinstance(d.event, CaseResolved)]
-    if not resolutions:
+    resolved = [(d.event, d.record) for d in deliveries if isinstance(d.event, CaseResolved)]
+    if not resolved:
         return
+    resolutions = [r for r, _ in resolved]
     await projection.record_resolutions(conn, resolutions)
     opened = [t for r in resolutions if (t := domain.task_opened(r)) is not None]
-    # Built first: the task keeps the trace context its opening is published with.
+    # The task keeps the trace context of the resolution that opened it: that record is in
+    # the log, so a rebuild stores the same (the opening's own publish span is made anew
+    # each time the resolution is read, and a rebuild may read the opening first).
+    traces = {
+        domain.opening_id(r.event_id): telemetry.traceparent_of(record.headers)
+        for r, record in resolved
+    }
     messages = {t.event_id: outbox.event_message(ADMIN_TASKS, t) for t in opened}
-    traces = {i: telemetry.traceparent_of(m.headers) for i, m in messages.items()}
     new = await projection.record_tasks(conn, opened, traces)
     await outbox.enqueue(conn, [m for i, m in messages.items() if i in new])
 
 
 async def on_admin_task_events(conn: Conn, deliveries: Sequence[Delivery]) -> None:
-    """admin's own facts, read back: the task history (rebuilds come from here)."""
+    """admin's own facts, read back: the task history (rebuilds come from here). A task's
+    opening keeps the trace of its resolution (``on_case_resolved``), not the header it was
+    published with; the other facts keep the header they travelled with."""
     kinds = get_args(domain.TaskEvent)
     events = [d.event for d in deliveries if isinstance(d.event, kinds)]
-    traces = {d.event.event_id: telemetry.traceparent_of(d.record.headers) for d in deliveries}
+    traces = {
+        d.event.event_id: telemetry.traceparent_of(d.record.headers)
+        for d in deliveries
+        if not isinstance(d.event, AdminTaskOpened)
+    }
     await projection.record_tasks(conn, events, traces)

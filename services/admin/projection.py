@@ -14,7 +14,13 @@ from pydantic import Field, TypeAdapter
 from services.admin.domain import TaskEvent, TaskState, fold
 from shared import locks
 from shared.db import Conn
-from shared.events import AdminTaskCompleted, AdminTaskRejected, CaseResolved, RequestReceived
+from shared.events import (
+    AdminTaskCompleted,
+    AdminTaskOpened,
+    AdminTaskRejected,
+    CaseResolved,
+    RequestReceived,
+)
 
 LOCK_SPACE = 4  # admin's tasks, in shared.locks' two-key space
 
@@ -54,6 +60,13 @@ SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::
                      $6::text[], $7::jsonb[], $8::text[])
 ON CONFLICT (event_id) DO NOTHING
 RETURNING event_id, task_id"""
+
+# An opening read back before its resolution (a rebuild) is recorded without a trace context;
+# it gets the resolution's when that is read.
+FILL_TRACES = """
+UPDATE task_history h SET traceparent = x.traceparent
+FROM unnest($1::uuid[], $2::text[]) AS x(event_id, traceparent)
+WHERE h.event_id = x.event_id AND h.traceparent IS NULL"""
 
 # The trace closing the task continues: that of the resolution that opened it.
 TASK_TRACE = """
@@ -129,10 +142,12 @@ async def record_tasks(
     conn: Conn, events: Sequence[TaskEvent], traces: Mapping[UUID, str | None] | None = None
 ) -> set[UUID]:
     """Stores the task facts not yet known and refolds their tasks; returns the new event ids.
-    ``traces``: the ``traceparent`` each fact travelled with, by event_id (when known)."""
+    ``traces``: the ``traceparent`` each fact keeps, by event_id (when known): a command's
+    fact, the one it is published with; an opening, its resolution's (``handlers``)."""
     unique = list({e.event_id: e for e in events}.values())
     if not unique:
         return set()
+    traced = (traces or {}).get
     await locks.lock_all(conn, LOCK_SPACE, (e.task_id for e in unique))
     rows = await conn.fetch(
         INSERT_HISTORY,
@@ -143,8 +158,17 @@ async def record_tasks(
         [e.type for e in unique],
         [actor_of(e) for e in unique],
         [e.model_dump_json() for e in unique],
-        [(traces or {}).get(e.event_id) for e in unique],
+        [traced(e.event_id) for e in unique],
     )
+    fresh = {r["event_id"] for r in rows}
+    # Only an opening is ever recorded before its trace context is known (read back first).
+    late = [
+        (e.event_id, t)
+        for e in unique
+        if isinstance(e, AdminTaskOpened) and e.event_id not in fresh and (t := traced(e.event_id))
+    ]
+    if late:
+        await conn.execute(FILL_TRACES, [i for i, _ in late], [t for _, t in late])
     if rows:
         states = await load_tasks(conn, {r["task_id"] for r in rows})
         columns: list[list[Any]] = [
@@ -152,11 +176,12 @@ async def record_tasks(
             for c in COLUMNS
         ]
         await conn.execute(UPSERT_TASKS, *columns)
-    return {r["event_id"] for r in rows}
+    return fresh
 
 
 async def task_trace(conn: Conn, task_id: UUID) -> str | None:
-    """The ``traceparent`` the task was opened with: where closing it joins the case's trace."""
+    """The ``traceparent`` of the resolution that opened the task: where closing it joins the
+    case's trace."""
     value: str | None = await conn.fetchval(TASK_TRACE, task_id)
     return value
 

@@ -1,7 +1,7 @@
 """The administrative team's commands on a task, each in one transaction: lock the task, fold
 its history, decide (pure), record the fact with the consumers' code, put it in the outbox.
-The work joins the case's trace (where the task's opening was published), linked to the HTTP
-request's span."""
+The work joins the case's trace (where the resolution that opened the task was published),
+linked to the HTTP request's span."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ async def execute(
     """The fact the command became and the task after it; raises domain.Refused (writing
     nothing) when it is not allowed. Concurrent commands on one task run one after the other."""
     async with holder.require().acquire() as conn:
-        # The task's trace is its case's: closing it continues the trace that opened it.
+        # The task's trace is its case's: closing it continues its resolution's.
         carrier = await projection.task_trace(conn, task_id) if telemetry.enabled() else None
         name = f"{type(command).__name__} command"
         with telemetry.rejoined(carrier, name, {"relais.task_id": str(task_id)}):

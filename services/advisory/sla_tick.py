@@ -19,7 +19,7 @@ from services.advisory.sla_clock import due
 from services.advisory.sla_outcomes import escalation
 from services.advisory.sla_policy import SlaPolicy, SlaSettings
 from services.advisory.sla_timeline import timeline
-from shared import faults, locks, outbox
+from shared import faults, locks, outbox, telemetry
 from shared.events import ESCALATED, SLA, CaseEscalated
 from shared.sla_events import SlaEvent
 
@@ -55,13 +55,16 @@ async def tick(pool: asyncpg.Pool, policy: SlaPolicy, now: datetime, limit: int 
                 escalations.append(escalated)
         for fact in facts:  # the cases' SLA history, as recorded once this round is
             recorded[fact.case_id].append(fact)
+        # Built first: an escalation's history row keeps the trace context its message
+        # carries, which is what a rebuild reads back from `escalated`.
+        outgoing = [outbox.event_message(ESCALATED, e) for e in escalations]
+        traces = {
+            e.event_id: telemetry.traceparent_of(m.headers)
+            for e, m in zip(escalations, outgoing, strict=True)
+        }
         await sla_projection.record(conn, facts, recorded)
-        await projection.record(conn, escalations)
-        await outbox.enqueue(
-            conn,
-            [outbox.event_message(SLA, f) for f in facts]
-            + [outbox.event_message(ESCALATED, e) for e in escalations],
-        )
+        await projection.record(conn, escalations, traces)
+        await outbox.enqueue(conn, [outbox.event_message(SLA, f) for f in facts] + outgoing)
         faults.point("sla.recording")  # crash: the round's facts written, not committed
     return Round(len(case_ids), facts, escalations)
 

@@ -5,13 +5,10 @@ waits for the facts to appear."""
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import orjson
-import pytest
 
 from relais_cli.demo_data import stream
 from shared.events import ESCALATED, ROUTED, SLA
@@ -20,36 +17,8 @@ from tests.support.auth import CHANNEL, bearer
 from tests.support.kafka import collect, end_offsets
 from tests.support.polling import body_has, until
 from tests.support.processes import ServiceProcess
-from tests.support.traces import tracing_env
 
 OPS = bearer(Role.OPS, "ops-sla")
-SECONDS = 1 / 3600
-SHORT_SLA = {
-    "RELAIS_SLA_TICK_SECONDS": "0.3",
-    "RELAIS_SLA_TARGETS_HOURS": json.dumps(
-        {
-            p: {"first_response": 3 * SECONDS, "resolution": 6 * SECONDS}
-            for p in ("high", "normal", "low")
-        }
-    ),
-    "RELAIS_SLA_OPENS": "00:00:00",
-    "RELAIS_SLA_CLOSES": "23:59:59.999999",
-    "RELAIS_SLA_WORKDAYS": "[0, 1, 2, 3, 4, 5, 6]",
-    "RELAIS_SLA_PUBLIC_HOLIDAYS": "false",
-    "RELAIS_SLA_POLICY_VERSION": "99",
-}
-
-
-@pytest.fixture
-def short_sla_advisory(advisory: ServiceProcess) -> Iterator[ServiceProcess]:
-    """advisory with the test policy for this test only; the session's one is back after."""
-    advisory.stop()
-    short = ServiceProcess("advisory", {**tracing_env("advisory"), **SHORT_SLA}).start()
-    try:
-        yield short
-    finally:
-        short.stop()
-        advisory.start()
 
 
 def ours(records: list[object], case_id: str) -> list[dict[str, object]]:

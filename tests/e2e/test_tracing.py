@@ -164,11 +164,11 @@ async def test_a_case_is_one_trace_from_the_request_to_its_administrative_act(
     resolve = t.one("advisory", "Resolve command", support_routing)
     resolved = t.one("advisory", f"{RESOLVED} publish", resolve)
     # And admin opens the task as a child of the resolution's delivery, and Ada's completion
-    # continues from that opening
+    # continues from the resolution that opened it
     admin_in = t.one("admin", f"{RESOLVED} process")
     assert t.descends(admin_in, resolved)
-    opened = t.one("admin", f"{ADMIN_TASKS} publish", admin_in)
-    complete_task = t.one("admin", "CompleteTask command", opened)
+    t.one("admin", f"{ADMIN_TASKS} publish", admin_in)
+    complete_task = t.one("admin", "CompleteTask command", resolved)
     assert complete_task["attributes"]["relais.task_id"] == lived.task_id
     assert linked_request("admin", complete_task)["name"] == "POST /tasks/{task_id}/completion"
     t.one("admin", f"{ADMIN_TASKS} publish", complete_task)

@@ -4,12 +4,14 @@ and closing commands that either write one fact or nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 import pytest
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from services.admin import handlers, taskwork
 from services.admin.domain import CompleteTask, Conflict, RejectTask
@@ -87,6 +89,38 @@ async def test_any_interleaving_of_the_topics_gives_the_same_rows(
     await apply(live, records)
     await apply(replay, interleaved(records, seed=9))
     assert await rows(replay) == await rows(live)
+
+
+def traced(records: list[Any]) -> list[Any]:
+    """The records as traced producers send them: a trace context of their own in the headers."""
+    return [
+        dataclasses.replace(r, headers=[*r.headers, ("traceparent", traceparent())])
+        for r in records
+    ]
+
+
+def traceparent() -> bytes:
+    return f"00-{uuid.uuid4().hex}-{uuid.uuid4().hex[:16]}-01".encode()
+
+
+async def test_with_tracing_on_the_stored_trace_contexts_come_from_the_log_whatever_the_order(
+    scratch_schema: ScratchFactory, spans: InMemorySpanExporter
+) -> None:
+    live, replay = await scratch_schema("admin"), await scratch_schema("admin")
+    records = traced(admin_records(24, seed=97))
+    # Given admin live: resolutions open tasks (publishing them in spans of their own), then
+    # reads its openings back
+    await apply(live, records)
+    assert spans.get_finished_spans(), "tracing is on"
+    # When a rebuild reads the openings first, then the rest
+    await apply(replay, [r for r in records if r.topic == ADMIN_TASKS])
+    await apply(replay, [r for r in records if r.topic != ADMIN_TASKS])
+    # Then both hold the same rows, trace contexts included: an opening keeps its resolution's
+    assert await rows(replay) == await rows(live)
+    history = (await rows(live))["task_history"]
+    resolutions = {dict(r.headers)["traceparent"] for r in records if r.topic == RESOLVED}
+    assert history
+    assert {h["traceparent"].encode() for h in history} <= resolutions
 
 
 async def test_a_task_is_closed_once_and_a_refusal_writes_nothing(

@@ -1,7 +1,7 @@
 """A staff command on a case consumed long ago joins the case's trace (real PostgreSQL, advisory's
-and admin's own code): the trace context the case's routing, or the task's opening, travelled
-with is stored with the fact; the command's work and the event it publishes continue that
-trace, linked to the span of the HTTP request that carried the command."""
+and admin's own code): the trace context the case's routing, or the resolution that opened the
+task, travelled with is stored with the fact; the command's work and the event it publishes
+continue that trace, linked to the span of the HTTP request that carried the command."""
 
 from __future__ import annotations
 
@@ -161,8 +161,9 @@ async def test_completing_a_task_continues_the_trace_of_the_resolution(
             event_id=uuid.uuid4(),
             now=T0 + timedelta(hours=1),
         )
-    # Then the completion continues from the task's opening, linked to the HTTP request
-    assert_continues(spans, the(spans, "CompleteTask command"), opened.context, http)
+    # Then the completion continues from the resolution that opened the task (a context the
+    # log holds, unlike the opening's own publish span), linked to the HTTP request
+    assert_continues(spans, the(spans, "CompleteTask command"), resolved, http)
     stored = await pool.fetch("SELECT type, traceparent FROM task_history ORDER BY occurred_at")
     assert [r["type"] for r in stored] == ["AdminTaskOpened", "AdminTaskCompleted"]
     assert all(r["traceparent"] for r in stored)

@@ -1,16 +1,19 @@
 """The outbox relay publishes every row once, on the partition Kafka's default partitioner picks
-for its key, in order per key, with its headers — and empties the outbox."""
+for its key, in order per key, with its headers — and empties the outbox. A relay whose lock's
+session ends stops: the instance that takes over is the only one publishing."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
+from typing import Any
 
 import asyncpg
 import pytest
-from aiokafka import TopicPartition
+from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.partitioner import DefaultPartitioner
 
@@ -86,3 +89,88 @@ async def test_rows_are_published_in_order_on_their_keys_partition(
         assert [r.value for r in mine] == [f"{key.decode()}#{n}".encode() for n in range(5)]
     # And the outbox is empty
     assert left == 0
+
+
+# The relay's lock, as pg_locks shows it: hashtext() is an int4 key, stored as two oids.
+LOCK_HOLDER = """
+SELECT l.pid FROM pg_locks l, (SELECT hashtext($1)::bigint AS k) x
+WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+  AND l.classid::bigint = ((x.k >> 32) & 4294967295) AND l.objid::bigint = (x.k & 4294967295)"""
+
+
+class HeldProducer:
+    """A real producer whose relay is held, once, after it fetched rows and before it sends
+    them: where a relay whose lock's session is ended meanwhile must not publish."""
+
+    def __init__(self, producer: AIOKafkaProducer) -> None:
+        self._producer = producer
+        self.holding = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def partitions_for(self, topic: str) -> set[int]:
+        if not self.release.is_set():
+            self.holding.set()
+            await self.release.wait()
+        partitions: set[int] = await self._producer.partitions_for(topic)
+        return partitions
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._producer, name)
+
+
+def numbered(topic: str, start: int, count: int) -> list[outbox.OutgoingMessage]:
+    """Messages on 20 keys, each with its own event_id header."""
+    return [
+        outbox.OutgoingMessage(
+            topic, f"case-{n % 20}".encode(), f"#{n}".encode(), {"event_id": str(uuid.uuid4())}
+        )
+        for n in range(start, start + count)
+    ]
+
+
+async def test_a_relay_whose_lock_session_ends_publishes_nothing_more(
+    pool: asyncpg.Pool, db: asyncpg.Pool, topic: str, settings: Settings, bootstrap: str
+) -> None:
+    first_batch = numbered(topic, 0, 300)
+    async with pool.acquire() as conn, conn.transaction():
+        await outbox.enqueue(conn, first_batch)
+    # Given a relay holding the lock, with rows fetched and about to send them
+    held = HeldProducer(new_producer(settings))
+    first = outbox.OutboxRelay(pool, SCHEMA, lambda: held, batch=50)
+    second = outbox.OutboxRelay(pool, SCHEMA, lambda: new_producer(settings), batch=50)
+    tasks = [asyncio.create_task(first.run())]
+    try:
+        await asyncio.wait_for(held.holding.wait(), timeout=30)
+        # When its lock's session is ended (pg_terminate_backend), another relay starts
+        holder = await db.fetchval(LOCK_HOLDER, f"outbox:{SCHEMA}")
+        assert holder is not None
+        assert await db.fetchval("SELECT pg_terminate_backend($1)", holder)
+        tasks.append(asyncio.create_task(second.run()))
+        await until(lambda: pool.fetchval("SELECT count(*) FROM outbox"), lambda n: n == 0)
+        # And the first goes on (its rows fetched), and more rows come
+        held.release.set()
+        more = numbered(topic, 300, 100)
+        async with pool.acquire() as conn, conn.transaction():
+            await outbox.enqueue(conn, more)
+        left = await until(
+            lambda: pool.fetchval("SELECT count(*) FROM outbox"), lambda n: n == 0, timeout=15
+        )
+        await asyncio.sleep(1.5)  # time for a stale relay to publish, were it to
+    finally:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    # Then every row is on the topic exactly once, by the second relay, in order per key
+    sent = first_batch + more
+    since = {TopicPartition(topic, p): 0 for p in range(PARTITIONS)}
+    records = await collect(bootstrap, topic, since, lambda rs: len(rs) > len(sent), timeout=5)
+    ids = Counter(dict(r.headers)["event_id"].decode() for r in records)
+    assert left == 0
+    assert set(ids) == {m.headers["event_id"] for m in sent}
+    assert set(ids.values()) == {1}, "no row relayed twice"
+    assert (first.published, second.published) == (0, len(sent))
+    for n in range(20):
+        mine = sorted((r for r in records if r.key == f"case-{n}".encode()), key=lambda r: r.offset)
+        numbers = [int(r.value[1:]) for r in mine]
+        assert numbers == sorted(numbers)

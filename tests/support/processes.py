@@ -39,7 +39,11 @@ class ServiceProcess:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        self.wait_ready(timeout)
+        try:
+            self.wait_ready(timeout)
+        except BaseException:  # a fixture that fails to start never stops it: do it here
+            self.stop()
+            raise
         return self
 
     def wait_ready(self, timeout: float) -> None:
