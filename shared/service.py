@@ -20,7 +20,7 @@ import asyncpg
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 
-from shared import db, dead_letters, lag, tracing_setup
+from shared import db, dead_letters, lag, stalls, tracing_setup
 from shared.batch import dispatch
 from shared.before_handlers import Rescuers
 from shared.consumer import Apply, BatchConsumer, PoolHolder
@@ -130,6 +130,10 @@ class ServiceRuntime:
         )
         subscriber(handler)
         self._rescuers.register(subscriber, consumer.handle_records)
+        self.background(
+            f"stalls-{topic}",
+            lambda pool: stalls.watch(self.name, pool, lambda: subscriber.consumer),
+        )
         self.consumers.append(consumer)
         self.topics.append(topic)
         self.sources.append(Source(topic, apply, live=True))
