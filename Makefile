@@ -6,7 +6,7 @@ VENV_STAMP := .venv/.installed
 # A real deployment sets RELAIS_ENV to something else and RELAIS_AUTH_SECRET to a real secret.
 export RELAIS_ENV ?= dev
 
-.PHONY: run test up down clean lint fmt bench bench-rebuild asyncapi unit integration e2e typecheck report chaos
+.PHONY: run test up down clean lint fmt bench bench-rebuild asyncapi unit integration e2e typecheck report chaos fuzz-kafka
 
 # The virtualenv is rebuilt when pyproject.toml changes; pip's cache (~/.cache/pip) makes
 # a second fresh clone fast.
@@ -45,6 +45,11 @@ e2e: up
 # PostgreSQL stopped under each service (ARGS="-k routing" for a part). Stops the local stack.
 chaos: up
 	@$(PY) -m pytest tests/chaos $(ARGS)
+
+# Property-based fuzzing of every consumer with hostile Kafka records: make test runs a few
+# examples, this many more (RELAIS_FUZZ_KAFKA_EXAMPLES, default 40).
+fuzz-kafka: up
+	@RELAIS_FUZZ_KAFKA_EXAMPLES=$${RELAIS_FUZZ_KAFKA_EXAMPLES:-40} $(PY) -m pytest tests/e2e/test_record_fuzzing.py
 
 lint: $(VENV_STAMP)
 	@$(PY) -m ruff check .
