@@ -63,6 +63,7 @@ class ServiceRuntime:
         self.settings = settings
         self.migrations = migrations
         self._rescuers = Rescuers()
+        self._subscribers: list[Any] = []
         self.broker: KafkaBroker = new_broker(settings, name, self._rescuers)
         self.holder = PoolHolder()
         self.consumers: list[BatchConsumer] = []
@@ -130,10 +131,7 @@ class ServiceRuntime:
         )
         subscriber(handler)
         self._rescuers.register(subscriber, consumer.handle_records)
-        self.background(
-            f"stalls-{topic}",
-            lambda pool: stalls.watch(self.name, pool, lambda: subscriber.consumer),
-        )
+        self._subscribers.append(subscriber)
         self.consumers.append(consumer)
         self.topics.append(topic)
         self.sources.append(Source(topic, apply, live=True))
@@ -196,6 +194,8 @@ class ServiceRuntime:
         ]
         if self.consumers:
             tasks.append(asyncio.create_task(self._start_broker(), name=f"{self.name}-broker"))
+            watch = stalls.watch(self.name, pool, self._kafka_consumers)
+            tasks.append(asyncio.create_task(watch, name=f"{self.name}-stalls"))
         try:
             yield
         finally:
@@ -207,6 +207,10 @@ class ServiceRuntime:
             await self.probe.close()
             await pool.close()
             tracing_setup.flush()
+
+    def _kafka_consumers(self) -> list[Any]:
+        """aiokafka's consumer of each subscriber (None until the broker started)."""
+        return [subscriber.consumer for subscriber in self._subscribers]
 
     async def _start_broker(self) -> None:
         # Kafka may be down when the service starts: keep trying, the HTTP side serves anyway.

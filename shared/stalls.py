@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from aiokafka import TopicPartition
@@ -58,16 +59,17 @@ class StallWatch:
         return stalled
 
 
-async def watch(group: str, pool: Any, consumer_of: Any) -> None:
-    """Checks ``consumer_of()`` (aiokafka's consumer, None until it starts) for ever."""
-    stalls = StallWatch(group)
+async def watch(group: str, pool: Any, consumers: Callable[[], list[Any]]) -> None:
+    """Checks each of ``consumers()`` (aiokafka's consumers of the group's subscribers, None
+    until started) for ever, one after the other: one database connection at a time."""
+    stalls: dict[int, StallWatch] = {}
     while True:
         await asyncio.sleep(CHECK_EVERY_S)
-        consumer = consumer_of()
-        if consumer is None:
-            continue
-        try:
-            async with pool.acquire() as conn:
-                await stalls.check(conn, consumer)
-        except Exception as exc:  # a rebalance or an outage: the next check will see
-            log.info("stall check skipped (%s)", exc)
+        for consumer in consumers():
+            if consumer is None:
+                continue
+            try:
+                async with pool.acquire() as conn:
+                    await stalls.setdefault(id(consumer), StallWatch(group)).check(conn, consumer)
+            except Exception as exc:  # a rebalance or an outage: the next check will see
+                log.info("stall check skipped (%s)", exc)

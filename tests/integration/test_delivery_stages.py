@@ -147,7 +147,7 @@ async def test_a_failure_before_the_handler_loses_no_record(
         await producer.stop()
     # When the consumer reads it while one stage of the delivery fails now and then
     await broker.start()
-    watching = asyncio.create_task(stalls.watch(group, pool, lambda: subscriber.consumer))
+    watching = asyncio.create_task(stalls.watch(group, pool, lambda: [subscriber.consumer]))
     try:
         await until(
             lambda: pool.fetchval("SELECT count(*) FROM seen"), lambda n: n >= RECORDS, timeout=60
