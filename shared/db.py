@@ -82,26 +82,70 @@ async def migrate(
 
     An advisory lock serialises concurrent starts of the same service. ``render``, when given,
     turns each file's text into the SQL to run (the BI views name their schemas that way)."""
-    applied_now: list[str] = []
     async with pool.acquire() as conn:
-        # CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists;
-        # a service role that was given its schema has no such right.
-        if not await conn.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema):
-            await conn.execute(CREATE_SCHEMA.format(schema=schema))
-        await conn.execute(CREATE_LEDGER.format(schema=schema))
-        await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"migrate:{schema}")
+        await _prepare(conn, schema)
+        await conn.execute("SELECT pg_advisory_lock(hashtext($1))", _lock_key(schema))
         try:
-            done = {r["name"] for r in await conn.fetch(APPLIED.format(schema=schema))}
-            for name, path in migration_files(folders):
-                if name in done:
-                    continue
-                async with conn.transaction():
-                    text = path.read_text()
-                    await conn.execute(render(text) if render else text)
-                    await conn.execute(RECORD.format(schema=schema), name)
-                applied_now.append(name)
+            applied_now = await _apply(conn, schema, folders, render)
         finally:
-            await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", f"migrate:{schema}")
+            await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", _lock_key(schema))
     if applied_now:
         log.info("applied migrations %s", applied_now)
+    return applied_now
+
+
+async def migrate_in(
+    conn: Conn,
+    schema: str,
+    folders: Sequence[Path],
+    render: Callable[[str], str] | None = None,
+) -> list[str]:
+    """Applies the migrations not yet applied, as ``migrate`` does, but on ``conn`` inside the
+    transaction the caller has open there: they commit, or roll back, with the rest of it.
+
+    The same advisory lock serialises it with ``migrate``, until that transaction ends."""
+    if not conn.is_in_transaction():
+        raise ValueError("migrate_in runs inside the caller's transaction: open one first")
+    await _prepare(conn, schema)
+    await lock_migrations(conn, schema)
+    # Each migration's own transaction is then a savepoint of the caller's.
+    return await _apply(conn, schema, folders, render)
+
+
+async def lock_migrations(conn: Conn, schema: str) -> None:
+    """Keeps any other migration of ``schema`` out until the transaction open on ``conn``
+    ends (taking it again in the same transaction is allowed)."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", _lock_key(schema))
+
+
+def _lock_key(schema: str) -> str:
+    return f"migrate:{schema}"
+
+
+async def _prepare(conn: Conn, schema: str) -> None:
+    """The schema and its ledger of applied migrations, created where missing."""
+    # CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists;
+    # a service role that was given its schema has no such right.
+    if not await conn.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema):
+        await conn.execute(CREATE_SCHEMA.format(schema=schema))
+    await conn.execute(CREATE_LEDGER.format(schema=schema))
+
+
+async def _apply(
+    conn: Conn,
+    schema: str,
+    folders: Sequence[Path],
+    render: Callable[[str], str] | None,
+) -> list[str]:
+    """Runs each migration not in the ledger yet, with its ledger row, in a transaction."""
+    applied_now: list[str] = []
+    done = {r["name"] for r in await conn.fetch(APPLIED.format(schema=schema))}
+    for name, path in migration_files(folders):
+        if name in done:
+            continue
+        async with conn.transaction():
+            text = path.read_text()
+            await conn.execute(render(text) if render else text)
+            await conn.execute(RECORD.format(schema=schema), name)
+        applied_now.append(name)
     return applied_now
