@@ -1,5 +1,6 @@
 """Bringing a candidate projection to the live one's exact cut and swapping it in, with the
-checks that must pass first; then the BI views re-pointed and the result verified.
+checks that must pass first, and the BI views re-pointed at it in the same transaction; then
+the result verified.
 
 Rebuild and rollback share it: the candidate is a freshly rebuilt shadow, or the kept
 previous projection brought up to date."""
@@ -60,7 +61,8 @@ async def swap_in(
     since: datetime | None,
 ) -> Swapped:
     """Pauses the live writers, brings the candidate (``run.shadow``) to their cut, checks it
-    and swaps it in; the live projection is kept (see ops.swap)."""
+    and swaps it in, re-pointing the BI views at it in the same transaction; the live
+    projection is kept (see ops.swap)."""
     live, candidate, name = run.service.schema, run.shadow, run.service.name
     owner = await schemas.owner(run.ops, live)
     await lock.ensure_held()
@@ -89,7 +91,10 @@ async def swap_in(
                     group=run.service.group,
                     cut=stop,
                 )
-                faults.point("rebuild.swapping")  # crash: swapped, not committed
+                # Views follow tables, not names: re-pointed in the swap's transaction, they
+                # can never be left reading the replaced (kept, frozen) projection.
+                await reporting_install.repoint(run.ops)
+                faults.point("rebuild.swapping")  # crash: swapped, views re-pointed, not committed
             return Swapped(kept_as, time.monotonic() - paused_at, failures)
         except asyncpg.DeadlockDetectedError:
             # A live writer took the locks in the other order; it went on, try again.
@@ -107,12 +112,10 @@ async def after_swap(
     since: datetime | None,
     check: bool,
 ) -> Verdict | None:
-    """Re-points the BI views, drops the kept copies older than the one just made, and (when
-    ``check``) verifies the new live projection against its log: raises NotVerified if it
-    differs. Returns the verdict (None when not checked)."""
-    # The BI views still read the replaced tables: point them at the new ones first.
-    faults.point("rebuild.swapped")  # crash: swapped, views and older copies left behind
-    await reporting_install.reinstall(settings)
+    """Drops the kept copies older than the one just made and (when ``check``) verifies the
+    new live projection against its log: raises NotVerified if it differs. Returns the
+    verdict (None when not checked)."""
+    faults.point("rebuild.swapped")  # crash: swapped, older copies left behind
     await swap.drop_older(run.ops, run.service.schema)
     if not check:
         return None

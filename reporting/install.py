@@ -18,6 +18,7 @@ from pathlib import Path
 import asyncpg
 
 from shared import db
+from shared.db import Conn
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,6 +28,7 @@ READER = "relais_bi"
 # The services whose projections the views read (each migrated first, by its own migrations).
 SOURCES = ("intake", "routing", "advisory", "admin")
 
+INSTALLED = "SELECT 1 FROM pg_namespace WHERE nspname = $1"
 GRANTS = """
 GRANT USAGE ON SCHEMA {schema} TO {reader};
 GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {reader};
@@ -53,11 +55,11 @@ async def install_views(pool: asyncpg.Pool, schema: str, sources: Mapping[str, s
     return await db.migrate(pool, schema, [MIGRATIONS], renderer(schema, sources))
 
 
-async def grant_reader(pool: asyncpg.Pool, schema: str, reader: str = READER) -> bool:
+async def grant_reader(conn: asyncpg.Pool | Conn, schema: str, reader: str = READER) -> bool:
     """Lets ``reader`` read the views; False when the role does not exist here."""
-    if not await pool.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", reader):
+    if not await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", reader):
         return False
-    await pool.execute(GRANTS.format(schema=schema, reader=reader))
+    await conn.execute(GRANTS.format(schema=schema, reader=reader))
     return True
 
 
@@ -80,21 +82,38 @@ async def install(settings: Settings) -> list[str]:
         await pool.close()
 
 
-async def reinstall(settings: Settings) -> None:
-    """Re-creates the views over the services' current schemas. Views follow the tables they
-    read, not their names: after a rebuild swapped a new projection schema in, the views still
-    read the replaced one (and would vanish with it). No-op where BI is not installed."""
-    pool = await db.connect(settings.ops_dsn(), SCHEMA, min_size=1, max_size=1)
+async def repoint(conn: Conn) -> bool:
+    """Re-creates the views over the services' current schemas, with their grant to
+    `relais_bi`, inside the transaction the caller has open on ``conn``.
+
+    Views follow the tables they read, not their names: once a rebuild swapped a new
+    projection schema in, the views still read the replaced one (and would vanish with it).
+    Run in the swap's own transaction, the views commit with the swap or not at all, so a
+    crash leaves either the old projection with its views or the new one with its views.
+    Returns False (and does nothing) where BI is not installed."""
+    if not conn.is_in_transaction():
+        raise ValueError("repoint runs inside the caller's transaction: open one first")
+    # Before the drop, so a concurrent `install` (which holds it while creating the views)
+    # and this take their locks in the same order.
+    await db.lock_migrations(conn, SCHEMA)
+    if not await conn.fetchval(INSTALLED, SCHEMA):
+        return False
+    await conn.execute(f"DROP SCHEMA {SCHEMA} CASCADE")
+    await conn.execute(f"CREATE SCHEMA {SCHEMA}")
+    await db.migrate_in(conn, SCHEMA, [MIGRATIONS], renderer(SCHEMA, {s: s for s in SOURCES}))
+    await grant_reader(conn, SCHEMA)
+    return True
+
+
+async def reinstall(settings: Settings) -> bool:
+    """``repoint`` in a transaction of its own: the views over the services' current schemas,
+    all at once or not at all. False where BI is not installed."""
+    conn = await asyncpg.connect(settings.ops_dsn())
     try:
-        if not await pool.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", SCHEMA):
-            return
-        async with pool.acquire() as conn, conn.transaction():
-            await conn.execute(f"DROP SCHEMA {SCHEMA} CASCADE")
-            await conn.execute(f"CREATE SCHEMA {SCHEMA}")
-        await install_views(pool, SCHEMA, {s: s for s in SOURCES})
-        await grant_reader(pool, SCHEMA)
+        async with conn.transaction():
+            return await repoint(conn)
     finally:
-        await pool.close()
+        await conn.close()
 
 
 def main() -> None:
