@@ -13,18 +13,9 @@ from tests.support.chaos.results import record
 from tests.support.chaos.run import run
 from tests.support.chaos.scenarios import SCENARIOS, SEEDS, Scenario
 
-# Known defect: a rebuild killed after its swap committed leaves the BI views reading the
-# replaced schema (``<service>_previous``, frozen) until a rebuild is run again.
-STALE_VIEWS = pytest.mark.xfail(
-    strict=True, reason="BI views left on <service>_previous by a rebuild killed after its swap"
-)
-TABLE = [
-    pytest.param(s, marks=STALE_VIEWS) if s.point == "rebuild.swapped" else s for s in SCENARIOS
-]
-
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("scenario", TABLE, ids=lambda s: s.id)
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
 async def test_a_crash_at_a_fault_point_loses_and_doubles_nothing(
     fleet: Fleet, scenario: Scenario, seed: int, settings: Settings, db: asyncpg.Pool
 ) -> None:
