@@ -48,6 +48,10 @@ BODY_RESPONSES: dict[int | str, dict[str, Any]] = {
     }
 }
 
+# The largest age a query may ask for (older_than_minutes): a century is older than any case,
+# and a bound keeps "now minus the age" a date Python can compute.
+MAX_AGE_MINUTES = 100 * 366 * 24 * 60
+
 
 def health_router(runtime: ServiceRuntime) -> APIRouter:
     router = APIRouter(tags=["health"])

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from shared.auth import AuthProblem
 
@@ -83,6 +84,7 @@ _HTTP_ERRORS = {
     413: "body_too_large",
     415: "unsupported_media_type",
 }
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 # Plain words for Starlette's bare reason phrases ("Not Found").
 _HTTP_MESSAGES = {
     404: "There is nothing at this address.",
@@ -109,7 +111,11 @@ async def _invalid(_request: Request, exc: Exception) -> JSONResponse:
         if e.get("type") == "json_invalid":
             detail = (e.get("ctx") or {}).get("error", "syntax error")
             return unreadable_answer(f"{detail} (at character {e['loc'][-1]})")
-    fields = [FieldProblem(field=_where(e["loc"]), message=e["msg"]) for e in errors]
+    # A model's own checks raise ValueError; pydantic prefixes their words with "Value error, ".
+    fields = [
+        FieldProblem(field=_where(e["loc"]), message=e["msg"].removeprefix("Value error, "))
+        for e in errors
+    ]
     return problem(422, "validation_failed", "The request is invalid.", fields)
 
 
@@ -123,7 +129,7 @@ async def _unreadable(_request: Request, exc: Exception) -> JSONResponse:
     return unreadable_answer(exc.reason)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     cause = exc.__cause__
     if exc.status_code == 400 and cause is not None:
@@ -138,7 +144,20 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     answer = problem(exc.status_code, error, message)
     for name, value in (exc.headers or {}).items():
         answer.headers[name] = value
+    if exc.status_code == 405:
+        answer.headers["Allow"] = ", ".join(allowed_methods(request))
     return answer
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app accepts at the request's path. Starlette's own 405
+    names only the methods of the first route that matched the path."""
+    allowed = []
+    for method in METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 async def _crash(_request: Request, exc: Exception) -> JSONResponse:

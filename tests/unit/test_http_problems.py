@@ -51,6 +51,13 @@ async def test_unknown_addresses_and_methods_are_problems(service: str) -> None:
         assert wrong.headers["allow"] == "GET"
 
 
+async def test_a_405_names_every_method_the_address_accepts() -> None:
+    async with client_of(app_of("routing")) as client:
+        wrong = await client.patch("/advisers/a1", headers=OPS)
+    assert wrong.status_code == 405
+    assert wrong.headers["allow"] == "GET, PUT"
+
+
 async def test_a_crash_is_a_500_problem() -> None:
     app = app_of("intake")
 
