@@ -6,7 +6,7 @@ VENV_STAMP := .venv/.installed
 # A real deployment sets RELAIS_ENV to something else and RELAIS_AUTH_SECRET to a real secret.
 export RELAIS_ENV ?= dev
 
-.PHONY: run test up down clean lint fmt bench bench-rebuild asyncapi unit integration e2e typecheck report chaos fuzz-kafka
+.PHONY: run test up down clean lint fmt bench bench-rebuild asyncapi unit integration e2e typecheck report chaos fuzz-kafka fuzz-http
 
 # The virtualenv is rebuilt when pyproject.toml changes; pip's cache (~/.cache/pip) makes
 # a second fresh clone fast.
@@ -50,6 +50,11 @@ chaos: up
 # examples, this many more (RELAIS_FUZZ_KAFKA_EXAMPLES, default 40).
 fuzz-kafka: up
 	@RELAIS_FUZZ_KAFKA_EXAMPLES=$${RELAIS_FUZZ_KAFKA_EXAMPLES:-40} $(PY) -m pytest tests/e2e/test_record_fuzzing.py
+
+# schemathesis against every service's OpenAPI on the real stack: make test runs 8 examples
+# per operation, this many (RELAIS_FUZZ_HTTP_EXAMPLES, default 300).
+fuzz-http: up
+	@RELAIS_FUZZ_HTTP_EXAMPLES=$${RELAIS_FUZZ_HTTP_EXAMPLES:-300} $(PY) -m pytest tests/e2e/test_http_fuzz.py
 
 lint: $(VENV_STAMP)
 	@$(PY) -m ruff check .

@@ -39,6 +39,13 @@ class AuthProblem(Exception):
         self.message = message
 
 
+def unauthenticated() -> AuthProblem:
+    """The 401 of a request without a bearer token."""
+    return AuthProblem(
+        401, "unauthenticated", "A bearer token is required (Authorization: Bearer …)."
+    )
+
+
 def issue(key: str, principal: Principal, *, now: datetime, ttl: timedelta) -> str:
     """A signed token for ``principal``, valid from ``now`` for ``ttl``."""
     claims: dict[str, Any] = {
@@ -111,9 +118,7 @@ def requires(*roles: Role) -> Callable[..., Awaitable[Principal]]:
 
     async def principal(request: Request, credentials: Credentials) -> Principal:
         if credentials is None:
-            raise AuthProblem(
-                401, "unauthenticated", "A bearer token is required (Authorization: Bearer …)."
-            )
+            raise unauthenticated()
         caller = verify(request.app.state.auth_key, credentials.credentials)
         if caller.role not in allowed:
             raise AuthProblem(

@@ -1,4 +1,6 @@
-"""The HTTP side every service shares: health, readiness, clear validation and auth errors."""
+"""The HTTP side every service shares: health, readiness, and every error answered in the
+Problem shape (shared/problems.py), bodies read only from authenticated callers and up to a
+limit (shared/body_guard.py), text no service can store refused (shared/text_guard.py)."""
 
 from __future__ import annotations
 
@@ -6,28 +8,21 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.dependencies.utils import get_flat_params
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
 from shared import tracing_setup
-from shared.auth import AuthProblem
+from shared.body_guard import BodyGuard
 from shared.metrics_http import HttpMetrics, metrics_router
+from shared.problems import FieldProblem as FieldProblem  # the services import these here
+from shared.problems import Problem as Problem
+from shared.problems import answer_every_error_as_problem
+from shared.problems import problem as problem
 from shared.service import ServiceRuntime
-
-
-class FieldProblem(BaseModel):
-    field: str = Field(description="Where the problem is, e.g. 'body.member.preferred_language'.")
-    message: str = Field(description="What is wrong with it.")
-
-
-class Problem(BaseModel):
-    """Every error answer has this shape."""
-
-    error: str = Field(description="Machine-readable error code, e.g. 'validation_failed'.")
-    message: str = Field(description="Human-readable explanation.")
-    fields: list[FieldProblem] = Field(default_factory=list, description="Field-level problems.")
+from shared.text_guard import storable_text
 
 
 class Health(BaseModel):
@@ -36,38 +31,26 @@ class Health(BaseModel):
 
 
 VALIDATION_RESPONSE: dict[int | str, dict[str, Any]] = {
-    422: {"model": Problem, "description": "The request is invalid; see `fields`."}
+    422: {
+        "model": Problem,
+        "description": "The request is invalid (`validation_failed`; see `fields`), or its body "
+        "is not JSON a service can read (`malformed_json`).",
+    }
 }
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "No bearer token, or an invalid or expired one."},
     403: {"model": Problem, "description": "The caller's role (or office) may not do this."},
 }
+BODY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    413: {
+        "model": Problem,
+        "description": "The body is larger than the limit (`RELAIS_HTTP_MAX_BODY_BYTES`).",
+    }
+}
 
-
-def problem(
-    status: int, error: str, message: str, fields: list[FieldProblem] | None = None
-) -> JSONResponse:
-    """An error answer in the Problem shape."""
-    body = Problem(error=error, message=message, fields=fields or [])
-    return JSONResponse(body.model_dump(), status_code=status)
-
-
-async def _auth_problem(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AuthProblem)
-    answer = problem(exc.status, exc.error, exc.message)
-    if exc.status == 401:
-        answer.headers["WWW-Authenticate"] = "Bearer"
-    return answer
-
-
-async def _invalid(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    fields = [
-        FieldProblem(field=".".join(str(p) for p in e["loc"]), message=e["msg"])
-        for e in exc.errors()
-    ]
-    problem = Problem(error="validation_failed", message="The request is invalid.", fields=fields)
-    return JSONResponse(problem.model_dump(), status_code=422)
+# The largest age a query may ask for (older_than_minutes): a century is older than any case,
+# and a bound keeps "now minus the age" a date Python can compute.
+MAX_AGE_MINUTES = 100 * 366 * 24 * 60
 
 
 def health_router(runtime: ServiceRuntime) -> APIRouter:
@@ -136,17 +119,37 @@ def create_app(
         version="1.0.0",
         lifespan=lifespan,
         telemetry={"tracing": enabled, "metrics": enabled, "logs": enabled},
+        dependencies=[Depends(storable_text)],
     )
     app.state.runtime = runtime
-    app.add_exception_handler(RequestValidationError, _invalid)
+    answer_every_error_as_problem(app)
+    # Innermost, so the request metrics and spans see its refusals.
+    app.add_middleware(
+        BodyGuard, max_body_bytes=runtime.settings.http_max_body_bytes, state=app.state
+    )
     app.add_middleware(HttpMetrics, metrics=runtime.metrics)
     tracing_setup.instrument_app(app, runtime.settings)
-    app.add_exception_handler(AuthProblem, _auth_problem)
     app.include_router(health_router(runtime))
     app.include_router(metrics_router(runtime))
     for router in routers:
+        document_shared_answers(router)
         app.include_router(router)
     return app
+
+
+def document_shared_answers(router: APIRouter) -> None:
+    """Adds to each route's documented answers those the shared plumbing gives every
+    authenticated route: 401 and 403, 422 when it takes parameters or a body, 413 when it
+    takes a body. Done before the router is included: the app's routes are made from these."""
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        shared = dict(AUTH_RESPONSES)
+        if get_flat_params(route.dependant) or route.body_field is not None:
+            shared.update(VALIDATION_RESPONSE)
+        if route.body_field is not None:
+            shared.update(BODY_RESPONSES)
+        route.responses = {**shared, **route.responses}
 
 
 def serve(app: FastAPI, port: int, host: str = "127.0.0.1") -> None:

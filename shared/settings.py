@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     # FastAPI's native telemetry (RELAIS_HTTP_TELEMETRY=true); off: see shared/http.py.
     http_telemetry: bool = False
     http_host: str = "127.0.0.1"
+    # The largest request body a service reads (RELAIS_HTTP_MAX_BODY_BYTES); larger ones are
+    # answered 413 unread. The default holds the largest valid request (intake's: a 10,000
+    # character question) even with every character JSON-escaped (up to 12 bytes each).
+    http_max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     # One service per process: RELAIS_HTTP_PORT overrides the service's default port.
     http_port: int | None = None
     # Without it, services listen on port_base + 1..4 (intake, routing, advisory, admin).

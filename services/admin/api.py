@@ -23,7 +23,7 @@ from services.admin.views import (
 )
 from shared.auth import requires
 from shared.events import AdminAct
-from shared.http import AUTH_RESPONSES, VALIDATION_RESPONSE, Problem, problem
+from shared.http import AUTH_RESPONSES, MAX_AGE_MINUTES, VALIDATION_RESPONSE, Problem, problem
 from shared.identity import Principal, Role
 from shared.service import ServiceRuntime
 
@@ -46,7 +46,9 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         status: Annotated[list[TaskStatus] | None, Query(description="Any of these.")] = None,
         act: Annotated[AdminAct | None, Query(description="Act type.")] = None,
         office: Annotated[str | None, Query(description="Office code.")] = None,
-        older_than_minutes: Annotated[int | None, Query(ge=0, description="Age.")] = None,
+        older_than_minutes: Annotated[
+            int | None, Query(ge=0, le=MAX_AGE_MINUTES, description="Age.")
+        ] = None,
         limit: Annotated[int, Query(ge=1, le=1000, description="At most this many.")] = 100,
     ) -> Response:
         """The team's tasks, oldest first (by default every status)."""

@@ -17,7 +17,7 @@ from services.advisory.domain import Status
 from services.advisory.views import CaseDetail, CaseList, CaseView, CommandDone, HistoryEntry
 from shared.auth import requires
 from shared.events import Language, Tier
-from shared.http import AUTH_RESPONSES, VALIDATION_RESPONSE, Problem, problem
+from shared.http import AUTH_RESPONSES, MAX_AGE_MINUTES, VALIDATION_RESPONSE, Problem, problem
 from shared.identity import Principal, Role
 from shared.service import ServiceRuntime
 
@@ -72,7 +72,8 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         language: Annotated[Language | None, Query(description="Member's language.")] = None,
         topic_family: Annotated[str | None, Query(description="Topic family code.")] = None,
         older_than_minutes: Annotated[
-            int | None, Query(ge=0, description="Opened at least this long ago.")
+            int | None,
+            Query(ge=0, le=MAX_AGE_MINUTES, description="Opened at least this long ago."),
         ] = None,
         limit: Annotated[int, Query(ge=1, le=1000, description="At most this many.")] = 100,
     ) -> Response:

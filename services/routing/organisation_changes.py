@@ -5,11 +5,11 @@ are inputs; a refusal records nothing."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.events import Code, Language, OrganisationModel, Tier, personal
 from shared.identity import Principal
@@ -33,6 +33,19 @@ class Refused(Exception):
         self.message = message
 
 
+def _storable(instant: datetime) -> datetime:
+    # PostgreSQL stores instants in UTC: one whose offset takes it out of years 1-9999 there
+    # (e.g. 0001-01-01T00:00+01:00) cannot be stored, nor compared with the clock.
+    try:
+        instant.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range once converted to UTC") from None
+    return instant
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_storable)]
+
+
 class Change(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -41,7 +54,7 @@ class SetModel(Change):
     """Run the office under another organisation model from a given instant on."""
 
     model: OrganisationModel = Field(description="polyvalent or specialised.")
-    effective_at: AwareDatetime | None = Field(
+    effective_at: Instant | None = Field(
         None,
         description="From when requests received are routed by it (default: now). Cases "
         "received before keep their decision; it cannot be in the past.",
@@ -70,8 +83,8 @@ class SetAdviser(Change):
 class RecordAbsence(Change):
     """The adviser is away for a period: nothing is routed to them meanwhile."""
 
-    starts_at: AwareDatetime = Field(description="From when.")
-    ends_at: AwareDatetime = Field(description="Until when (exclusive).")
+    starts_at: Instant = Field(description="From when.")
+    ends_at: Instant = Field(description="Until when (exclusive).")
     reason: str = personal("Leave, training, sickness...", default="", max_length=200)
 
 

@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from services.routing import seed
 from services.routing.organisation_changes import (
@@ -139,3 +140,11 @@ def test_an_absence_ends_after_it_starts() -> None:
     empty = RecordAbsence(starts_at=NOW, ends_at=NOW, reason="leave")
     with pytest.raises(Refused, match="ends after"):
         absence_recorded("x", empty, OPS, absence_id=uuid.uuid4(), event_id=uuid.uuid4(), now=NOW)
+
+
+@pytest.mark.parametrize("instant", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:00-01:00"])
+def test_an_instant_outside_the_years_utc_can_hold_is_refused(instant: str) -> None:
+    with pytest.raises(ValidationError, match="out of range once converted to UTC"):
+        SetModel.model_validate({"model": "specialised", "effective_at": instant})
+    with pytest.raises(ValidationError, match="out of range once converted to UTC"):
+        RecordAbsence.model_validate({"starts_at": instant, "ends_at": "2030-01-01T00:00:00Z"})
