@@ -55,6 +55,7 @@ lint: $(VENV_STAMP)
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
 	@$(PY) -m mypy
+	@$(PY) -m tools.check_migrations
 
 fmt: $(VENV_STAMP)
 	@$(PY) -m ruff format .
