@@ -60,6 +60,8 @@ lint: $(VENV_STAMP)
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
 	@$(PY) -m mypy
+	@$(PY) -m tools.check_migrations
+	@.venv/bin/lint-imports --no-cache --no-logo
 
 fmt: $(VENV_STAMP)
 	@$(PY) -m ruff format .

@@ -26,7 +26,6 @@ SELECT c.relname FROM pg_class c
 WHERE c.relnamespace = $1::regnamespace AND c.relkind IN ('r', 'p')
   AND c.relname <> ALL($2::text[])
 ORDER BY c.relname"""
-LEDGER = "SELECT name FROM {schema}.schema_migrations"
 # Indexes no constraint needs (not unique, not a primary key): a bulk replay writes faster
 # without them, and they are built once at the end.
 SECONDARY_INDEXES = """
@@ -122,8 +121,10 @@ async def attach(ops: Conn, dsn: str, *, live: str, shadow: str) -> Shadow:
 
 
 async def same_migrations(conn: Conn, live: str, shadow: str) -> None:
-    live_names = {r["name"] for r in await conn.fetch(LEDGER.format(schema=quoted(live)))}
-    shadow_names = {r["name"] for r in await conn.fetch(LEDGER.format(schema=quoted(shadow)))}
+    # Under their current names: a live schema migrated before a renumbering matches a shadow
+    # migrated after it.
+    live_names = await db.applied(conn, quoted(live))
+    shadow_names = await db.applied(conn, quoted(shadow))
     if live_names != shadow_names:
         raise MigrationsDiffer(
             f"live {live!r} has migrations {sorted(live_names - shadow_names)} this code lacks "

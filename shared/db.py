@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -30,6 +30,21 @@ CREATE TABLE IF NOT EXISTS {schema}.schema_migrations (
 )"""
 APPLIED = "SELECT name FROM {schema}.schema_migrations"
 RECORD = "INSERT INTO {schema}.schema_migrations (name) VALUES ($1)"
+
+# Migrations renumbered so that no two of one folder share a number, old name -> new name. A
+# schema migrated before the renumbering holds the old names in its ledger; reading them as the
+# new ones keeps those migrations from running twice. Entries stay for good: any later version
+# may meet a schema last migrated under the old names.
+RENAMED: Mapping[str, str] = {
+    "advisory/0002_sla.sql": "advisory/0003_sla.sql",
+    "advisory/0003_bi_sla.sql": "advisory/0004_bi_sla.sql",
+    "advisory/0004_bi_sla_clocks.sql": "advisory/0005_bi_sla_clocks.sql",
+    "routing/0003_organisation.sql": "routing/0004_organisation.sql",
+    "routing/0004_order_tolerant.sql": "routing/0005_order_tolerant.sql",
+    "routing/0004_workload.sql": "routing/0006_workload.sql",
+    "routing/0005_escalations_order_tolerant.sql": "routing/0007_escalations_order_tolerant.sql",
+    "routing/0006_bi_capacity_advisers.sql": "routing/0008_bi_capacity_advisers.sql",
+}
 
 
 async def connect(
@@ -70,6 +85,12 @@ def migration_files(folders: Sequence[Path]) -> list[tuple[str, Path]]:
         for folder in folders
         for path in sorted(folder.glob("*.sql"))
     ]
+
+
+async def applied(conn: Conn, schema: str) -> set[str]:
+    """The migrations ``schema``'s ledger records as applied, under their current names."""
+    rows = await conn.fetch(APPLIED.format(schema=schema))
+    return {RENAMED.get(r["name"], r["name"]) for r in rows}
 
 
 async def migrate(
@@ -139,7 +160,7 @@ async def _apply(
 ) -> list[str]:
     """Runs each migration not in the ledger yet, with its ledger row, in a transaction."""
     applied_now: list[str] = []
-    done = {r["name"] for r in await conn.fetch(APPLIED.format(schema=schema))}
+    done = await applied(conn, schema)
     for name, path in migration_files(folders):
         if name in done:
             continue

@@ -1,4 +1,4 @@
-"""advisory's SLA tables (``migrations/0002_sla.sql``): the SLA facts, and per case and clock
+"""advisory's SLA tables (``migrations/0003_sla.sql``): the SLA facts, and per case and clock
 what the case's facts and the SLA facts say. Every write is idempotent on event_id and order
 tolerant; the SLA tick reads where the two disagree or a warning or deadline has come."""
 
@@ -54,7 +54,7 @@ SET opened_at = least(sla_clocks.opened_at, excluded.opened_at),
     waits_begun = sla_clocks.waits_begun + excluded.waits_begun,
     waits_ended = sla_clocks.waits_ended + excluded.waits_ended"""
 
-# The same predicates as the partial indexes of 0002_sla.sql, so the indexes answer.
+# The same predicates as the partial indexes of 0003_sla.sql, so the indexes answer.
 WORK = """
 (SELECT case_id FROM sla_clocks
  WHERE opened_at IS NOT NULL AND met_at IS NULL

@@ -171,7 +171,7 @@ async def test_workload_follows_each_case_from_queue_to_adviser_to_support(
 async def test_sla_and_capacity_come_from_the_seams_the_services_fill(
     sources: Sources, bi: asyncpg.Pool
 ) -> None:
-    # Given advisory's own clocks (0004_bi_sla_clocks): none of these has ended, so none is
+    # Given advisory's own clocks (0005_bi_sla_clocks): none of these has ended, so none is
     # met or breached yet
     sla = await bi.fetch("SELECT met, breached, met_rate FROM sla_monthly")
     assert sla

@@ -1,4 +1,4 @@
--- bi_sla (0003) now reads advisory's SLA clocks: one row per case, its resolution clock, in
+-- bi_sla (0004) now reads advisory's SLA clocks: one row per case, its resolution clock, in
 -- business seconds. met/breached stay NULL while the clock runs, except a breach already seen.
 CREATE OR REPLACE VIEW bi_sla AS
 SELECT
