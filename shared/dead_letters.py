@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from shared.headers import RawHeaders, as_text, value_of
+from shared.headers import RawHeaders, as_text, storable, value_of
 from shared.outbox import OutgoingMessage
 
 REASON = "dlq.reason"
@@ -124,7 +124,7 @@ def dead_letter(
         value=record.value or b"",
         headers={
             **original,
-            REASON: reason[:2000],
+            REASON: storable(reason[:2000]),
             ORIGINAL_TOPIC: where.topic,
             ORIGINAL_PARTITION: str(where.partition),
             ORIGINAL_OFFSET: str(where.offset),

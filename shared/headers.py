@@ -12,8 +12,15 @@ RawHeaders = Iterable[tuple[str, bytes | None]] | None
 
 
 def text(value: bytes | None) -> str:
-    """A header value as text: a null value reads as the empty string, bad bytes as U+FFFD."""
-    return value.decode(errors="replace") if value is not None else ""
+    """A header value as text: a null value reads as the empty string, bad bytes as U+FFFD,
+    and so does a NUL character, which PostgreSQL cannot store in text (a dead letter keeps
+    the headers in its outbox row)."""
+    return storable(value.decode(errors="replace")) if value is not None else ""
+
+
+def storable(text: str) -> str:
+    """``text`` with each NUL character replaced by U+FFFD: PostgreSQL's text refuses NUL."""
+    return text.replace("\x00", "\ufffd")
 
 
 def as_text(headers: RawHeaders) -> dict[str, str]:

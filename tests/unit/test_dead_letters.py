@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from aiokafka.structs import ConsumerRecord
+
 from shared import dead_letters as dl
 
 
@@ -53,3 +55,16 @@ def test_a_redriven_record_that_fails_again_keeps_its_origin_and_counts_the_redr
 def test_dlq_headers_on_an_ordinary_topic_do_not_make_it_a_redrive() -> None:
     record = FakeRecord("request-received", 1, 2, headers=[(dl.ORIGINAL_TOPIC, b"routed")])
     assert dl.source_topic(record) == "request-received"
+
+
+def test_a_dead_letter_of_nul_headers_and_reason_can_be_stored_in_postgresql() -> None:
+    # Given a record whose header value and failure reason hold NUL characters
+    record = ConsumerRecord(
+        "request-received", 0, 7, 0, 0, b"k", b"v", None, 1, 1, [("x-origin", b"a\x00b")]
+    )
+    # When it is dead-lettered
+    letter = dl.dead_letter(record, service="routing", group="routing", reason="x\x00y")
+    # Then no header holds a NUL, which PostgreSQL's text (the outbox row) refuses
+    assert all("\x00" not in v for v in letter.headers.values())
+    assert letter.headers["x-origin"] == "a\ufffdb"
+    assert letter.headers[dl.REASON] == "x\ufffdy"
