@@ -27,9 +27,9 @@ from datetime import datetime
 from ops import guards
 from ops.progress import Observer, Silent
 from ops.rebuild_failures import FailedEvent
-from ops.rebuild_lock import rebuild_lock
+from ops.rebuild_lock import RebuildLock, rebuild_lock
 from ops.services import load
-from ops.shadow_run import shadow_run
+from ops.shadow_run import ShadowRun, shadow_run
 from ops.swap_in import Rules, after_swap, swap_in
 from shared.settings import Settings
 
@@ -74,13 +74,28 @@ async def rebuild(
         rebuild_lock(settings, name, "rebuild") as lock,
         shadow_run(settings, service, shadow, since, workers) as run,
     ):
-        await run.catch_up(observer)
-        swapped = await swap_in(run, lock, rules, observer, since)
-        counts = run.replayer.counts
-        seconds = time.monotonic() - started
-        verdict = await after_swap(settings, run, swapped, observer, since=since, check=check)
+        return await catch_up_and_swap(settings, run, lock, rules, observer, since, check, started)
+
+
+async def catch_up_and_swap(
+    settings: Settings,
+    run: ShadowRun,
+    lock: RebuildLock,
+    rules: Rules,
+    observer: Observer,
+    since: datetime | None,
+    check: bool,
+    started: float,
+) -> Rebuilt:
+    """Brings ``run``'s candidate up to the log, swaps it in, re-checks it (``check``): the
+    end of a rebuild and of a rollback alike. ``started``: when the command began."""
+    await run.catch_up(observer)
+    swapped = await swap_in(run, lock, rules, observer, since)
+    counts = run.replayer.counts
+    seconds = time.monotonic() - started
+    verdict = await after_swap(settings, run, swapped, observer, since=since, check=check)
     return Rebuilt(
-        name,
+        run.service.name,
         counts.read,
         counts.dead_lettered,
         counts.skipped,

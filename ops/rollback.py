@@ -15,11 +15,11 @@ import asyncpg
 
 from ops import swap
 from ops.progress import Observer, Silent
-from ops.rebuild import Rebuilt
+from ops.rebuild import Rebuilt, catch_up_and_swap
 from ops.rebuild_lock import rebuild_lock
 from ops.services import load
 from ops.shadow_run import shadow_run
-from ops.swap_in import Rules, after_swap, origin, swap_in
+from ops.swap_in import Rules, origin
 from shared.settings import Settings
 
 
@@ -55,20 +55,6 @@ async def rollback(
                 f"{service.schema}_previous_<time>): nothing to roll back to"
             )
         async with shadow_run(settings, service, kept[0], since, workers, existing=True) as run:
-            await run.catch_up(observer)
-            swapped = await swap_in(run, lock, rules, observer, since)
-            counts = run.replayer.counts
-            seconds = time.monotonic() - started
-            verdict = await after_swap(settings, run, swapped, observer, since=since, check=check)
-    return Rebuilt(
-        name,
-        counts.read,
-        counts.dead_lettered,
-        counts.skipped,
-        seconds,
-        swapped.paused_seconds,
-        0,
-        swapped.kept_as,
-        swapped.failures,
-        verdict is not None,
-    )
+            return await catch_up_and_swap(
+                settings, run, lock, rules, observer, since, check, started
+            )
