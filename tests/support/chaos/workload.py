@@ -21,6 +21,7 @@ import httpx
 from relais_cli.demo_data import stream
 from shared.identity import Role
 from tests.support.auth import CHANNEL, bearer
+from tests.support.polling import until
 
 OPS = bearer(Role.OPS, "chaos-ops")
 ADA = bearer(Role.ADMIN_TEAM, "chaos-ada")
@@ -166,18 +167,17 @@ class Workload:
     async def queued(self, db: asyncpg.Pool, case_ids: list[str]) -> dict[str, str]:
         """Waits until advisory queues the cases; their offices."""
         wanted = [uuid.UUID(c) for c in case_ids]
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + DEADLINE_S
-        while True:
-            rows = await polled(
+        rows = await until(
+            lambda: polled(
                 db,
                 "SELECT case_id, office FROM advisory.cases "
                 "WHERE case_id = ANY($1::uuid[]) AND status = 'queued'",
                 wanted,
-            )
-            if len(rows) == len(wanted) or loop.time() > deadline:
-                return {str(r["case_id"]): r["office"] for r in rows}
-            await asyncio.sleep(0.2)
+            ),
+            lambda found: len(found) == len(wanted),
+            timeout=DEADLINE_S,
+        )
+        return {str(r["case_id"]): r["office"] for r in rows}
 
     async def work(self, told: Told, offices: dict[str, str]) -> None:
         """Advisers claim and resolve some cases, each needing a contract registration."""
@@ -209,17 +209,16 @@ class Workload:
     async def opened_tasks(self, db: asyncpg.Pool, case_ids: list[str]) -> dict[str, str]:
         """Waits until admin opens a task for each case; the tasks by case."""
         wanted = [uuid.UUID(c) for c in case_ids]
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + DEADLINE_S
-        while True:
-            rows = await polled(
+        rows = await until(
+            lambda: polled(
                 db,
                 "SELECT case_id, task_id FROM admin.tasks WHERE case_id = ANY($1::uuid[])",
                 wanted,
-            )
-            if len(rows) >= len(wanted) or loop.time() > deadline:
-                return {str(r["case_id"]): str(r["task_id"]) for r in rows}
-            await asyncio.sleep(0.2)
+            ),
+            lambda found: len(found) >= len(wanted),
+            timeout=DEADLINE_S,
+        )
+        return {str(r["case_id"]): str(r["task_id"]) for r in rows}
 
     async def complete(self, told: Told, tasks: dict[str, str]) -> None:
         """The administrative team completes every task."""
