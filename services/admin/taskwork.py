@@ -11,7 +11,7 @@ from uuid import UUID
 from services.admin import domain, projection
 from services.admin.domain import CloseTask, TaskState
 from shared import faults, locks, outbox, telemetry
-from shared.consumer import PoolHolder
+from shared.db import PoolHolder
 from shared.events import ADMIN_TASKS, AdminTaskCompleted, AdminTaskRejected
 from shared.identity import Principal
 

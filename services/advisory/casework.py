@@ -12,7 +12,7 @@ from services.advisory import decisions, projection
 from services.advisory.commands import Command
 from services.advisory.domain import CaseEvent, CaseState, evolve
 from shared import faults, locks, outbox, telemetry
-from shared.consumer import PoolHolder
+from shared.db import PoolHolder
 from shared.events import CASE_ACTIVITY, ESCALATED, RESOLVED, CaseEscalated, CaseResolved
 from shared.identity import Principal
 

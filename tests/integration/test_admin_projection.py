@@ -15,7 +15,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from services.admin import handlers, taskwork
 from services.admin.domain import CompleteTask, Conflict, RejectTask
-from shared.consumer import Apply, BatchConsumer, PoolHolder
+from shared.consumer import Apply, BatchConsumer
+from shared.db import PoolHolder
 from shared.events import ADMIN_TASKS, REQUEST_RECEIVED, RESOLVED
 from shared.identity import Principal, Role
 from tests.integration.conftest import ScratchFactory

@@ -15,7 +15,8 @@ import pytest
 from services.advisory import casework, handlers
 from services.advisory.commands import Claim, Resolve
 from services.advisory.decisions import Conflict, Refused
-from shared.consumer import BatchConsumer, PoolHolder
+from shared.consumer import BatchConsumer
+from shared.db import PoolHolder
 from shared.events import CASE_ACTIVITY, ESCALATED, RESOLVED, ROUTED, Outcome
 from shared.identity import Principal, Role
 from tests.integration.conftest import ScratchFactory
