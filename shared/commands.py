@@ -16,8 +16,7 @@ from typing import Generic, TypeVar
 from uuid import UUID
 
 from shared import faults, locks, outbox, telemetry
-from shared.consumer import PoolHolder
-from shared.db import Conn
+from shared.db import Conn, PoolHolder
 from shared.events import Event
 
 StateT = TypeVar("StateT")

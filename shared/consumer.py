@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-import asyncpg
 from aiokafka import ConsumerRecord, TopicPartition
 from faststream.kafka.message import KafkaMessage
 
@@ -33,25 +32,14 @@ from shared.batch import (
     settle,
 )
 from shared.consumer_observer import BatchObserver, BatchScope
+from shared.db import PoolHolder
 from shared.headers import value_of
 from shared.offsets import OffsetCommitter
 from shared.rereads import HoldsRecords, Split, trusting
 
-__all__ = ["Apply", "BatchConsumer", "Delivery", "PoolHolder"]
+__all__ = ["Apply", "BatchConsumer", "Delivery"]
 
 log = logging.getLogger(__name__)
-
-
-class PoolHolder:
-    """Filled by the service's lifespan; handlers are registered before the pool exists."""
-
-    pool: asyncpg.Pool | None = None
-    on_commit: Callable[[], None] = staticmethod(lambda: None)
-
-    def require(self) -> asyncpg.Pool:
-        if self.pool is None:
-            raise RuntimeError("service not started: no database pool yet")
-        return self.pool
 
 
 class BatchConsumer:

@@ -12,8 +12,7 @@ from services.admin import decisions, domain, projection
 from services.admin.decisions import CloseTask
 from services.admin.domain import TaskState
 from shared import commands
-from shared.consumer import PoolHolder
-from shared.db import Conn
+from shared.db import Conn, PoolHolder
 from shared.events import ADMIN_TASKS, AdminTaskCompleted, AdminTaskRejected
 from shared.identity import Principal
 

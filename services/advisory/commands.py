@@ -12,8 +12,7 @@ from services.advisory import decisions, projection
 from services.advisory.decisions import Command
 from services.advisory.domain import CaseEvent, CaseState, evolve
 from shared import commands
-from shared.consumer import PoolHolder
-from shared.db import Conn
+from shared.db import Conn, PoolHolder
 from shared.events import CASE_ACTIVITY, ESCALATED, RESOLVED, CaseEscalated, CaseResolved
 from shared.identity import Principal
 

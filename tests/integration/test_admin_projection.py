@@ -15,7 +15,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from services.admin import commands, handlers
 from services.admin.decisions import CompleteTask, RejectTask
-from shared.consumer import Apply, BatchConsumer, PoolHolder
+from shared.consumer import Apply, BatchConsumer
+from shared.db import PoolHolder
 from shared.events import ADMIN_TASKS, REQUEST_RECEIVED, RESOLVED
 from shared.identity import Principal, Role
 from shared.refusals import Conflict

@@ -14,7 +14,8 @@ import pytest
 
 from services.advisory import commands, handlers
 from services.advisory.decisions import Claim, Resolve
-from shared.consumer import BatchConsumer, PoolHolder
+from shared.consumer import BatchConsumer
+from shared.db import PoolHolder
 from shared.events import CASE_ACTIVITY, ESCALATED, RESOLVED, ROUTED, Outcome
 from shared.identity import Principal, Role
 from shared.refusals import Conflict, Refused

@@ -24,7 +24,8 @@ from services.advisory import commands
 from services.advisory import handlers as advisory_handlers
 from services.advisory.decisions import Claim
 from shared import telemetry
-from shared.consumer import Apply, BatchConsumer, PoolHolder
+from shared.consumer import Apply, BatchConsumer
+from shared.db import PoolHolder
 from shared.events import RESOLVED, ROUTED, AdminAct, CaseResolved, Event, Outcome, Tier
 from tests.integration.conftest import ScratchFactory
 from tests.support.cases import ADA, ANN, T0, first_routing

@@ -25,7 +25,7 @@ from services.routing import domain as routing_domain
 from services.routing import escalations
 from services.routing import projection as routing_projection
 from services.routing.deciding import first_line
-from shared.consumer import PoolHolder
+from shared.db import PoolHolder
 from shared.events import (
     REQUEST_RECEIVED,
     CaseEscalated,
