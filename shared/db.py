@@ -20,6 +20,21 @@ if TYPE_CHECKING:
 else:
     Conn = asyncpg.Connection | PoolConnectionProxy
 
+
+class PoolHolder:
+    """A service's pool, filled by its lifespan: handlers, consumers and command runners are
+    built before the pool exists. ``on_commit``: called after a commit that wrote to the
+    outbox (the relay's wake-up)."""
+
+    pool: asyncpg.Pool | None = None
+    on_commit: Callable[[], None] = staticmethod(lambda: None)
+
+    def require(self) -> asyncpg.Pool:
+        if self.pool is None:
+            raise RuntimeError("service not started: no database pool yet")
+        return self.pool
+
+
 PLUMBING_MIGRATIONS = Path(__file__).parent / "migrations"
 
 CREATE_SCHEMA = "CREATE SCHEMA IF NOT EXISTS {schema}"

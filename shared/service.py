@@ -23,8 +23,9 @@ from faststream.message import StreamMessage
 from shared import db, dead_letters, lag, stalls, tracing_setup
 from shared.batch import dispatch
 from shared.before_handlers import Rescuers
-from shared.consumer import Apply, BatchConsumer, PoolHolder
+from shared.consumer import Apply, BatchConsumer
 from shared.consumer_observer import BatchObserver
+from shared.db import PoolHolder
 from shared.kafka import consumer_options, log_reader, new_broker, new_producer
 from shared.metrics import ServiceMetrics
 from shared.outbox import OutboxRelay

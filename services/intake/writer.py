@@ -13,7 +13,7 @@ from services.intake import projection
 from services.intake.projection import Submission
 from shared import faults
 from shared.batch import is_transient
-from shared.consumer import PoolHolder
+from shared.db import PoolHolder
 from shared.events import REQUEST_RECEIVED
 
 log = logging.getLogger(__name__)

@@ -19,8 +19,8 @@ from services.intake.domain import SubmitRequest, request_received
 from shared import db as database
 from shared import dead_letters
 from shared.codec import encode
-from shared.consumer import BatchConsumer, Delivery, PoolHolder
-from shared.db import Conn
+from shared.consumer import BatchConsumer, Delivery
+from shared.db import Conn, PoolHolder
 from shared.events import REQUEST_RECEIVED, RequestReceived
 from shared.settings import Settings
 

@@ -16,8 +16,9 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from services.routing import handlers
 from shared import telemetry
-from shared.consumer import BatchConsumer, PoolHolder
+from shared.consumer import BatchConsumer
 from shared.consumer_observer import BatchObserver
+from shared.db import PoolHolder
 from shared.metrics import ServiceMetrics
 from tests.integration.conftest import ScratchFactory
 from tests.integration.test_routing_projection import records

@@ -21,8 +21,8 @@ from shared import dead_letters, stalls
 from shared.batch import Delivery
 from shared.before_handlers import Rescuers, parse_batch
 from shared.codec import encode
-from shared.consumer import BatchConsumer, PoolHolder
-from shared.db import Conn
+from shared.consumer import BatchConsumer
+from shared.db import Conn, PoolHolder
 from shared.events import REQUEST_RECEIVED, RequestReceived
 from shared.kafka import consumer_options, log_reader, new_broker
 from shared.service import raw_body

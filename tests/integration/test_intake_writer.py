@@ -11,7 +11,7 @@ from relais_cli.demo_data import stream
 from services.intake import domain
 from services.intake.projection import Submission
 from services.intake.writer import AcceptWriter
-from shared.consumer import PoolHolder
+from shared.db import PoolHolder
 from shared.events import REQUEST_RECEIVED
 from shared.outbox import event_message
 from tests.integration.conftest import ScratchFactory

@@ -9,7 +9,8 @@ import asyncpg
 import orjson
 
 from services.routing import handlers
-from shared.consumer import BatchConsumer, PoolHolder
+from shared.consumer import BatchConsumer
+from shared.db import PoolHolder
 from shared.events import ESCALATED, REQUEST_RECEIVED
 from tests.integration.conftest import ScratchFactory
 from tests.support.lifecycles import as_records, logs, moved

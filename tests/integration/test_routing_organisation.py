@@ -13,7 +13,8 @@ import asyncpg
 import orjson
 
 from services.routing import handlers, organisation_store, staffing
-from shared.consumer import Apply, BatchConsumer, PoolHolder
+from shared.consumer import Apply, BatchConsumer
+from shared.db import PoolHolder
 from shared.events import (
     CASE_ACTIVITY,
     ORGANISATION,

@@ -15,8 +15,8 @@ from relais_cli.demo_data import stream
 from services.intake.domain import SubmitRequest, request_received
 from services.routing import handlers
 from shared.codec import encode
-from shared.consumer import BatchConsumer, Delivery, PoolHolder
-from shared.db import Conn
+from shared.consumer import BatchConsumer, Delivery
+from shared.db import Conn, PoolHolder
 from shared.events import REQUEST_RECEIVED
 from tests.integration.conftest import ScratchFactory
 

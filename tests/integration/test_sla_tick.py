@@ -13,13 +13,13 @@ import asyncpg
 import orjson
 
 from services.advisory import handlers
-from services.advisory.commands import Claim, WaitOnMember
-from services.advisory.decisions import decide
+from services.advisory.decisions import Claim, WaitOnMember, decide
 from services.advisory.domain import evolve, fold
 from services.advisory.sla_policy import SlaPolicy
 from services.advisory.sla_tick import tick
 from shared.codec import decode
-from shared.consumer import BatchConsumer, PoolHolder
+from shared.consumer import BatchConsumer
+from shared.db import PoolHolder
 from shared.events import CASE_ACTIVITY, ESCALATED, ROUTED, SLA, Event
 from tests.integration.conftest import ScratchFactory
 from tests.support.cases import ANN, T0, first_routing
