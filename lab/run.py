@@ -9,7 +9,8 @@ import time
 from dataclasses import asdict
 from typing import Any
 
-from lab import backtest, decisions, experiment, summary
+from lab import backtest, decisions, experiment, summary, switch
+from lab.history import as_run
 from lab.inputs import Inputs, gather
 from lab.intervals import interval
 from lab.measures import ALL, LABELS
@@ -45,6 +46,7 @@ def simulate(
         "backtest": _backtest(inputs, variants, results),
         "variants": summarised,
         "break_even": summary.break_even(summarised),
+        "switches": _switches(inputs),
         "queues": {v.label: results[0].queues[k] for k, v in enumerate(variants)},
         "labels": LABELS,
         "timing": {
@@ -73,6 +75,13 @@ def _inputs(inputs: Inputs) -> dict[str, Any]:
         | {"(default)": asdict(inputs.durations.default)},
         "clock": "continuous" if inputs.clock.calendar is None else "business",
     }
+
+
+def _switches(inputs: Inputs) -> list[dict[str, Any]]:
+    if not inputs.from_log:
+        return []
+    measured = as_run(inputs.cases, inputs.stories, inputs.clock)
+    return switch.analyse(inputs.cases, measured, inputs.facts)
 
 
 def _backtest(
