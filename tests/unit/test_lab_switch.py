@@ -30,10 +30,10 @@ def period(effect_h: float, weeks: int = 20) -> tuple[list[Case], Run]:
                 waits.append(2.0 + season + effect + rng.gauss(0, 0.2))
                 cases.append(Case(f"{office}-{day}-{n}", f"m-{n}", office, "fr", "contracts", at))
     arrived = [(c.received_at - START).total_seconds() for c in cases]
-    first = [a + w * 3600 for a, w in zip(arrived, waits, strict=True)]
+    first: list[float | None] = [a + w * 3600 for a, w in zip(arrived, waits, strict=True)]
     n = len(cases)
     run = Run(arrived, first, [None] * n, [0.0] * n, [None] * n, [False] * n, [0] * n,
-              [False] * n, {}, {}, {}, {}, max(first))  # fmt: skip
+              [False] * n, {}, {}, {}, {}, max(arrived) + 86400)  # fmt: skip
     return cases, run
 
 
