@@ -33,6 +33,11 @@ from shared.events import (
 )
 from shared.organisation_events import OrganisationEvent
 
+
+class NothingToReplay(ValueError):
+    """The log holds no request for the period asked."""
+
+
 TOPICS = (REQUEST_RECEIVED, ROUTED, CASE_ACTIVITY, ESCALATED, RESOLVED, ORGANISATION)
 
 
@@ -81,6 +86,11 @@ async def gather(scenario: Scenario, bootstrap: str | None) -> Inputs:
         and (scenario.traffic.until is None or r.received_at < scenario.traffic.until)
     ]
     requests.sort(key=lambda r: (r.received_at, str(r.case_id)))
+    if not requests:
+        raise NothingToReplay(
+            "the log holds no request-received for the period asked"
+            + ("" if bootstrap else " (no Kafka bootstrap servers given)")
+        )
     cases = [traffic.of_request(r) for r in requests]
     clock = _clock(scenario, cases, policy)
     told = stories(

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.codec import UndecodableEvent, decode
 
@@ -20,19 +21,14 @@ async def read(bootstrap: str, topics: Iterable[str]) -> dict[str, list[Any]]:
     """topic -> its decoded events (a record the contract cannot read is left out: it is in a
     dead-letter topic already)."""
     found: dict[str, list[Any]] = {t: [] for t in topics}
+    parts = await partitions(bootstrap, found)
+    if not parts:
+        return found
     reader = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="relais-lab", **FETCH
     )
     await reader.start()
     try:
-        await reader.topics()  # the cluster's metadata, so partitions_for_topic answers
-        parts = [
-            TopicPartition(t, p)
-            for t in found
-            for p in sorted(reader.partitions_for_topic(t) or ())
-        ]
-        if not parts:
-            return found
         ends = await reader.end_offsets(parts)
         left = {tp: end for tp, end in ends.items() if end > 0}
         reader.assign(parts)
@@ -50,6 +46,22 @@ async def read(bootstrap: str, topics: Iterable[str]) -> dict[str, list[Any]]:
     finally:
         await reader.stop()
     return found
+
+
+async def partitions(bootstrap: str, topics: Iterable[str]) -> list[TopicPartition]:
+    """Every partition of the topics that exist (a consumer knows only those it reads)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="relais-lab")
+    await admin.start()
+    try:
+        described = await admin.describe_topics(list(topics))
+    finally:
+        await admin.close()
+    return sorted(
+        TopicPartition(t["topic"], p["partition"])
+        for t in described
+        if t.get("error_code") == 0
+        for p in t.get("partitions", ())
+    )
 
 
 def _append(events: list[Any], topic: str, value: bytes | None) -> None:

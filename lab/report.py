@@ -174,6 +174,13 @@ def _switches(result: dict[str, Any]) -> str:
         parts.append("<p class='note'>No office changed its model during the period.</p>")
     for s in result["switches"]:
         study = {f"{k:+d}": v for k, v in s["event_study"]}
+        if s["estimate_h"] is None or math.isnan(s["estimate_h"]):
+            parts.append(
+                f"<p><b>{escape(s['office'])}</b> switched to {escape(s['model'])} at "
+                f"{escape(s['effective_at'])}: too few periods on one side of the switch to "
+                "compare before and after.</p>"
+            )
+            continue
         parts.append(
             f"<p><b>{escape(s['office'])}</b> switched to {escape(s['model'])} at "
             f"{escape(s['effective_at'])}; compared with {escape(', '.join(s['controls']))} over "
