@@ -10,6 +10,7 @@ from dataclasses import asdict
 from typing import Any
 
 from lab import backtest, decisions, experiment, summary, switch
+from lab.durations import Steps
 from lab.history import as_run
 from lab.inputs import Inputs, gather
 from lab.intervals import interval
@@ -71,10 +72,25 @@ def _inputs(inputs: Inputs) -> dict[str, Any]:
         "offices": {c: len(s.advisers) for c, s in inputs.roster.offices.items()},
         "support_slots": inputs.roster.support_slots,
         "durations_source": inputs.durations.source,
-        "durations": {family: asdict(steps) for family, steps in inputs.durations.by_family.items()}
-        | {"(default)": asdict(inputs.durations.default)},
+        "durations": {f: _steps(steps) for f, steps in inputs.durations.by_family.items()}
+        | {"(default)": _steps(inputs.durations.default)},
         "clock": "continuous" if inputs.clock.calendar is None else "business",
     }
+
+
+def _steps(steps: Steps) -> dict[str, Any]:
+    """A family's steps as the report states them: means (hours), spreads, sample counts."""
+    found: dict[str, Any] = {}
+    for name, value in asdict(steps).items():
+        if isinstance(value, dict):
+            found[name] = {
+                "mean_h": value["mean"] / 3600,
+                "cv": value["cv"],
+                "samples": len(value["samples"]),
+            }
+        else:
+            found[name] = value
+    return found
 
 
 def _switches(inputs: Inputs) -> list[dict[str, Any]]:
