@@ -73,14 +73,15 @@ async def run(bench: Bench) -> dict[str, Any]:
     found: dict[str, Any] = json.loads(done.stdout)
     drain = bench.results.get("baselines", {}).get("kafka_drain", {}).get("rate_per_s")
     runs = f"{found['cases']:,} cases x {found['models']} models x {found['seeds']} seeds"
+    full = found["cases"] >= 100_000 and found["seeds"] >= 10  # the target's size
     bench.results.setdefault("extra_figures", []).extend(
         [
             {
                 "figure": f"lab: {runs} ({found['advisers']} advisers, {found['workers']} workers)",
                 "value": round(found["seconds"], 1),
                 "unit": "s",
-                "target": f"< {TARGET_S:g} s",
-                "met": found["seconds"] < TARGET_S,
+                "target": f"< {TARGET_S:g} s" if full else "(for 100,000 x 3 x 10 only)",
+                "met": found["seconds"] < TARGET_S if full else None,
             },
             {
                 "figure": "lab: simulated cases per second",
