@@ -65,7 +65,7 @@ def _backtest(result: dict[str, Any]) -> str:
         f"{b['replayed_from_inputs']} of {b['decisions']}.</p>"
         + (f"<ul>{diffs}</ul>" if diffs else "")
         + "<table><tr><th>measure</th><th>measured on the log</th><th>simulated [95 %]</th>"
-        "<th>tolerance</th><th>period's own noise (sd between weeks)</th><th>within</th></tr>"
+        "<th>tolerance</th><th>period's own noise (sd between its weeks)</th><th>within</th></tr>"
         f"{rows}</table>"
     )
 
@@ -97,7 +97,9 @@ def _assumptions(result: dict[str, Any]) -> str:
         f"{i['cases']} requests ({i['source']}), from {i['from']} to {i['to']}.",
         f"Organisation: {sum(i['offices'].values())} first-line advisers in "
         f"{len(i['offices'])} offices; the support team takes {i['support_slots']} cases at once.",
-        f"Service times: {escape(i['durations_source'])}; each step a lognormal around its mean.",
+        f"Service times: {escape(i['durations_source'])}; each step per topic family drawn "
+        "from the log's own durations (a lognormal around the scenario's means where the log "
+        "has fewer than five).",
         f"Time: {CLOCKS[i['clock']]}; "
         "SLA targets as advisory's policy sets them, waits on the member paused.",
         f"Specialists' handling time relative to polyvalent advisers: swept over {speedups} "
