@@ -72,6 +72,11 @@ def defaults(scenario: Scenario) -> Durations:
 async def gather(scenario: Scenario, bootstrap: str | None) -> Inputs:
     needs_log = "log" in (scenario.traffic.source, scenario.organisation.source)
     found = await log.read(bootstrap, TOPICS) if needs_log and bootstrap else {}
+    return assemble(scenario, found, bootstrap is not None)
+
+
+def assemble(scenario: Scenario, found: dict[str, list[Any]], connected: bool = True) -> Inputs:
+    """The inputs from the events read (topic -> events)."""
     facts: list[OrganisationEvent] = found.get(ORGANISATION, [])
     roster = _roster(scenario, facts)
     policy = SlaPolicy()
@@ -89,7 +94,7 @@ async def gather(scenario: Scenario, bootstrap: str | None) -> Inputs:
     if not requests:
         raise NothingToReplay(
             "the log holds no request-received for the period asked"
-            + ("" if bootstrap else " (no Kafka bootstrap servers given)")
+            + ("" if connected else " (no Kafka bootstrap servers given)")
         )
     cases = [traffic.of_request(r) for r in requests]
     clock = _clock(scenario, cases, policy)
