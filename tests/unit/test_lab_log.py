@@ -44,7 +44,7 @@ def test_a_log_is_replayed_with_its_backtest_first() -> None:
         "breach_resolution",
     }
     assert rows["wait_p50_h"]["measured"] > 0
-    assert [v["model"] for v in result["variants"]][0] == "in force"
+    assert result["variants"][0]["model"] == "in force"
 
 
 def test_a_period_without_requests_is_refused() -> None:
