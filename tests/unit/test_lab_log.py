@@ -48,8 +48,6 @@ def test_a_log_is_replayed_with_its_backtest_first() -> None:
 
 
 def test_a_period_without_requests_is_refused() -> None:
-    late = SCENARIO.model_copy(
-        update={"traffic": Traffic(since="2100-01-01T00:00:00+00:00")}  # type: ignore[arg-type]
-    )
+    late = SCENARIO.model_copy(update={"traffic": Traffic(since="2100-01-01T00:00:00+00:00")})
     with pytest.raises(NothingToReplay):
         assemble(late, log_of(5))
