@@ -1,5 +1,13 @@
 """admin's handlers: thin. Requests and resolutions feed the member and case views; a resolution
-needing an act opens a task (published on `admin-tasks` once, however often it is read)."""
+needing an act opens a task (published on `admin-tasks` once, however often it is read).
+
+Every handler here applies facts; none decides (shared.service), so a rebuild runs them all.
+Opening a task is not a decision: the opening is a pure function of the resolution (its id
+derived from the resolution's, its content from the resolution's act; no clock, policy or
+state read), so applying the resolution again makes the very task the log holds. A rebuild
+needs it applied with the resolution, not read back from `admin-tasks`: the live projection
+holds the task as soon as the resolution is applied, before the opening comes back. What a
+rebuild enqueues lands in the shadow's outbox, which nothing relays."""
 
 from __future__ import annotations
 
