@@ -160,7 +160,7 @@ class Replayer:
             # An unreadable record is a failure of the rebuild only if it says it is the
             # service's own (e.g. a version this code cannot read): anything else on the
             # topic (another producer's poison) was never its fact, live or now.
-            failures = [f for f in failures if claimed_by(f[0], self.service.name)]
+            failures = [f for f in failures if claimed_by(f.record, self.service.name)]
         return Part(source, records, deliveries, failures, len(records) - len(wanted))
 
     async def _apply(self, parts: Sequence[Part], *, track: bool) -> None:

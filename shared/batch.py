@@ -8,7 +8,8 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import Enum
 from typing import Any
 
 import asyncpg
@@ -18,30 +19,66 @@ from shared import dead_letters, outbox, tracking
 from shared.codec import UndecodableEvent, decode
 from shared.consumer_observer import BatchScope
 from shared.db import Conn
-from shared.events import Event
+from shared.deliveries import Delivery, Failure, FailureKind
 from shared.tracking import Record
 
+__all__ = ["Apply", "Attempt", "Delivery", "Failure", "HandlerFailed", "Isolation", "settle"]
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """A decoded event and the Kafka record it was read from."""
-
-    event: Event
-    record: ConsumerRecord[Any, Any]
-
-
-Failure = tuple[ConsumerRecord[Any, Any], str]
 
 
 Apply = Callable[[Conn, Sequence[Delivery]], Awaitable[None]]
 """A service handler: applies decoded events inside the caller's transaction."""
 
 
+class Isolation(Enum):
+    """How far an attempt keeps one delivery's failure from the others of its batch."""
+
+    NONE = "none"
+    """The whole batch at once, without a savepoint (two round trips fewer, and a round trip is
+    a costly wake-up on a busy machine). A handler error loses the transaction: HandlerFailed
+    is raised, and the caller redoes the batch with EACH."""
+    ON_FAILURE = "on_failure"
+    """The whole batch in a savepoint; if a handler fails, again one delivery at a time."""
+    EACH = "each"
+    """One delivery at a time, each in its own savepoint: the batch is known to fail whole."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """How one attempt at a batch applies its deliveries.
+
+    ``give_up``: the retries are exhausted and the database answers, so a failure that looks
+    transient is the message's own: it is dead-lettered (FailureKind.GAVE_UP) rather than
+    raised for the batch to be retried. ``failed_whole``: with EACH, the error the batch failed
+    with as a whole (reported if every delivery then applies alone)."""
+
+    isolation: Isolation = Isolation.ON_FAILURE
+    give_up: bool = False
+    failed_whole: BaseException | None = None
+
+    def __post_init__(self) -> None:
+        if (self.isolation is Isolation.EACH) != (self.failed_whole is not None):
+            raise ValueError("one delivery at a time is for a batch known to fail (and why)")
+
+    @classmethod
+    def optimistic(cls, *, give_up: bool = False) -> Attempt:
+        """The first try of the live consumer: no savepoint."""
+        return cls(Isolation.NONE, give_up)
+
+    def isolating(self, failed_whole: BaseException) -> Attempt:
+        """The next try of a batch that failed whole with ``failed_whole``."""
+        return replace(self, isolation=Isolation.EACH, failed_whole=failed_whole)
+
+
 class HandlerFailed(Exception):
-    """A handler raised on a batch applied without a savepoint (``optimistic``): the caller's
-    transaction is lost, so it redoes the batch in a new one, one delivery at a time."""
+    """A handler raised on a batch applied without a savepoint (Isolation.NONE): the caller's
+    transaction is lost, so it redoes the batch in a new one, one delivery at a time
+    (``Attempt.isolating``)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.error = error
 
 
 TRANSIENT_SQLSTATE_CLASSES = {"08", "40", "53", "57", "58"}
@@ -63,37 +100,30 @@ async def settle(
     records: Sequence[Record],
     deliveries: Sequence[Delivery],
     failures: Sequence[Failure] = (),
-    give_up: bool = False,
+    attempt: Attempt = Attempt(),
     seen: BatchScope | None = None,
-    optimistic: bool = False,
-    failed_whole: BaseException | None = None,
 ) -> list[Failure]:
     """The body of a batch's transaction, for the live consumer and a rebuild alike: applies
-    the deliveries (isolating the ones that fail), sends every failure to the dead-letter topic
-    through the outbox, and moves the positions past the records. Returns the failures.
-
-    ``optimistic``: the batch is applied without a savepoint (two round trips fewer, and a
-    round trip is a costly wake-up on a busy machine); if a handler fails, HandlerFailed is
-    raised and the caller redoes the batch in a new transaction with ``failed_whole`` (the
-    handler's error): one delivery at a time straight away."""
-    if optimistic and deliveries:
+    the deliveries as ``attempt`` says (isolating the ones that fail), sends every failure to
+    the dead-letter topic through the outbox, and moves the positions past the records.
+    Returns the failures. ``seen``: the batch's spans (a delivery applied alone is in its own).
+    """
+    if attempt.isolation is Isolation.NONE and deliveries:
         try:
             await apply(conn, deliveries)
         except Exception as exc:
-            if is_transient(exc) and not give_up:
+            if is_transient(exc) and not attempt.give_up:
                 raise
-            raise HandlerFailed from exc
+            raise HandlerFailed(exc) from exc
         isolated: list[Failure] = []
     else:
-        isolated = await apply_isolating(
-            conn, apply, deliveries, give_up=give_up, seen=seen, batch_error=failed_whole
-        )
+        isolated = await apply_isolating(conn, apply, deliveries, attempt, seen)
     failed = [*failures, *isolated]
     await outbox.enqueue(
         conn,
         [
-            dead_letters.dead_letter(r, service=service, group=group, reason=why)
-            for r, why in failed
+            dead_letters.dead_letter(f.record, service=service, group=group, reason=f.reason)
+            for f in failed
         ],
     )
     await tracking.advance(conn, group, records)
@@ -104,24 +134,23 @@ async def apply_isolating(
     conn: Conn,
     apply: Apply,
     deliveries: Sequence[Delivery],
-    *,
-    give_up: bool = False,
+    attempt: Attempt = Attempt(),
     seen: BatchScope | None = None,
-    batch_error: BaseException | None = None,
 ) -> list[Failure]:
     """Applies the batch at once; if a handler fails, again one delivery at a time (each in
     a savepoint) so only the deliveries that fail are dead-lettered. A transient failure is
-    raised (the batch is retried) unless ``give_up``: then it fails its delivery too.
-    ``batch_error``: the batch is known to fail as a whole (with it): one at a time at once."""
+    raised (the batch is retried) unless the attempt gives up: then it fails its delivery too.
+    With Isolation.EACH, one delivery at a time straight away."""
     if not deliveries:
         return []
+    batch_error = attempt.failed_whole
     if batch_error is None:
         try:
             async with conn.transaction():
                 await apply(conn, deliveries)
             return []
         except Exception as exc:
-            if is_transient(exc) and not give_up:
+            if is_transient(exc) and not attempt.give_up:
                 raise
             batch_error = exc
     failures: list[Failure] = []
@@ -132,10 +161,10 @@ async def apply_isolating(
                 async with conn.transaction():
                     await apply(conn, [delivery])
         except Exception as exc:
-            if is_transient(exc) and not give_up:
+            if is_transient(exc) and not attempt.give_up:
                 raise
-            prefix = "gave up after retries: " if is_transient(exc) else "handler error: "
-            failures.append((delivery.record, f"{prefix}{type(exc).__name__}: {exc}"))
+            kind = FailureKind.GAVE_UP if is_transient(exc) else FailureKind.HANDLER_ERROR
+            failures.append(Failure.raised(delivery.record, kind, exc))
     if not failures:  # the batch failed as a whole only: report it rather than hide it
         log.warning("batch failed but every delivery applied alone: %s", batch_error)
     return failures
@@ -172,5 +201,5 @@ def decode_all(
                 topic = dead_letters.source_topic(record)
             deliveries.append(Delivery(decode(topic, record.value), record))
         except UndecodableEvent as exc:
-            failures.append((record, str(exc)))
+            failures.append(Failure(record, FailureKind.UNDECODABLE, str(exc)))
     return deliveries, failures

@@ -22,17 +22,10 @@ from aiokafka import ConsumerRecord, TopicPartition
 from faststream.kafka.message import KafkaMessage
 
 from shared import faults, rereads, tracking
-from shared.batch import (
-    Apply,
-    Delivery,
-    Failure,
-    HandlerFailed,
-    decode_all,
-    is_transient,
-    settle,
-)
+from shared.batch import Apply, Attempt, HandlerFailed, decode_all, is_transient, settle
 from shared.consumer_observer import BatchObserver, BatchScope
 from shared.db import PoolHolder
+from shared.deliveries import Delivery, Failure
 from shared.headers import value_of
 from shared.offsets import OffsetCommitter
 from shared.rereads import HoldsRecords, Split, trusting
@@ -117,18 +110,22 @@ class BatchConsumer:
         with self._observer.batch(records) as seen:
             # Without savepoints first; if a handler fails, that transaction is gone: again,
             # each delivery in its own savepoint, so only the failing ones are dead-lettered.
+            attempt = Attempt.optimistic(give_up=give_up)
             try:
-                split, fresh, failures = await self._transaction(records, seen, give_up)
+                split, fresh, failures = await self._transaction(records, seen, attempt)
             except HandlerFailed as failed:
-                log.info("a handler failed on the batch (%s): redoing it", failed.__cause__)
+                log.info("a handler failed on the batch (%s): redoing it", failed)
                 split, fresh, failures = await self._transaction(
-                    records, seen, give_up, failed.__cause__
+                    records, seen, attempt.isolating(failed.error)
                 )
             self.applied += len(fresh) - len(failures)
             self.dead_lettered += len(failures)
-            for record, why in failures:
-                with seen.delivery(record):  # the log line carries the delivery's trace id
-                    log.warning("dead-lettered: %s", why, extra=record_fields(record))
+            for failure in failures:
+                # The log line carries the delivery's trace id.
+                with seen.delivery(failure.record):
+                    log.warning(
+                        "dead-lettered: %s", failure.reason, extra=record_fields(failure.record)
+                    )
             seen.finished(failures)
         return split
 
@@ -136,8 +133,7 @@ class BatchConsumer:
         self,
         records: Sequence[ConsumerRecord[Any, Any]],
         seen: BatchScope,
-        give_up: bool,
-        failed_whole: BaseException | None = None,
+        attempt: Attempt,
     ) -> tuple[Split[ConsumerRecord[Any, Any]], list[ConsumerRecord[Any, Any]], list[Failure]]:
         """One transaction over the batch: hold back partitions that skipped records, skip
         what was applied, apply and dead-letter the rest, store the positions. Returns the
@@ -160,10 +156,8 @@ class BatchConsumer:
                     records=split.now,
                     deliveries=deliveries,
                     failures=undecodable,
-                    give_up=give_up,
+                    attempt=attempt,
                     seen=seen,
-                    optimistic=failed_whole is None,
-                    failed_whole=failed_whole,
                 )
         return split, fresh, failures
 

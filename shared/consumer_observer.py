@@ -15,29 +15,22 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from opentelemetry import context, trace
 from opentelemetry.context import Context
 from opentelemetry.trace import Link, Span, SpanKind, Status, StatusCode
 
 from shared import telemetry
+from shared.deliveries import Delivery, Failure, FailureKind
 from shared.headers import value_of
 from shared.metrics import ServiceMetrics
-
-if TYPE_CHECKING:
-    from shared.batch import Delivery, Failure
 
 Key = tuple[str, int, int]
 
 
 def key_of(record: Any) -> Key:
     return (record.topic, record.partition, record.offset)
-
-
-def failure_kind(reason: str) -> str:
-    """The bounded label of a dead-letter reason."""
-    return "handler_error" if reason.startswith("handler error") else "undecodable"
 
 
 class BatchObserver:
@@ -140,12 +133,12 @@ class BatchScope:
 
     def finished(self, failures: Sequence[Failure]) -> None:
         """The batch committed: count it, close the deliveries' spans."""
-        failed = {key_of(r): why for r, why in failures}
-        for k, why in failed.items():
+        failed = {key_of(f.record): f for f in failures}
+        for k, failure in failed.items():
             span = self._spans.get(k)
             if span is not None:
-                span.set_status(Status(StatusCode.ERROR, why[:200]))
-                span.add_event("dead-lettered", {"reason": why[:2000]})
+                span.set_status(Status(StatusCode.ERROR, failure.reason[:200]))
+                span.add_event("dead-lettered", {"reason": failure.reason[:2000]})
         for span in self._spans.values():
             span.end()
         self._spans.clear()
@@ -153,15 +146,16 @@ class BatchScope:
         if metrics is not None:
             self._count(metrics, failed)
 
-    def _count(self, metrics: ServiceMetrics, failed: dict[Key, str]) -> None:
+    def _count(self, metrics: ServiceMetrics, failed: dict[Key, Failure]) -> None:
         service = self._observer.service
         applied = Counter(r.topic for r in self._fresh if key_of(r) not in failed)
         for topic, n in applied.items():
             metrics.processed.labels(service, topic).inc(n)
-        for (topic, reason), n in Counter(
-            (k[0], failure_kind(w)) for k, w in failed.items()
-        ).items():
-            metrics.failed.labels(service, topic, reason).inc(n)
+        kinds: Counter[tuple[str, FailureKind]] = Counter(
+            (f.record.topic, f.kind) for f in failed.values()
+        )
+        for (topic, kind), n in kinds.items():
+            metrics.failed.labels(service, topic, kind.value).inc(n)
         seen = Counter(r.topic for r in self._records)
         fresh = Counter(r.topic for r in self._fresh)
         elapsed = time.perf_counter() - self._start

@@ -37,7 +37,7 @@ class ServiceMetrics:
         self.failed = Counter(
             "relais_messages_failed",
             "Messages that could not be processed and went to the dead-letter topic "
-            "(reason: undecodable or handler_error).",
+            "(reason: undecodable, handler_error or gave_up).",
             ["service", "topic", "reason"],
             registry=r,
         )

@@ -10,6 +10,7 @@ from aiokafka import ConsumerRecord
 
 from shared import dead_letters
 from shared.batch import decode_all, is_transient
+from shared.deliveries import FailureKind
 
 
 @pytest.mark.parametrize(
@@ -50,8 +51,9 @@ def record(value: bytes, offset: int = 7) -> ConsumerRecord[bytes, bytes]:
 def test_undecodable_records_come_back_with_their_reason() -> None:
     deliveries, failures = decode_all([record(b"{broken"), record(b"[]", 8)])
     assert deliveries == []
-    assert [r.offset for r, _ in failures] == [7, 8]
-    assert failures[0][1].startswith("invalid JSON")
+    assert [f.record.offset for f in failures] == [7, 8]
+    assert {f.kind for f in failures} == {FailureKind.UNDECODABLE}
+    assert failures[0].reason.startswith("invalid JSON")
 
 
 def test_a_dead_letter_keeps_the_message_and_says_why_and_where() -> None:
