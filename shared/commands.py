@@ -12,16 +12,21 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
 from shared import faults, locks, outbox, telemetry
 from shared.db import Conn, PoolHolder
 from shared.events import Event
+from shared.identity import Principal
 
 StateT = TypeVar("StateT")
 EventT = TypeVar("EventT", bound=Event)
+CommandT = TypeVar("CommandT")
 Traces = Mapping[UUID, str | None]
+StateIn = TypeVar("StateIn", contravariant=True)
+CommandIn = TypeVar("CommandIn", contravariant=True)
+EventOut = TypeVar("EventOut", bound=Event, covariant=True)
 
 
 @dataclass(frozen=True)
@@ -66,3 +71,45 @@ async def execute(
     faults.point("http.committed")  # crash: committed, not answered
     holder.on_commit()
     return event, state
+
+
+class Decide(Protocol[StateIn, CommandIn, EventOut]):
+    """A service's pure decision on a command: the fact it becomes, or a refusal."""
+
+    def __call__(
+        self, state: StateIn, command: CommandIn, actor: Principal, *, event_id: UUID, now: datetime
+    ) -> EventOut: ...
+
+
+@dataclass(frozen=True)
+class Folded(Generic[StateT, CommandT, EventT]):
+    """A subject whose state is the fold of its facts, loaded by its id (advisory's cases,
+    admin's tasks): a command on it is the same steps in every service."""
+
+    subject: Subject[EventT]
+    load: Callable[[Conn, set[UUID]], Awaitable[Mapping[UUID, StateT]]]
+    decide: Decide[StateT, CommandT, EventT]
+    evolve: Callable[[StateT, EventT], StateT]
+
+    async def execute(
+        self,
+        holder: PoolHolder,
+        key: UUID,
+        command: CommandT,
+        actor: Principal,
+        *,
+        event_id: UUID,
+        now: datetime,
+    ) -> tuple[EventT, StateT]:
+        """The fact the command became and the subject after it; raises a
+        shared.refusals.Refused (and writes nothing) when the command is not allowed."""
+
+        async def load(conn: Conn) -> StateT:
+            return (await self.load(conn, {key}))[key]
+
+        def decide(state: StateT, at: datetime) -> EventT:
+            return self.decide(state, command, actor, event_id=event_id, now=at)
+
+        name = f"{type(command).__name__} command"
+        event, state = await execute(holder, self.subject, key, load, decide, name=name, now=now)
+        return event, self.evolve(state, event)
