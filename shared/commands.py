@@ -23,10 +23,11 @@ from shared.identity import Principal
 StateT = TypeVar("StateT")
 EventT = TypeVar("EventT", bound=Event)
 CommandT = TypeVar("CommandT")
-Traces = Mapping[UUID, str | None]
+# The same, as a decision's protocol takes them (in: what it reads; out: what it gives).
 StateIn = TypeVar("StateIn", contravariant=True)
 CommandIn = TypeVar("CommandIn", contravariant=True)
 EventOut = TypeVar("EventOut", bound=Event, covariant=True)
+Traces = Mapping[UUID, str | None]  # event id -> the traceparent published with it
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,8 @@ async def execute(
     ``load`` reads, once the lock is held, what ``decide`` needs; ``now`` defaults to the clock
     read once the lock is held and the state loaded."""
     async with holder.require().acquire() as conn:
-        traced = subject.trace_of is not None and telemetry.enabled()
-        carrier = await subject.trace_of(conn, key) if traced and subject.trace_of else None
+        trace_of = subject.trace_of if telemetry.enabled() else None
+        carrier = await trace_of(conn, key) if trace_of is not None else None
         with telemetry.rejoined(carrier, name, {subject.trace_attribute: str(key)}):
             async with conn.transaction():
                 await locks.lock_all(conn, subject.lock_space, [key])
