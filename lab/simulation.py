@@ -25,7 +25,7 @@ from lab.durations import Durations
 from lab.floor import Floor
 from lab.models import Candidate
 from services.routing import policies
-from services.routing.organisation import model_at
+from services.routing.organisation.model import model_at
 from shared.events import OrganisationModel
 
 SPECIALISED = OrganisationModel.SPECIALISED

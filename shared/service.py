@@ -4,14 +4,20 @@ its subscribers and documented publishers, an outbox relay, and an HTTP app. Eac
 
 The runtime also knows where the service's projection comes from (``sources``): the topics it
 subscribes to, its redrive topic, and the topics holding facts it decided itself (``own_facts``)
-— so ops tools can rebuild any service's projection from the log alone."""
+— so ops tools can rebuild any service's projection from the log alone.
+
+A subscription names two handlers: ``apply`` folds the events' facts into the projection,
+``decide`` (optional) makes the service's decisions on them (new events, through the outbox).
+Live, the consumer runs both in the batch's transaction; a source hands ops only ``apply``: a
+decision is itself a fact in the log, possibly made with a policy, a clock or a state that no
+longer exists, so a rebuild reads it back rather than deciding again."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,11 +27,11 @@ from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 
 from shared import db, dead_letters, lag, stalls, tracing_setup
-from shared.batch import dispatch
+from shared.batch import Delivery, dispatch
 from shared.before_handlers import Rescuers
 from shared.consumer import Apply, BatchConsumer
 from shared.consumer_observer import BatchObserver
-from shared.db import PoolHolder
+from shared.db import Conn, PoolHolder
 from shared.kafka import consumer_options, log_reader, new_broker, new_producer
 from shared.metrics import ServiceMetrics
 from shared.outbox import OutboxRelay
@@ -44,7 +50,8 @@ async def raw_body(message: StreamMessage[Any]) -> Any:
 
 @dataclass(frozen=True)
 class Source:
-    """A topic the service's projection is built from, and the handler that applies it.
+    """A topic the service's projection is built from, and the handler that applies its facts
+    (never the one that decides: see the module's docstring).
 
     ``live``: consumed by the service's consumer group. Otherwise the topic holds facts the
     service decided itself (and applied as it decided them): only a rebuild reads it back."""
@@ -52,6 +59,16 @@ class Source:
     topic: str
     apply: Apply
     live: bool
+
+
+def then(apply: Apply, decide: Apply) -> Apply:
+    """A live batch: its facts applied, then decided on, on the same connection (transaction)."""
+
+    async def handle(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+        await apply(conn, deliveries)
+        await decide(conn, deliveries)
+
+    return handle
 
 
 class ServiceRuntime:
@@ -69,6 +86,8 @@ class ServiceRuntime:
         self.holder = PoolHolder()
         self.consumers: list[BatchConsumer] = []
         self.sources: list[Source] = []
+        # Per subscribed topic, for the redrive topic: what a live consumer runs, what ops runs.
+        self._handles: dict[str, Apply] = {}
         self._applies: dict[str, Apply] = {}
         self.relay: OutboxRelay | None = None
         self.kafka_connected = False
@@ -93,12 +112,23 @@ class ServiceRuntime:
         """Documents, in the AsyncAPI contract, a topic this service publishes (via its outbox)."""
         self.broker.publisher(topic, schema=schema, title=topic, description=description)
 
-    def subscribe(self, topic: str, schema: Any, apply: Apply, description: str) -> BatchConsumer:
-        """Consumes ``topic`` in the service's consumer group with ``apply`` as the handler."""
+    def subscribe(
+        self,
+        topic: str,
+        schema: Any,
+        apply: Apply,
+        description: str,
+        *,
+        decide: Apply | None = None,
+    ) -> BatchConsumer:
+        """Consumes ``topic`` in the service's consumer group: each batch's facts are applied
+        (``apply``), then decided on (``decide``), in one transaction. A rebuild applies only."""
         if not self.consumers:
             self._subscribe_redrive()
+        handle = apply if decide is None else then(apply, decide)
+        self._handles[topic] = handle
         self._applies[topic] = apply
-        return self._consume(topic, schema, apply, description)
+        return self._consume(topic, schema, handle, apply, description)
 
     def own_facts(self, topic: str, apply: Apply) -> None:
         """Declares a topic of facts this service decides and publishes itself, which its
@@ -106,12 +136,14 @@ class ServiceRuntime:
         the service applies a fact as it decides it and never consumes its own topic."""
         self.sources.append(Source(topic, apply, live=False))
 
-    def _consume(self, topic: str, schema: Any, apply: Apply, description: str) -> BatchConsumer:
+    def _consume(
+        self, topic: str, schema: Any, handle: Apply, apply: Apply, description: str
+    ) -> BatchConsumer:
         consumer = BatchConsumer(
             self.holder,
             service=self.name,
             group=self.name,
-            apply=apply,
+            apply=handle,
             observer=BatchObserver(self.metrics, self.name, self.name),
             holds_records=log_reader(self.settings.kafka_bootstrap_servers),
         )
@@ -155,6 +187,7 @@ class ServiceRuntime:
         self._consume(
             dead_letters.redrive_topic_for(self.name),
             bytes,
+            dispatch(self._handles),
             dispatch(self._applies),
             f"Dead letters of {self.name} sent back after a fix (`relais dlq redrive`), with "
             "their dlq.* headers; each is handled as an event of dlq.original_topic. One that "

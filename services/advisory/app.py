@@ -9,8 +9,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.advisory import api, handlers, sla_tick
-from services.advisory.sla_policy import SlaSettings
+from services.advisory import api, handlers
+from services.advisory.sla import tick as sla_tick
+from services.advisory.sla.policy import SlaSettings
 from shared.events import (
     CASE_ACTIVITY,
     ESCALATED,
@@ -44,13 +45,13 @@ def build(
         runtime.subscribe(
             topic,
             schema,
-            handlers.on_case_events,
+            handlers.apply_case_events,
             f"advisory's case history and queues: {why} (consumer group 'advisory').",
         )
     runtime.subscribe(
         SLA,
         SlaTopic,
-        handlers.on_sla_facts,
+        handlers.apply_sla_facts,
         "advisory's SLA clocks, read back from its own facts (consumer group 'advisory').",
     )
     runtime.publishes(
