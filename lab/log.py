@@ -5,7 +5,7 @@ group: it commits nothing, so no service's position moves, and no projection is 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -17,9 +17,11 @@ from shared.codec import UndecodableEvent, decode
 FETCH = {"max_partition_fetch_bytes": 8 * 2**20, "fetch_max_bytes": 64 * 2**20}
 
 
-async def read(bootstrap: str, topics: Iterable[str]) -> dict[str, list[Any]]:
-    """topic -> its decoded events (a record the contract cannot read is left out: it is in a
-    dead-letter topic already)."""
+async def read(
+    bootstrap: str, topics: Iterable[str], keep: Callable[[Any], bool] | None = None
+) -> dict[str, list[Any]]:
+    """topic -> its decoded events that ``keep`` keeps (all by default; a record the contract
+    cannot read is left out: it is in a dead-letter topic already)."""
     found: dict[str, list[Any]] = {t: [] for t in topics}
     parts = await partitions(bootstrap, found)
     if not parts:
@@ -38,7 +40,7 @@ async def read(bootstrap: str, topics: Iterable[str]) -> dict[str, list[Any]]:
             for tp, records in batch.items():
                 for record in records:
                     if record.offset < ends[tp]:
-                        _append(found[tp.topic], tp.topic, record.value)
+                        _append(found[tp.topic], tp.topic, record.value, keep)
                 if records and records[-1].offset + 1 >= ends[tp]:
                     left.pop(tp, None)
             for tp in [tp for tp in left if await reader.position(tp) >= ends[tp]]:
@@ -64,6 +66,10 @@ async def partitions(bootstrap: str, topics: Iterable[str]) -> list[TopicPartiti
     )
 
 
-def _append(events: list[Any], topic: str, value: bytes | None) -> None:
+def _append(
+    events: list[Any], topic: str, value: bytes | None, keep: Callable[[Any], bool] | None
+) -> None:
     with contextlib.suppress(UndecodableEvent):
-        events.append(decode(topic, value))
+        event = decode(topic, value)
+        if keep is None or keep(event):
+            events.append(event)
