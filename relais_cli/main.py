@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from relais_cli import dlq, lag, projections, replay
+from relais_cli import dlq, lab, lag, projections, replay
 
 app = typer.Typer(
     help="Relais: run the platform and operate it. Ops: `rebuild` and `verify` a service's "
@@ -22,6 +22,7 @@ app.command()(projections.verify)
 app.command()(lag.lag)
 app.add_typer(dlq.app, name="dlq")
 app.command()(replay.replay)
+app.command()(lab.lab)
 
 
 @app.command()

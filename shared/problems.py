@@ -1,5 +1,6 @@
 """The Problem shape every error answer has, and the handlers that give FastAPI's and
-Starlette's own error paths (validation, unreadable bodies, unknown routes, crashes) that shape."""
+Starlette's own error paths (validation, unreadable bodies, unknown routes, crashes) and the
+services' refusals (shared/refusals.py) that shape."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from shared.auth import AuthProblem
+from shared.refusals import Refused
 
 
 class FieldProblem(BaseModel):
@@ -124,6 +126,11 @@ async def _auth_problem(_request: Request, exc: Exception) -> JSONResponse:
     return auth_answer(exc)
 
 
+async def _refused(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Refused)
+    return problem(exc.status, exc.code, exc.message)
+
+
 async def _unreadable(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, UnreadableBody)
     return unreadable_answer(exc.reason)
@@ -171,6 +178,7 @@ def answer_every_error_as_problem(app: FastAPI) -> None:
         RequestValidationError: _invalid,
         AuthProblem: _auth_problem,
         UnreadableBody: _unreadable,
+        Refused: _refused,
         HTTPException: _http_error,
         Exception: _crash,
     }

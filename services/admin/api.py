@@ -9,8 +9,9 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 
-from services.admin import queries, taskwork
-from services.admin.domain import CompleteTask, Forbidden, Refused, RejectTask, TaskStatus
+from services.admin import commands, queries
+from services.admin.decisions import CompleteTask, RejectTask
+from services.admin.domain import TaskStatus
 from services.admin.views import (
     CaseDetail,
     CaseView,
@@ -23,8 +24,9 @@ from services.admin.views import (
 )
 from shared.auth import requires
 from shared.events import AdminAct
-from shared.http import AUTH_RESPONSES, MAX_AGE_MINUTES, VALIDATION_RESPONSE, Problem, problem
+from shared.http import AUTH_RESPONSES, MAX_AGE_MINUTES, VALIDATION_RESPONSE, Problem
 from shared.identity import Principal, Role
+from shared.refusals import NotFound
 from shared.service import ServiceRuntime
 
 READERS = [Depends(requires(Role.ADMIN_TEAM, Role.OPS))]
@@ -71,19 +73,16 @@ def router(runtime: ServiceRuntime) -> APIRouter:
             row = await queries.task(conn, task_id)
             history = await queries.task_history(conn, task_id)
         if row is None:
-            return problem(404, "not_found", f"No task {task_id} is known to admin.")
+            raise NotFound("not_found", f"No task {task_id} is known to admin.")
         body = TaskDetail(task=TaskView.of(row), history=[HistoryEntry.of(h) for h in history])
         return JSONResponse(body.model_dump(mode="json"))
 
     async def close(
         task_id: UUID, command: CompleteTask | RejectTask, actor: Principal
     ) -> Response:
-        try:
-            event, after = await taskwork.execute(
-                holder, task_id, command, actor, event_id=uuid4(), now=datetime.now(UTC)
-            )
-        except Refused as exc:
-            return problem(403 if isinstance(exc, Forbidden) else 409, exc.code, exc.message)
+        event, after = await commands.execute(
+            holder, task_id, command, actor, event_id=uuid4(), now=datetime.now(UTC)
+        )
         done = TaskDone(event_id=event.event_id, event_type=event.type, task=TaskView.of(after))
         return JSONResponse(done.model_dump(mode="json"))
 
@@ -105,7 +104,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         async with holder.require().acquire() as conn:
             person, cases, tasks = await queries.member(conn, member_id)
         if person is None and not cases:
-            return problem(404, "not_found", f"No member {member_id} is known to admin.")
+            raise NotFound("not_found", f"No member {member_id} is known to admin.")
         contacts = [c["last_contact_at"] for c in cases if c["last_contact_at"] is not None]
         view = MemberView(
             member_id=member_id,
@@ -127,7 +126,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         async with holder.require().acquire() as conn:
             row, tasks = await queries.case(conn, case_id)
         if row is None:
-            return problem(404, "not_found", f"No case {case_id} is known to admin.")
+            raise NotFound("not_found", f"No case {case_id} is known to admin.")
         body = CaseDetail(case=CaseView.of(row), tasks=[TaskView.of(t) for t in tasks])
         return JSONResponse(body.model_dump(mode="json"))
 

@@ -1,4 +1,5 @@
-"""admin's decisions, pure: the task a resolution opens, the task's life, who may close it.
+"""admin's domain, pure: the task a resolution opens and the task's life (who may close it is
+services.admin.decisions).
 
 A task is OPEN until the administrative team completes or rejects it; both are final. Its
 state is the fold of its facts in (occurred_at, event_id) order, whatever order they were read."""
@@ -7,12 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
-from typing import Any, Union
+from typing import Union
 from uuid import UUID, uuid5
-
-from pydantic import BaseModel, ConfigDict
 
 from shared.events import (
     AdminAct,
@@ -20,14 +19,11 @@ from shared.events import (
     AdminTaskOpened,
     AdminTaskRejected,
     CaseResolved,
-    personal,
 )
-from shared.identity import Principal, Role
 
 SERVICE = "admin"
 # Namespace of admin's derived ids: a resolution always opens the same task, with the same event.
 NAMESPACE = UUID("0b5f3a6e-2c47-4d1e-8f6a-9d3c2b1a7e55")
-TICK = timedelta(microseconds=1)
 TaskEvent = Union[AdminTaskOpened, AdminTaskCompleted, AdminTaskRejected]
 
 
@@ -35,38 +31,6 @@ class TaskStatus(StrEnum):
     OPEN = "open"
     COMPLETED = "completed"
     REJECTED = "rejected"
-
-
-class CloseTask(BaseModel):
-    """Complete or reject a task, with a note."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-    note: str = personal("What was done, or why it cannot be done.", default="", max_length=10_000)
-
-
-class CompleteTask(CloseTask):
-    """The act was carried out."""
-
-
-class RejectTask(CloseTask):
-    """The act cannot be carried out (the note says why: required)."""
-
-    note: str = personal("Why the act cannot be carried out.", min_length=1, max_length=10_000)
-
-
-class Refused(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-class Forbidden(Refused):
-    """The caller may not act on tasks."""
-
-
-class Conflict(Refused):
-    """The task's state does not allow it."""
 
 
 @dataclass(frozen=True)
@@ -154,37 +118,3 @@ def evolve(state: TaskState, event: TaskEvent) -> TaskState:
                 closed_at=event.rejected_at,
                 closed_by=event.rejected_by,
             )
-
-
-def decide(
-    state: TaskState, command: CloseTask, actor: Principal, *, event_id: UUID, now: datetime
-) -> AdminTaskCompleted | AdminTaskRejected:
-    """The fact closing the task; Forbidden or Conflict (and nothing published) otherwise."""
-    if actor.role is not Role.ADMIN_TEAM:
-        raise Forbidden("admin_team_only", "Only the administrative team closes tasks.")
-    if state.status is None or state.act is None or state.case_id is None:
-        raise Conflict("unknown_task", f"No task {state.task_id} is known to admin.")
-    if state.status is not TaskStatus.OPEN:
-        raise Conflict("task_closed", f"The task is already {state.status}: it stays so.")
-    last = state.last_event_at
-    at = now if last is None else max(now, last + TICK)
-    base: dict[str, Any] = {
-        "schema_version": 1,
-        "event_id": event_id,
-        "occurred_at": at,
-        "case_id": state.case_id,
-        "member_id": state.member_id,
-        "correlation_id": state.correlation_id or state.case_id,
-        "causation_id": None,
-        "producer": SERVICE,
-        "task_id": state.task_id,
-        "act": state.act,
-        "note": command.note,
-    }
-    if isinstance(command, RejectTask):
-        return AdminTaskRejected(
-            type="AdminTaskRejected", **base, rejected_by=actor.subject, rejected_at=at
-        )
-    return AdminTaskCompleted(
-        type="AdminTaskCompleted", **base, completed_by=actor.subject, completed_at=at
-    )

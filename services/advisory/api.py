@@ -11,14 +11,14 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 
-from services.advisory import casework, commands, queries
-from services.advisory.decisions import Forbidden, Refused
+from services.advisory import commands, decisions, queries
 from services.advisory.domain import Status
 from services.advisory.views import CaseDetail, CaseList, CaseView, CommandDone, HistoryEntry
 from shared.auth import requires
 from shared.events import Language, Tier
-from shared.http import AUTH_RESPONSES, MAX_AGE_MINUTES, VALIDATION_RESPONSE, Problem, problem
+from shared.http import AUTH_RESPONSES, MAX_AGE_MINUTES, VALIDATION_RESPONSE, Problem
 from shared.identity import Principal, Role
+from shared.refusals import Forbidden, NotFound
 from shared.service import ServiceRuntime
 
 READERS = requires(Role.ADVISER, Role.SUPPORT, Role.OPS)
@@ -30,15 +30,15 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
 }
 
 # path, command, roles, summary
-COMMANDS: list[tuple[str, type[commands.Command], tuple[Role, ...], str]] = [
-    ("claim", commands.Claim, WORKERS, "Claim a queued case (one of concurrent claims wins)."),
-    ("notes", commands.AddNote, WORKERS, "Add an internal note."),
-    ("replies", commands.SendReply, WORKERS, "Record a reply to the member."),
-    ("waiting", commands.WaitOnMember, WORKERS, "Put the case on hold until the member answers."),
-    ("waiting/end", commands.EndWaiting, WORKERS, "Take the case back from waiting."),
-    ("escalation", commands.Escalate, (Role.ADVISER,), "Escalate to the support team."),
-    ("resolution", commands.Resolve, WORKERS, "Resolve, naming any administrative act needed."),
-    ("return", commands.ReturnToAdviser, (Role.SUPPORT,), "Return an escalated case."),
+COMMANDS: list[tuple[str, type[decisions.Command], tuple[Role, ...], str]] = [
+    ("claim", decisions.Claim, WORKERS, "Claim a queued case (one of concurrent claims wins)."),
+    ("notes", decisions.AddNote, WORKERS, "Add an internal note."),
+    ("replies", decisions.SendReply, WORKERS, "Record a reply to the member."),
+    ("waiting", decisions.WaitOnMember, WORKERS, "Put the case on hold until the member answers."),
+    ("waiting/end", decisions.EndWaiting, WORKERS, "Take the case back from waiting."),
+    ("escalation", decisions.Escalate, (Role.ADVISER,), "Escalate to the support team."),
+    ("resolution", decisions.Resolve, WORKERS, "Resolve, naming any administrative act needed."),
+    ("return", decisions.ReturnToAdviser, (Role.SUPPORT,), "Return an escalated case."),
 ]
 
 
@@ -49,10 +49,6 @@ def own_office(actor: Principal, office: str | None) -> str | None:
     if office not in (None, actor.office):
         raise Forbidden("other_office", f"Advisers of {actor.office} see their own office.")
     return actor.office
-
-
-def refused(exc: Refused) -> JSONResponse:
-    return problem(403 if isinstance(exc, Forbidden) else 409, exc.code, exc.message)
 
 
 def router(runtime: ServiceRuntime) -> APIRouter:
@@ -78,10 +74,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=1000, description="At most this many.")] = 100,
     ) -> Response:
         """A queue: the cases of a team, desk, office or adviser, oldest first."""
-        try:
-            office = own_office(actor, office)
-        except Forbidden as exc:
-            return refused(exc)
+        office = own_office(actor, office)
         before = None
         if older_than_minutes is not None:
             before = datetime.now(UTC) - timedelta(minutes=older_than_minutes)
@@ -111,11 +104,8 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         async with holder.require().acquire() as conn:
             row = await queries.case(conn, case_id)
             if row is None:
-                return problem(404, "not_found", f"No case {case_id} is known to advisory.")
-            try:
-                own_office(actor, row["office"])
-            except Forbidden as exc:
-                return refused(exc)
+                raise NotFound("not_found", f"No case {case_id} is known to advisory.")
+            own_office(actor, row["office"])
             history = await queries.history(conn, case_id)
         body = CaseDetail(case=CaseView.of(row), history=[HistoryEntry.of(h) for h in history])
         return JSONResponse(body.model_dump(mode="json"))
@@ -133,20 +123,17 @@ def router(runtime: ServiceRuntime) -> APIRouter:
 
 
 def command_endpoint(
-    runtime: ServiceRuntime, model: type[commands.Command], roles: tuple[Role, ...]
+    runtime: ServiceRuntime, model: type[decisions.Command], roles: tuple[Role, ...]
 ) -> Callable[..., Awaitable[Response]]:
     """The endpoint of one command: the body is the command (none for a claim)."""
 
     async def endpoint(
-        case_id: UUID, actor: Principal, body: commands.Command | None = None
+        case_id: UUID, actor: Principal, body: decisions.Command | None = None
     ) -> Response:
         command = body if body is not None else model()
-        try:
-            event, after = await casework.execute(
-                runtime.holder, case_id, command, actor, event_id=uuid4(), now=datetime.now(UTC)
-            )
-        except Refused as exc:
-            return refused(exc)
+        event, after = await commands.execute(
+            runtime.holder, case_id, command, actor, event_id=uuid4(), now=datetime.now(UTC)
+        )
         done = CommandDone(event_id=event.event_id, event_type=event.type, case=CaseView.of(after))
         return JSONResponse(done.model_dump(mode="json"))
 

@@ -1,75 +1,58 @@
-"""What staff ask advisory to do with a case: the commands, as their HTTP bodies carry them."""
+"""advisory's staff commands on a case, run by shared.commands in one transaction: lock the
+case, read its state, decide (services.advisory.decisions, pure), record the fact with the
+consumers' own code, put it in the outbox. The work joins the case's trace (the one its latest
+routing travelled in), linked to the HTTP request's span."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from datetime import datetime
+from uuid import UUID
 
-from shared.events import AdminAct, Channel, EscalationReason, Outcome, personal
-
-
-class Command(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-
-class Claim(Command):
-    """Take a queued case: it becomes the caller's."""
-
-
-class AddNote(Command):
-    """Add an internal note (never shown to the member)."""
-
-    note: str = personal("The note.", min_length=1, max_length=10_000)
+from services.advisory import decisions, projection
+from services.advisory.decisions import Command
+from services.advisory.domain import CaseEvent, CaseState, evolve
+from shared import commands
+from shared.db import Conn, PoolHolder
+from shared.events import CASE_ACTIVITY, ESCALATED, RESOLVED, CaseEscalated, CaseResolved
+from shared.identity import Principal
 
 
-class SendReply(Command):
-    """Record a reply sent to the member."""
-
-    text: str = personal("The reply.", min_length=1, max_length=10_000)
-    channel: Channel = Field(Channel.EMAIL, description="How the reply reaches the member.")
-
-
-class WaitOnMember(Command):
-    """Put the case on hold until the member answers."""
-
-    note: str = personal("What is awaited from the member.", default="", max_length=10_000)
+def topic_of(event: CaseEvent) -> str:
+    """Escalations and resolutions go on the backbone; the rest on advisory's own topic."""
+    if isinstance(event, CaseEscalated):
+        return ESCALATED
+    if isinstance(event, CaseResolved):
+        return RESOLVED
+    return CASE_ACTIVITY
 
 
-class EndWaiting(Command):
-    """Take the case back from waiting on the member."""
-
-    note: str = personal("Why the wait ends.", default="", max_length=10_000)
-
-
-class Escalate(Command):
-    """Send the case to the support team."""
-
-    reason_code: EscalationReason = Field(description="Why the support team is needed.")
-    note: str = personal("Note for the support team.", min_length=1, max_length=10_000)
+CASES = commands.Subject[CaseEvent](
+    lock_space=projection.LOCK_SPACE,
+    record=projection.record,
+    topic_of=topic_of,
+    trace_of=projection.case_trace,
+    trace_attribute="relais.case_id",
+)
 
 
-# Outcomes after which there is nothing to carry out for the member.
-NO_ACT_OUTCOMES = frozenset({Outcome.DUPLICATE, Outcome.NO_RESPONSE})
+async def execute(
+    holder: PoolHolder,
+    case_id: UUID,
+    command: Command,
+    actor: Principal,
+    *,
+    event_id: UUID,
+    now: datetime,
+) -> tuple[CaseEvent, CaseState]:
+    """The fact the command became and the case after it; raises a shared.refusals.Refused
+    (and writes nothing) when the command is not allowed."""
 
+    async def load(conn: Conn) -> CaseState:
+        return (await projection.current(conn, {case_id}))[case_id]
 
-class Resolve(Command):
-    """Close the case with an outcome and, if needed, the administrative act it requires."""
+    def decide(state: CaseState, at: datetime) -> CaseEvent:
+        return decisions.decide(state, command, actor, event_id=event_id, now=at)
 
-    outcome: Outcome = Field(description="How the case ends.")
-    admin_act: AdminAct | None = Field(
-        None, description="The administrative act the resolution needs, if any."
-    )
-    note: str = personal("Resolution note.", default="", max_length=10_000)
-
-    @field_validator("admin_act")
-    @classmethod
-    def _act_fits_outcome(cls, act: AdminAct | None, info: ValidationInfo) -> AdminAct | None:
-        outcome = info.data.get("outcome")
-        if act is not None and outcome in NO_ACT_OUTCOMES:
-            raise ValueError(f"a case resolved as {outcome.value} needs no administrative act")
-        return act
-
-
-class ReturnToAdviser(Command):
-    """Support gives an escalated case back to the adviser who escalated it."""
-
-    note: str = personal("What the adviser should do now.", min_length=1, max_length=10_000)
+    name = f"{type(command).__name__} command"
+    event, state = await commands.execute(holder, CASES, case_id, load, decide, name=name, now=now)
+    return event, evolve(state, event)

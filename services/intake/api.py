@@ -19,6 +19,7 @@ from shared.events import REQUEST_RECEIVED, Channel, RequestReceived
 from shared.http import AUTH_RESPONSES, VALIDATION_RESPONSE, FieldProblem, Problem, problem
 from shared.identity import Role
 from shared.outbox import event_message
+from shared.refusals import Conflict, NotFound
 from shared.service import ServiceRuntime
 
 
@@ -105,17 +106,13 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         assert idempotency_key is not None  # only a key can conflict
         async with runtime.holder.require().acquire() as conn:
             existing = await projection.by_key(conn, idempotency_key)
-        if (
-            existing is None
-        ):  # the other request was rolled back: extremely rare, let the client retry
-            return problem(
-                409, "idempotency_conflict", "A concurrent request with this key failed; retry."
+        if existing is None:  # the other request was rolled back: extremely rare, retry
+            raise Conflict(
+                "idempotency_conflict", "A concurrent request with this key failed; retry."
             )
         if existing.fingerprint != fingerprint:
-            return problem(
-                409,
-                "idempotency_key_reused",
-                "This Idempotency-Key was used for a different request.",
+            raise Conflict(
+                "idempotency_key_reused", "This Idempotency-Key was used for a different request."
             )
         return accepted(existing.case_id, replayed=True)
 
@@ -129,7 +126,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         async with runtime.holder.require().acquire() as conn:
             row = await projection.by_case(conn, case_id)
         if row is None:
-            return problem(404, "not_found", f"No request with case id {case_id}.")
+            raise NotFound("not_found", f"No request with case id {case_id}.")
         # The stored event is as it was published (maybe an older version): decode upcasts it.
         event = decode(REQUEST_RECEIVED, row["event"].encode())
         assert isinstance(event, RequestReceived)

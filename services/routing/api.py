@@ -16,7 +16,6 @@ from services.routing.handlers import OFFICE_LOCKS, office_lock_key
 from services.routing.organisation_changes import (
     DefineDesk,
     RecordAbsence,
-    Refused,
     SetAdviser,
     SetModel,
     absence_cancelled,
@@ -39,9 +38,10 @@ from shared import faults, locks, outbox
 from shared.auth import requires
 from shared.db import Conn
 from shared.events import ORGANISATION, Tier
-from shared.http import AUTH_RESPONSES, VALIDATION_RESPONSE, Problem, problem
+from shared.http import AUTH_RESPONSES, VALIDATION_RESPONSE, Problem
 from shared.identity import Principal, Role
 from shared.organisation_events import OrganisationEvent
+from shared.refusals import NotFound
 from shared.service import ServiceRuntime
 
 STAFF = requires(Role.OPS, Role.ADMIN_TEAM)
@@ -69,22 +69,19 @@ def router(runtime: ServiceRuntime) -> APIRouter:
 
     def known_office(office: str) -> None:
         if office not in settings.offices:
-            raise Refused(404, "unknown_office", f"No office {office!r}.")
+            raise NotFound("unknown_office", f"No office {office!r}.")
 
     async def record(lock: str, decide: Decide) -> Response:
         """Locks what changes (an office: the lock its routing decisions take), decides (pure,
         on what routing knows, at a time taken once the lock is held: a decision batch of the
         office is either before or after the change), applies the fact and puts it in the
         outbox, in one transaction."""
-        try:
-            async with holder.require().acquire() as conn, conn.transaction():
-                await locks.lock_all(conn, OFFICE_LOCKS, [office_lock_key(lock)])
-                fact = await decide(conn, datetime.now(UTC))
-                await apply(conn, [fact])
-                await outbox.enqueue(conn, [outbox.event_message(ORGANISATION, fact)])
-                faults.point("http.recording")  # crash: the fact written, not committed
-        except Refused as exc:
-            return problem(exc.status, exc.code, exc.message)
+        async with holder.require().acquire() as conn, conn.transaction():
+            await locks.lock_all(conn, OFFICE_LOCKS, [office_lock_key(lock)])
+            fact = await decide(conn, datetime.now(UTC))
+            await apply(conn, [fact])
+            await outbox.enqueue(conn, [outbox.event_message(ORGANISATION, fact)])
+            faults.point("http.recording")  # crash: the fact written, not committed
         faults.point("http.committed")  # crash: committed, not answered
         holder.on_commit()
         done = ChangeRecorded(
@@ -108,8 +105,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     @api.get("/offices/{office}", response_model=OfficeView, responses=READS)
     async def get_office(office: OfficeCode, actor: Staff) -> Response:
         """One office: its model now, its model history (and scheduled changes), its desks."""
-        if office not in settings.offices:
-            return problem(404, "unknown_office", f"No office {office!r}.")
+        known_office(office)
         async with holder.require().acquire() as conn:
             view = await office_of(conn, office)
         return JSONResponse(view.model_dump(mode="json"))
@@ -164,7 +160,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         async with holder.require().acquire() as conn:
             rows = await queries.advisers(conn, now, adviser_id=adviser_id)
             if not rows:
-                return problem(404, "unknown_adviser", f"No adviser {adviser_id!r}.")
+                raise NotFound("unknown_adviser", f"No adviser {adviser_id!r}.")
             away = await queries.absences(conn, [adviser_id], now)
         return JSONResponse(adviser_view(rows[0], away).model_dump(mode="json"))
 
@@ -190,7 +186,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
 
         async def decide(conn: Conn, now: datetime) -> OrganisationEvent:
             if not await queries.advisers(conn, now, adviser_id=adviser_id):
-                raise Refused(404, "unknown_adviser", f"No adviser {adviser_id!r}.")
+                raise NotFound("unknown_adviser", f"No adviser {adviser_id!r}.")
             return absence_recorded(
                 adviser_id, change, actor, absence_id=uuid4(), event_id=uuid4(), now=now
             )
@@ -208,7 +204,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         async def decide(conn: Conn, now: datetime) -> OrganisationEvent:
             found = await queries.absence(conn, absence_id)
             if found is None or found["adviser_id"] != adviser_id or found["cancelled"]:
-                raise Refused(404, "unknown_absence", f"No absence {absence_id} to cancel.")
+                raise NotFound("unknown_absence", f"No absence {absence_id} to cancel.")
             return absence_cancelled(adviser_id, absence_id, actor, event_id=uuid4(), now=now)
 
         return await record(f"adviser:{adviser_id}", decide)

@@ -21,16 +21,9 @@ from shared.organisation_events import (
     DeskKind,
     OfficeModelChanged,
 )
+from shared.refusals import Conflict, Invalid
 
 SERVICE = "routing"
-
-
-class Refused(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
 
 
 def _storable(instant: datetime) -> datetime:
@@ -107,9 +100,7 @@ def model_changed(
     # (omit effective_at to mean "now", as routing's clock says once the office is locked).
     effective = change.effective_at or now
     if effective < now:
-        raise Refused(
-            409, "effective_in_the_past", "A model change cannot take effect in the past."
-        )
+        raise Conflict("effective_in_the_past", "A model change cannot take effect in the past.")
     return OfficeModelChanged(
         **envelope("OfficeModelChanged", event_id, actor, now),
         office=office,
@@ -130,7 +121,7 @@ def desk_defined(
 ) -> DeskDefined:
     unknown = sorted(set(change.topic_families) - set(families))
     if unknown:
-        raise Refused(422, "unknown_topic_family", f"Unknown topic families: {unknown}.")
+        raise Invalid("unknown_topic_family", f"Unknown topic families: {unknown}.")
     return DeskDefined(
         **envelope("DeskDefined", event_id, actor, now),
         office=office,
@@ -152,10 +143,10 @@ def profile_set(
 ) -> AdviserProfileSet:
     """``desks``: the desks of the adviser's (new) office."""
     if change.desk is not None and change.desk not in desks:
-        raise Refused(409, "unknown_desk", f"Office {change.office} has no desk {change.desk}.")
+        raise Conflict("unknown_desk", f"Office {change.office} has no desk {change.desk}.")
     unknown = sorted(set(change.skills) - set(families))
     if unknown:
-        raise Refused(422, "unknown_topic_family", f"Unknown topic families: {unknown}.")
+        raise Invalid("unknown_topic_family", f"Unknown topic families: {unknown}.")
     return AdviserProfileSet(
         **envelope("AdviserProfileSet", event_id, actor, now),
         adviser_id=adviser_id,
@@ -179,7 +170,7 @@ def absence_recorded(
     now: datetime,
 ) -> AdviserAbsenceRecorded:
     if change.ends_at <= change.starts_at:
-        raise Refused(422, "empty_absence", "An absence ends after it starts.")
+        raise Invalid("empty_absence", "An absence ends after it starts.")
     return AdviserAbsenceRecorded(
         **envelope("AdviserAbsenceRecorded", event_id, actor, now),
         adviser_id=adviser_id,

@@ -13,12 +13,13 @@ import asyncpg
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from services.admin import handlers, taskwork
-from services.admin.domain import CompleteTask, Conflict, RejectTask
+from services.admin import commands, handlers
+from services.admin.decisions import CompleteTask, RejectTask
 from shared.consumer import Apply, BatchConsumer
 from shared.db import PoolHolder
 from shared.events import ADMIN_TASKS, REQUEST_RECEIVED, RESOLVED
 from shared.identity import Principal, Role
+from shared.refusals import Conflict
 from tests.integration.conftest import ScratchFactory
 from tests.support.lifecycles import as_records, interleaved, logs, moved
 
@@ -133,7 +134,7 @@ async def test_a_task_is_closed_once_and_a_refusal_writes_nothing(
     holder = holder_of(pool)
     before_outbox = await published_tasks(pool)
     # When the team completes the task
-    event, after = await taskwork.execute(
+    event, after = await commands.execute(
         holder,
         task_id,
         CompleteTask(note="registered"),
@@ -151,7 +152,7 @@ async def test_a_task_is_closed_once_and_a_refusal_writes_nothing(
     # And completing or rejecting it again is refused, with nothing written or published
     for command in (CompleteTask(note="again"), RejectTask(note="too late")):
         with pytest.raises(Conflict, match="already completed"):
-            await taskwork.execute(
+            await commands.execute(
                 holder, task_id, command, ADA, event_id=uuid.uuid4(), now=datetime.now(UTC)
             )
     assert await rows(pool) == snapshot

@@ -12,13 +12,13 @@ from typing import Any
 import asyncpg
 import pytest
 
-from services.advisory import casework, handlers
-from services.advisory.commands import Claim, Resolve
-from services.advisory.decisions import Conflict, Refused
+from services.advisory import commands, handlers
+from services.advisory.decisions import Claim, Resolve
 from shared.consumer import BatchConsumer
 from shared.db import PoolHolder
 from shared.events import CASE_ACTIVITY, ESCALATED, RESOLVED, ROUTED, Outcome
 from shared.identity import Principal, Role
+from shared.refusals import Conflict, Refused
 from tests.integration.conftest import ScratchFactory
 from tests.support.lifecycles import as_records, interleaved, logs, moved
 
@@ -106,7 +106,7 @@ async def test_concurrent_claims_have_exactly_one_winner(scratch_schema: Scratch
 
     async def claim(adviser: Principal) -> str:
         try:
-            await casework.execute(
+            await commands.execute(
                 holder, case_id, Claim(), adviser, event_id=uuid.uuid4(), now=datetime.now(UTC)
             )
         except Conflict as exc:
@@ -136,7 +136,7 @@ async def test_a_refused_command_writes_and_publishes_nothing(
     office = await pool.fetchval("SELECT office FROM cases")
     before = await rows(pool)
     with pytest.raises(Refused):
-        await casework.execute(
+        await commands.execute(
             holder_of(pool),
             case_id,
             Resolve(outcome=Outcome.SOLVED),

@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 import asyncpg
 import pytest
 
-from services.admin.domain import CompleteTask
-from services.advisory.commands import Claim, Escalate, Resolve, ReturnToAdviser, SendReply
+from services.admin.decisions import CompleteTask
+from services.advisory.decisions import Claim, Escalate, Resolve, ReturnToAdviser, SendReply
 from shared.events import AdminAct, EscalationReason, Outcome
 from shared.identity import Principal, Role
 from tests.integration.conftest import BiInstaller, ScratchFactory

@@ -17,12 +17,12 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
+from services.admin import commands as admin_commands
 from services.admin import handlers as admin_handlers
-from services.admin import taskwork
-from services.admin.domain import CompleteTask
-from services.advisory import casework
+from services.admin.decisions import CompleteTask
+from services.advisory import commands
 from services.advisory import handlers as advisory_handlers
-from services.advisory.commands import Claim
+from services.advisory.decisions import Claim
 from shared import telemetry
 from shared.consumer import Apply, BatchConsumer
 from shared.db import PoolHolder
@@ -103,7 +103,7 @@ async def test_a_claim_over_http_continues_the_trace_of_the_cases_routing(
     await consume(pool, "advisory", advisory_handlers.on_case_events, [record])
     # When an adviser claims the case over HTTP (a request span of the caller's own trace)
     with telemetry.tracer().start_as_current_span("POST claim", kind=SpanKind.SERVER) as http:
-        event, _ = await casework.execute(
+        event, _ = await commands.execute(
             holder_of(pool), case_id, Claim(), ANN, event_id=uuid.uuid4(), now=T0
         )
     # Then the command's work continues the routing's trace, linked to the HTTP request
@@ -154,7 +154,7 @@ async def test_completing_a_task_continues_the_trace_of_the_resolution(
     task_id = await pool.fetchval("SELECT task_id FROM tasks")
     # When the administrative team completes it over HTTP
     with telemetry.tracer().start_as_current_span("POST completion", kind=SpanKind.SERVER) as http:
-        await taskwork.execute(
+        await admin_commands.execute(
             holder_of(pool),
             task_id,
             CompleteTask(note="paid"),

@@ -13,8 +13,7 @@ import asyncpg
 import orjson
 
 from services.advisory import handlers
-from services.advisory.commands import Claim, WaitOnMember
-from services.advisory.decisions import decide
+from services.advisory.decisions import Claim, WaitOnMember, decide
 from services.advisory.domain import evolve, fold
 from services.advisory.sla_policy import SlaPolicy
 from services.advisory.sla_tick import tick

@@ -12,12 +12,13 @@ from typing import Any
 import asyncpg
 
 from relais_cli.demo_data import stream
+from services.admin import commands as admin_commands
 from services.admin import domain as admin_domain
 from services.admin import projection as admin_projection
-from services.admin import taskwork
-from services.advisory import casework
+from services.admin.decisions import CloseTask
+from services.advisory import commands
 from services.advisory import projection as advisory_projection
-from services.advisory.commands import Command
+from services.advisory.decisions import Command
 from services.intake import domain as intake_domain
 from services.intake import projection as intake_projection
 from services.routing import domain as routing_domain
@@ -115,7 +116,7 @@ class Sources:
     ) -> None:
         """A staff command through advisory's own command path; what follows from it too:
         routing sends an escalation to support a second later, admin reads a resolution."""
-        event, _ = await casework.execute(
+        event, _ = await commands.execute(
             self.holder("advisory"), case_id, command, who, event_id=uuid.uuid4(), now=at
         )
         if isinstance(event, CaseEscalated):
@@ -137,12 +138,12 @@ class Sources:
             await advisory_projection.record(conn, [routed])
 
     async def task_closed(
-        self, case_id: uuid.UUID, who: Principal, command: admin_domain.CloseTask, at: datetime
+        self, case_id: uuid.UUID, who: Principal, command: CloseTask, at: datetime
     ) -> None:
         """The administrative team closes the case's task through admin's command path."""
         task_id = await self.pools["admin"].fetchval(
             "SELECT task_id FROM tasks WHERE case_id = $1", case_id
         )
-        await taskwork.execute(
+        await admin_commands.execute(
             self.holder("admin"), task_id, command, who, event_id=uuid.uuid4(), now=at
         )

@@ -15,8 +15,8 @@ from aiokafka import ConsumerRecord
 
 from relais_cli.demo_data import stream
 from services.admin.domain import task_opened
-from services.advisory.casework import topic_of
-from services.advisory.commands import (
+from services.advisory.commands import topic_of
+from services.advisory.decisions import (
     AddNote,
     Claim,
     Command,
@@ -25,8 +25,8 @@ from services.advisory.commands import (
     ReturnToAdviser,
     SendReply,
     WaitOnMember,
+    decide,
 )
-from services.advisory.decisions import decide
 from services.advisory.domain import evolve, fold
 from services.intake.domain import SubmitRequest, request_received
 from services.routing import domain as routing

@@ -10,22 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.admin.domain import (
-    CloseTask,
-    CompleteTask,
-    Conflict,
-    Forbidden,
-    RejectTask,
-    TaskEvent,
-    TaskState,
-    TaskStatus,
-    decide,
-    evolve,
-    fold,
-    task_opened,
-)
+from services.admin.decisions import CloseTask, CompleteTask, RejectTask, decide
+from services.admin.domain import TaskEvent, TaskState, TaskStatus, evolve, fold, task_opened
 from shared.events import AdminAct, CaseResolved, Outcome, Tier
 from shared.identity import Principal
+from shared.refusals import Conflict, Forbidden
 from tests.support.cases import ADA, ANN, OPS, SAM, T0
 
 COMPLETE = CompleteTask(note="registered")

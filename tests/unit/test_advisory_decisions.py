@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from services.advisory.commands import (
+from services.advisory.decisions import (
     AddNote,
     Claim,
     Command,
@@ -17,11 +17,12 @@ from services.advisory.commands import (
     ReturnToAdviser,
     SendReply,
     WaitOnMember,
+    decide,
 )
-from services.advisory.decisions import Conflict, Forbidden, Refused, decide
 from services.advisory.domain import CaseEvent, CaseState, Status, evolve, fold
 from shared.events import AdminAct, CaseEscalated, EscalationReason, Outcome, Tier
 from shared.identity import Principal
+from shared.refusals import Conflict, Forbidden, Refused
 from tests.support.cases import ADA, ANN, BOB, GUS, OPS, SAM, T0, first_routing, support_routing
 
 CLAIM = Claim()

@@ -9,11 +9,11 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.advisory.commands import Command, Resolve
-from services.advisory.decisions import Refused, decide
+from services.advisory.decisions import Command, Resolve, decide
 from services.advisory.domain import CaseEvent, CaseState, Status, evolve, fold
 from shared.events import CaseEscalated, CaseResolved, Outcome, Tier
 from shared.identity import Principal
+from shared.refusals import Refused
 from tests.support.cases import ADA, ANN, BOB, GUS, OPS, SAM, T0, first_routing, support_routing
 from tests.unit.test_advisory_decisions import (
     CLAIM,

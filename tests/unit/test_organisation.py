@@ -14,7 +14,6 @@ from services.routing import seed
 from services.routing.organisation_changes import (
     DefineDesk,
     RecordAbsence,
-    Refused,
     SetAdviser,
     SetModel,
     absence_recorded,
@@ -26,6 +25,7 @@ from shared.codec import decode, encode
 from shared.events import ORGANISATION, Language, OrganisationModel
 from shared.identity import Principal, Role
 from shared.organisation_events import DeskDefined, OfficeModelChanged
+from shared.refusals import Refused
 from shared.settings import DEMO_OFFICES, DEMO_TOPIC_FAMILIES
 from tests.support.organisation import ADVISERS, SEED
 

@@ -8,8 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from services.advisory.commands import Claim, ReturnToAdviser, SendReply
-from services.advisory.decisions import decide
+from services.advisory.decisions import Claim, ReturnToAdviser, SendReply, decide
 from services.advisory.domain import CaseState, Status, evolve, fold
 from services.advisory.sla_clock import due
 from services.advisory.sla_outcomes import escalation, escalation_id, summary

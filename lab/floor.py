@@ -1,0 +1,80 @@
+"""One office during a simulated run: its advisers' live load and availability, and the
+office as routing's policies see it at each decision (rebuilt only after a change)."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import replace
+from datetime import datetime
+
+from services.routing.deciding import Staffing
+from services.routing.organisation import Adviser, Office, model_at
+from shared.events import OrganisationModel
+from shared.organisation_events import DeskKind
+
+
+class Floor:
+    def __init__(self, staffing: Staffing, hybrid: bool) -> None:
+        self.code = staffing.office
+        self.desks = staffing.desks
+        self.changes = staffing.changes
+        self.hybrid = hybrid
+        self.advisers: list[Adviser] = list(staffing.advisers)
+        self.index = {a.adviser_id: i for i, a in enumerate(self.advisers)}
+        self.front = {d.desk_id for d in self.desks if d.kind is DeskKind.FRONT}
+        self.families = {d.desk_id: d.topic_families for d in self.desks}
+        self.queues: dict[str, deque[int]] = {}
+        self._views: dict[tuple[OrganisationModel, bool], Office] = {}
+
+    def model(self, at: datetime) -> OrganisationModel:
+        """The model in force for a case received at ``at`` (routing's own rule)."""
+        return model_at(self.changes, at)[0]
+
+    def view(self, model: OrganisationModel, front_only: bool = False) -> Office:
+        """The office under ``model`` (its front desk alone for a hybrid's first stage)."""
+        key = (model, front_only)
+        office = self._views.get(key)
+        if office is None:
+            staff = self.advisers
+            if front_only:
+                staff = [a for a in staff if a.desk in self.front]
+            office = Office(self.code, model, self.desks, tuple(staff))
+            self._views[key] = office
+        return office
+
+    def load(self, i: int, delta: int) -> Adviser:
+        a = self.advisers[i]
+        # The constructor, not dataclasses.replace: this runs twice per simulated case.
+        a = Adviser(
+            a.adviser_id,
+            a.office,
+            a.languages,
+            a.skills,
+            a.capacity,
+            a.open_cases + delta,
+            a.available,
+            a.desk,
+        )
+        self.advisers[i] = a
+        self._views.clear()
+        return a
+
+    def set_available(self, i: int, available: bool) -> None:
+        self.advisers[i] = replace(self.advisers[i], available=available)
+        self._views.clear()
+
+    def specialist_desk(self, family: str) -> bool:
+        """Whether a specialist desk takes the family (a hybrid's front hands it on)."""
+        desk = Office(self.code, OrganisationModel.SPECIALISED, self.desks).desk_for(family)
+        return desk is not None and desk.kind is DeskKind.SPECIALIST
+
+    def served_by(self, adviser: Adviser) -> tuple[str, ...]:
+        """The queues an adviser takes cases from when a slot frees: their desk's, and the
+        office's first-line queue (a hybrid's specialists leave that one to the front)."""
+        first_line = f"{self.code}/first_line"
+        if adviser.desk is None:
+            return (first_line,)
+        own = f"{self.code}/{adviser.desk}"
+        if self.hybrid and adviser.desk not in self.front:
+            return (own,)
+        return (own, first_line)

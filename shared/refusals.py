@@ -1,0 +1,44 @@
+"""The refusals a service's decisions raise, pure: what a command, a change or a read may not do.
+
+One class per HTTP answer, so a decision says what went wrong (a code and a message) and the
+HTTP status follows from the kind: shared/problems.py answers every Refused in the Problem shape
+with its class's status. A refusal records and publishes nothing."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class Refused(Exception):
+    """Not done, and nothing recorded. Raise one of the kinds below."""
+
+    status: ClassVar[int] = 409
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Forbidden(Refused):
+    """Who the caller is (role, office) does not allow it."""
+
+    status = 403
+
+
+class NotFound(Refused):
+    """What the request names does not exist."""
+
+    status = 404
+
+
+class Conflict(Refused):
+    """The state of what it acts on does not allow it now."""
+
+    status = 409
+
+
+class Invalid(Refused):
+    """What it asks cannot be, whatever the state (e.g. an absence that ends before it starts)."""
+
+    status = 422
