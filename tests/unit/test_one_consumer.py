@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from aiokafka import ConsumerRecord
+from faststream.specification import AsyncAPI
 
 from services.advisory.app import build as advisory
 from services.routing.app import build as routing
 from shared import dead_letters
 from shared.batch import dispatch
+from shared.before_handlers import Rescuers
 from shared.db import Conn
 from shared.deliveries import Delivery
 from shared.events import CASE_ACTIVITY, ESCALATED, ORGANISATION, REQUEST_RECEIVED, RESOLVED
@@ -94,3 +96,17 @@ async def test_dispatch_calls_each_topics_handler_in_the_order_of_subscription()
     ]
     await dispatch(applies)(cast(Conn, None), batch)
     assert calls == [(REQUEST_RECEIVED, [8, 1]), (ESCALATED, [2]), (RESOLVED, [5])]
+
+
+def test_one_live_subscriber_reads_every_topic_and_stays_out_of_the_contract() -> None:
+    runtime, _ = routing(Settings())
+    assert runtime.consumer is not None
+    runtime.consumer.subscribe(runtime.broker, Rescuers())
+    runtime.consumer.subscribe(runtime.broker, Rescuers())  # at a second start: still one
+    [subscriber] = runtime.broker.subscribers
+    assert [t.name for t in subscriber.topics] == runtime.topics
+    assert AsyncAPI(runtime.broker).to_specification().to_jsonable().get("channels", {}) == {}
+    # The contract documents each topic as a channel of its own, with its description.
+    channels = AsyncAPI(runtime.contract).to_specification().to_jsonable()["channels"]
+    assert {f"routing:{t}" for t in runtime.topics} <= channels.keys()
+    assert "escalated" in channels["routing:escalated"]["description"]
