@@ -22,7 +22,8 @@ from ops.services import load
 from relais_cli.demo_data import stream
 from services.intake.domain import SubmitRequest, request_received
 from services.routing import domain
-from services.routing.deciding import first_line
+from services.routing.deciding import route
+from services.routing.organisation.model import DEFAULT_MODEL, Office
 from shared.codec import encode
 from shared.events import PARTITIONS, REQUEST_RECEIVED, ROUTED
 from shared.settings import Settings
@@ -76,7 +77,6 @@ async def produce(bootstrap: str, events: int, topics: dict[str, str]) -> None:
     )
     await producer.start()
     base = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
-    offices = Settings().offices
     try:
         pending = []
         for i, body in enumerate(stream(events // 2, seed=11, member_count=20_000)):
@@ -90,9 +90,10 @@ async def produce(bootstrap: str, events: int, topics: dict[str, str]) -> None:
                 now=at,
                 idempotency_key=f"bench-{i}",
             )
-            routed = domain.case_routed(
-                request, first_line(request, offices), at + timedelta(seconds=1)
-            )
+            # Routed as by an office routing knows nothing of (no desks, no advisers): the
+            # phases measure reading and writing, not the policies.
+            decision = route(request, Office(request.member.home_office, DEFAULT_MODEL), None)
+            routed = domain.case_routed(request, decision, at + timedelta(seconds=1))
             key = str(case_id).encode()
             pending.append(await producer.send(topics[REQUEST_RECEIVED], encode(request), key=key))
             pending.append(await producer.send(topics[ROUTED], encode(routed), key=key))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from lab.organisation import Roster, fold
 from services.routing import deciding
 from services.routing.domain import Decision
-from services.routing.organisation import Adviser, Office
+from services.routing.organisation.model import Adviser, Office
 from shared.events import CaseRouted, RequestReceived, Tier
 from shared.organisation_events import OrganisationEvent
 from shared.routing_inputs import RoutingCandidate

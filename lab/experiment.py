@@ -16,7 +16,7 @@ from lab.measures import Measures, of_run, repeats
 from lab.models import Candidate
 from lab.series import Series, waiting
 from lab.simulation import Simulation
-from services.advisory.sla_policy import SlaPolicy
+from services.advisory.sla.policy import SlaPolicy
 
 
 @dataclass(frozen=True)

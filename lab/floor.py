@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from services.routing.deciding import Staffing
-from services.routing.organisation import Adviser, Office, model_at
+from services.routing.organisation.model import Adviser, Office, model_at
 from shared.events import OrganisationModel
 from shared.organisation_events import DeskKind
 

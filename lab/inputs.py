@@ -19,8 +19,8 @@ from lab.estimates import estimate
 from lab.history import Story, stories
 from lab.organisation import Roster, fold
 from lab.scenario import Scenario
-from services.advisory.sla_policy import SlaPolicy
-from services.routing import seed
+from services.advisory.sla.policy import SlaPolicy
+from services.routing.organisation import seed
 from shared.events import (
     CASE_ACTIVITY,
     ESCALATED,

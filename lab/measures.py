@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from lab.cases import Case
 from lab.simulation import Run
-from services.advisory.sla_policy import SlaPolicy
+from services.advisory.sla.policy import SlaPolicy
 from shared.sla_events import SlaClock
 
 HOUR = 3600.0

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lab.organisation import Roster
 from services.routing.deciding import Staffing
-from services.routing.organisation import Adviser, Desk, ModelChange
+from services.routing.organisation.model import Adviser, Desk, ModelChange
 from shared.events import OrganisationModel
 from shared.organisation_events import DeskKind
 

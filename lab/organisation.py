@@ -11,7 +11,7 @@ from datetime import datetime
 from uuid import UUID
 
 from services.routing.deciding import Staffing
-from services.routing.organisation import Adviser, Desk, ModelChange
+from services.routing.organisation.model import Adviser, Desk, ModelChange
 from shared.envelope import Tier
 from shared.organisation_events import (
     AdviserAbsenceCancelled,

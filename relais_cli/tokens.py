@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.routing import seed
+from services.routing.organisation import seed
 from shared import auth
 from shared.identity import Principal, Role
 from shared.organisation_events import AdviserProfileSet

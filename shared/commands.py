@@ -12,16 +12,22 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
 from shared import faults, locks, outbox, telemetry
 from shared.db import Conn, PoolHolder
 from shared.events import Event
+from shared.identity import Principal
 
 StateT = TypeVar("StateT")
 EventT = TypeVar("EventT", bound=Event)
-Traces = Mapping[UUID, str | None]
+CommandT = TypeVar("CommandT")
+# The same, as a decision's protocol takes them (in: what it reads; out: what it gives).
+StateIn = TypeVar("StateIn", contravariant=True)
+CommandIn = TypeVar("CommandIn", contravariant=True)
+EventOut = TypeVar("EventOut", bound=Event, covariant=True)
+Traces = Mapping[UUID, str | None]  # event id -> the traceparent published with it
 
 
 @dataclass(frozen=True)
@@ -51,8 +57,8 @@ async def execute(
     ``load`` reads, once the lock is held, what ``decide`` needs; ``now`` defaults to the clock
     read once the lock is held and the state loaded."""
     async with holder.require().acquire() as conn:
-        traced = subject.trace_of is not None and telemetry.enabled()
-        carrier = await subject.trace_of(conn, key) if traced and subject.trace_of else None
+        trace_of = subject.trace_of if telemetry.enabled() else None
+        carrier = await trace_of(conn, key) if trace_of is not None else None
         with telemetry.rejoined(carrier, name, {subject.trace_attribute: str(key)}):
             async with conn.transaction():
                 await locks.lock_all(conn, subject.lock_space, [key])
@@ -66,3 +72,45 @@ async def execute(
     faults.point("http.committed")  # crash: committed, not answered
     holder.on_commit()
     return event, state
+
+
+class Decide(Protocol[StateIn, CommandIn, EventOut]):
+    """A service's pure decision on a command: the fact it becomes, or a refusal."""
+
+    def __call__(
+        self, state: StateIn, command: CommandIn, actor: Principal, *, event_id: UUID, now: datetime
+    ) -> EventOut: ...
+
+
+@dataclass(frozen=True)
+class Folded(Generic[StateT, CommandT, EventT]):
+    """A subject whose state is the fold of its facts, loaded by its id (advisory's cases,
+    admin's tasks): a command on it is the same steps in every service."""
+
+    subject: Subject[EventT]
+    load: Callable[[Conn, set[UUID]], Awaitable[Mapping[UUID, StateT]]]
+    decide: Decide[StateT, CommandT, EventT]
+    evolve: Callable[[StateT, EventT], StateT]
+
+    async def execute(
+        self,
+        holder: PoolHolder,
+        key: UUID,
+        command: CommandT,
+        actor: Principal,
+        *,
+        event_id: UUID,
+        now: datetime,
+    ) -> tuple[EventT, StateT]:
+        """The fact the command became and the subject after it; raises a
+        shared.refusals.Refused (and writes nothing) when the command is not allowed."""
+
+        async def load(conn: Conn) -> StateT:
+            return (await self.load(conn, {key}))[key]
+
+        def decide(state: StateT, at: datetime) -> EventT:
+            return self.decide(state, command, actor, event_id=event_id, now=at)
+
+        name = f"{type(command).__name__} command"
+        event, state = await execute(holder, self.subject, key, load, decide, name=name, now=now)
+        return event, self.evolve(state, event)

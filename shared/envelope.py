@@ -3,6 +3,7 @@ the marker of personal data. ``shared.events`` re-exports all of it: import from
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
@@ -67,6 +68,29 @@ class Envelope(BaseModel):
     def message_key(self) -> str:
         """The Kafka key: the case, so that a case's facts stay in one partition, in order."""
         return str(self.case_id)
+
+
+def commanded(
+    case_id: UUID,
+    member_id: str,
+    correlation_id: UUID | None,
+    event_id: UUID,
+    at: datetime,
+    producer: str,
+) -> dict[str, Any]:
+    """The envelope (and version 1) of a fact a staff command becomes on a case: caused by
+    nothing in the log (the command came from outside), correlated with the case's request
+    (the case itself when that is unknown)."""
+    return {
+        "schema_version": 1,
+        "event_id": event_id,
+        "occurred_at": at,
+        "case_id": case_id,
+        "member_id": member_id,
+        "correlation_id": correlation_id or case_id,
+        "causation_id": None,
+        "producer": producer,
+    }
 
 
 class AdminAct(StrEnum):

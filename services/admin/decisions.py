@@ -12,7 +12,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from services.admin.domain import SERVICE, TaskState, TaskStatus
-from shared.events import AdminTaskCompleted, AdminTaskRejected, personal
+from shared.events import AdminTaskCompleted, AdminTaskRejected, commanded, personal
 from shared.identity import Principal, Role
 from shared.refusals import Conflict, Forbidden
 
@@ -49,14 +49,7 @@ def decide(
     last = state.last_event_at
     at = now if last is None else max(now, last + TICK)
     base: dict[str, Any] = {
-        "schema_version": 1,
-        "event_id": event_id,
-        "occurred_at": at,
-        "case_id": state.case_id,
-        "member_id": state.member_id,
-        "correlation_id": state.correlation_id or state.case_id,
-        "causation_id": None,
-        "producer": SERVICE,
+        **commanded(state.case_id, state.member_id, state.correlation_id, event_id, at, SERVICE),
         "task_id": state.task_id,
         "act": state.act,
         "note": command.note,

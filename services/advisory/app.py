@@ -9,8 +9,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.advisory import api, handlers, sla_tick
-from services.advisory.sla_policy import SlaSettings
+from services.advisory import api, handlers
+from services.advisory.sla import tick as sla_tick
+from services.advisory.sla.policy import SlaSettings
 from shared.events import (
     CASE_ACTIVITY,
     ESCALATED,

@@ -1,20 +1,16 @@
 """advisory's staff commands on a case, run by shared.commands in one transaction: lock the
 case, read its state, decide (services.advisory.decisions, pure), record the fact with the
 consumers' own code, put it in the outbox. The work joins the case's trace (the one its latest
-routing travelled in), linked to the HTTP request's span."""
+routing travelled in), linked to the HTTP request's span. Two commands on one case are
+serialised by the case's lock: the second decides on the state the first left."""
 
 from __future__ import annotations
-
-from datetime import datetime
-from uuid import UUID
 
 from services.advisory import decisions, projection
 from services.advisory.decisions import Command
 from services.advisory.domain import CaseEvent, CaseState, evolve
 from shared import commands
-from shared.db import Conn, PoolHolder
 from shared.events import CASE_ACTIVITY, ESCALATED, RESOLVED, CaseEscalated, CaseResolved
-from shared.identity import Principal
 
 
 def topic_of(event: CaseEvent) -> str:
@@ -26,33 +22,11 @@ def topic_of(event: CaseEvent) -> str:
     return CASE_ACTIVITY
 
 
-CASES = commands.Subject[CaseEvent](
-    lock_space=projection.LOCK_SPACE,
-    record=projection.record,
-    topic_of=topic_of,
-    trace_of=projection.case_trace,
-    trace_attribute="relais.case_id",
+CASE = commands.Subject[CaseEvent](
+    projection.LOCK_SPACE, projection.record, topic_of, projection.case_trace, "relais.case_id"
 )
-
-
-async def execute(
-    holder: PoolHolder,
-    case_id: UUID,
-    command: Command,
-    actor: Principal,
-    *,
-    event_id: UUID,
-    now: datetime,
-) -> tuple[CaseEvent, CaseState]:
-    """The fact the command became and the case after it; raises a shared.refusals.Refused
-    (and writes nothing) when the command is not allowed."""
-
-    async def load(conn: Conn) -> CaseState:
-        return (await projection.current(conn, {case_id}))[case_id]
-
-    def decide(state: CaseState, at: datetime) -> CaseEvent:
-        return decisions.decide(state, command, actor, event_id=event_id, now=at)
-
-    name = f"{type(command).__name__} command"
-    event, state = await commands.execute(holder, CASES, case_id, load, decide, name=name, now=now)
-    return event, evolve(state, event)
+CASES = commands.Folded[CaseState, Command, CaseEvent](
+    CASE, projection.current, decisions.decide, evolve
+)
+# execute(holder, case_id, command, actor, *, event_id, now) -> (the fact, the case after it)
+execute = CASES.execute

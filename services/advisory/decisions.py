@@ -26,6 +26,7 @@ from shared.events import (
     Tier,
     WaitingEnded,
     WaitingOnMember,
+    commanded,
     personal,
 )
 from shared.identity import Principal, Role
@@ -196,16 +197,7 @@ def authorize(state: CaseState, actor: Principal) -> None:
 
 def envelope(state: CaseState, event_id: UUID, at: datetime) -> dict[str, Any]:
     """The envelope and version of a fact advisory decides about this case."""
-    return {
-        "schema_version": 1,
-        "event_id": event_id,
-        "occurred_at": at,
-        "case_id": state.case_id,
-        "member_id": state.member_id,
-        "correlation_id": state.correlation_id or state.case_id,
-        "causation_id": None,  # a command from outside
-        "producer": SERVICE,
-    }
+    return commanded(state.case_id, state.member_id, state.correlation_id, event_id, at, SERVICE)
 
 
 def _claimable(state: CaseState, actor: Principal) -> None:

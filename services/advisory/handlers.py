@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import get_args
 
-from services.advisory import projection, sla_projection
+from services.advisory import projection
 from services.advisory.domain import CaseEvent
+from services.advisory.sla import projection as sla_projection
 from shared import telemetry
 from shared.consumer import Delivery
 from shared.db import Conn

@@ -12,8 +12,8 @@ from uuid import UUID
 
 from pydantic import Field, TypeAdapter
 
-from services.advisory import sla_projection
 from services.advisory.domain import CaseEvent, CaseState, Status, evolve, fold, order
+from services.advisory.sla import projection as sla_projection
 from shared import locks
 from shared.db import Conn
 from shared.events import (

@@ -3,43 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
-from uuid import UUID, uuid4
+from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Response
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, Field
 
-from services.intake import domain, projection
-from services.intake.projection import Submission
-from services.intake.writer import AcceptWriter
+from services.intake import commands, domain, queries
+from services.intake.commands import AcceptWriter
+from services.intake.views import Accepted, RequestView
 from shared.auth import requires
 from shared.codec import decode
-from shared.events import REQUEST_RECEIVED, Channel, RequestReceived
+from shared.events import REQUEST_RECEIVED, RequestReceived
 from shared.http import AUTH_RESPONSES, VALIDATION_RESPONSE, FieldProblem, Problem, problem
 from shared.identity import Role
-from shared.outbox import event_message
-from shared.refusals import Conflict, NotFound
+from shared.refusals import NotFound
 from shared.service import ServiceRuntime
-
-
-class Accepted(BaseModel):
-    case_id: UUID = Field(description="The case the request became; quote it in every follow-up.")
-    status: Literal["accepted"] = Field(description="Always 'accepted': the request is stored.")
-    status_url: str = Field(description="Where to follow the request.")
-
-
-class RequestView(BaseModel):
-    case_id: UUID = Field(description="The case id.")
-    member_id: str = Field(description="The member who asked.")
-    channel: Channel = Field(description="How the request came in.")
-    topic_family: str = Field(description="What it is about.")
-    subject: str = Field(description="Subject line.", json_schema_extra={"x-personal": True})
-    received_at: AwareDatetime = Field(description="When intake accepted it.")
-    status: Literal["accepted", "published"] = Field(
-        description="'accepted': stored, not yet on Kafka; 'published': on `request-received`."
-    )
-
 
 IdempotencyKey = Annotated[
     str | None,
@@ -90,31 +69,10 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         if problems:
             fields = [FieldProblem(field=f, message=m) for f, m in problems]
             return problem(422, "validation_failed", "The request is invalid.", fields)
-        case_id = uuid4()
-        event = domain.request_received(
-            request,
-            case_id=case_id,
-            event_id=uuid4(),
-            correlation_id=case_id,
-            now=datetime.now(UTC),
-            idempotency_key=idempotency_key,
+        case_id, replayed = await commands.execute(
+            writer, request, idempotency_key, now=datetime.now(UTC)
         )
-        fingerprint = domain.fingerprint(request)
-        message = event_message(REQUEST_RECEIVED, event)
-        if await writer.accept(Submission(event, message, idempotency_key, fingerprint)):
-            return accepted(case_id, replayed=False)
-        assert idempotency_key is not None  # only a key can conflict
-        async with runtime.holder.require().acquire() as conn:
-            existing = await projection.by_key(conn, idempotency_key)
-        if existing is None:  # the other request was rolled back: extremely rare, retry
-            raise Conflict(
-                "idempotency_conflict", "A concurrent request with this key failed; retry."
-            )
-        if existing.fingerprint != fingerprint:
-            raise Conflict(
-                "idempotency_key_reused", "This Idempotency-Key was used for a different request."
-            )
-        return accepted(existing.case_id, replayed=True)
+        return accepted(case_id, replayed=replayed)
 
     @api.get(
         "/requests/{case_id}",
@@ -124,7 +82,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     async def lookup(case_id: UUID) -> Response:
         """What intake knows of a request: its content and whether it is on Kafka yet."""
         async with runtime.holder.require().acquire() as conn:
-            row = await projection.by_case(conn, case_id)
+            row = await queries.by_case(conn, case_id)
         if row is None:
             raise NotFound("not_found", f"No request with case id {case_id}.")
         # The stored event is as it was published (maybe an older version): decode upcasts it.

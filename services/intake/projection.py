@@ -1,5 +1,5 @@
 """intake's tables: accepted requests, written with their outgoing events in one statement per
-batch (services/intake/writer.py), and read back from `request-received` when the table is
+batch (services/intake/commands.py), and read back from `request-received` when the table is
 rebuilt from the log."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
-import asyncpg
 import orjson
 
 from shared.db import Conn
@@ -49,19 +48,6 @@ SELECT * FROM json_to_recordset($1::json) AS x(case_id uuid, event_id uuid,
     event jsonb, received_at timestamptz)
 ORDER BY case_id
 ON CONFLICT DO NOTHING"""
-
-BY_KEY = "SELECT case_id, fingerprint FROM requests WHERE idempotency_key = $1"
-
-BY_CASE = """
-SELECT r.case_id, r.member_id, r.channel, r.topic_family, r.event, r.received_at,
-       NOT EXISTS (SELECT 1 FROM outbox o WHERE o.key = $2) AS published
-FROM requests r WHERE r.case_id = $1"""
-
-
-@dataclass(frozen=True)
-class Existing:
-    case_id: UUID
-    fingerprint: str
 
 
 @dataclass(frozen=True)
@@ -122,12 +108,3 @@ async def record(conn: Conn, published: Sequence[Published]) -> None:
         for p in published
     ]
     await conn.execute(RECORD, orjson.dumps(rows).decode())
-
-
-async def by_key(conn: Conn, idempotency_key: str) -> Existing | None:
-    row = await conn.fetchrow(BY_KEY, idempotency_key)
-    return Existing(row["case_id"], row["fingerprint"]) if row else None
-
-
-async def by_case(conn: Conn, case_id: UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow(BY_CASE, case_id, str(case_id).encode())

@@ -3,29 +3,21 @@ Every change is a fact on `organisation`, recorded with the projection in one tr
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import JSONResponse
 
-from services.routing import organisation_queries as queries
-from services.routing.handlers import OFFICE_LOCKS, office_lock_key
-from services.routing.organisation_changes import (
+from services.routing.organisation import commands, decisions, queries
+from services.routing.organisation.decisions import (
     DefineDesk,
     RecordAbsence,
     SetAdviser,
     SetModel,
-    absence_cancelled,
-    absence_recorded,
-    desk_defined,
-    model_changed,
-    profile_set,
 )
-from services.routing.organisation_store import apply
-from services.routing.views import (
+from services.routing.organisation.views import (
     AdviserList,
     AdviserView,
     ChangeRecorded,
@@ -34,10 +26,9 @@ from services.routing.views import (
     adviser_view,
     office_view,
 )
-from shared import faults, locks, outbox
 from shared.auth import requires
 from shared.db import Conn
-from shared.events import ORGANISATION, Tier
+from shared.events import Tier
 from shared.http import AUTH_RESPONSES, VALIDATION_RESPONSE, Problem
 from shared.identity import Principal, Role
 from shared.organisation_events import OrganisationEvent
@@ -60,36 +51,18 @@ AdviserId = Annotated[
     str, Path(description="Adviser id.", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 ]
 DeskCode = Annotated[str, Path(description="Desk code.", pattern=r"^[a-z][a-z0-9_]{0,63}$")]
-Decide = Callable[[Conn, datetime], Awaitable[OrganisationEvent]]
+
+
+def recorded(fact: OrganisationEvent) -> Response:
+    done = ChangeRecorded(
+        event_id=fact.event_id, event_type=fact.type, absence_id=getattr(fact, "absence_id", None)
+    )
+    return JSONResponse(done.model_dump(mode="json"))
 
 
 def router(runtime: ServiceRuntime) -> APIRouter:
     api = APIRouter(tags=["organisation"])
     holder, settings = runtime.holder, runtime.settings
-
-    def known_office(office: str) -> None:
-        if office not in settings.offices:
-            raise NotFound("unknown_office", f"No office {office!r}.")
-
-    async def record(lock: str, decide: Decide) -> Response:
-        """Locks what changes (an office: the lock its routing decisions take), decides (pure,
-        on what routing knows, at a time taken once the lock is held: a decision batch of the
-        office is either before or after the change), applies the fact and puts it in the
-        outbox, in one transaction."""
-        async with holder.require().acquire() as conn, conn.transaction():
-            await locks.lock_all(conn, OFFICE_LOCKS, [office_lock_key(lock)])
-            fact = await decide(conn, datetime.now(UTC))
-            await apply(conn, [fact])
-            await outbox.enqueue(conn, [outbox.event_message(ORGANISATION, fact)])
-            faults.point("http.recording")  # crash: the fact written, not committed
-        faults.point("http.committed")  # crash: committed, not answered
-        holder.on_commit()
-        done = ChangeRecorded(
-            event_id=fact.event_id,
-            event_type=fact.type,
-            absence_id=getattr(fact, "absence_id", None),
-        )
-        return JSONResponse(done.model_dump(mode="json"))
 
     async def office_of(conn: Conn, office: str) -> OfficeView:
         changes = await queries.model_changes(conn, office)
@@ -105,7 +78,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     @api.get("/offices/{office}", response_model=OfficeView, responses=READS)
     async def get_office(office: OfficeCode, actor: Staff) -> Response:
         """One office: its model now, its model history (and scheduled changes), its desks."""
-        known_office(office)
+        decisions.known_office(office, settings.offices)
         async with holder.require().acquire() as conn:
             view = await office_of(conn, office)
         return JSONResponse(view.model_dump(mode="json"))
@@ -114,25 +87,14 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     async def set_model(office: OfficeCode, change: SetModel, actor: Staff) -> Response:
         """Switch the office's organisation model, now or from a future instant: requests
         received from then on are routed by it; earlier cases keep their decision."""
-
-        async def decide(conn: Conn, now: datetime) -> OrganisationEvent:
-            known_office(office)
-            return model_changed(office, change, actor, event_id=uuid4(), now=now)
-
-        return await record(office, decide)
+        return recorded(await commands.set_model(holder, settings, office, change, actor))
 
     @api.put("/offices/{office}/desks/{desk}", response_model=ChangeRecorded, responses=CHANGES)
     async def define_desk(
         office: OfficeCode, desk: DeskCode, change: DefineDesk, actor: Staff
     ) -> Response:
         """Create or redefine a desk (its kind and the topic families it takes)."""
-
-        async def decide(conn: Conn, now: datetime) -> OrganisationEvent:
-            known_office(office)
-            families = settings.topic_families
-            return desk_defined(office, desk, change, families, actor, event_id=uuid4(), now=now)
-
-        return await record(office, decide)
+        return recorded(await commands.define_desk(holder, settings, office, desk, change, actor))
 
     @api.get("/advisers", response_model=AdviserList, responses=READS)
     async def list_advisers(
@@ -168,30 +130,14 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     async def set_adviser(adviser_id: AdviserId, change: SetAdviser, actor: Staff) -> Response:
         """Set an adviser's whole profile: join, move office or desk, languages, skills,
         capacity, or leave (active false)."""
-
-        async def decide(conn: Conn, now: datetime) -> OrganisationEvent:
-            known_office(change.office)
-            desks = {d["desk"] for d in await queries.desks(conn, change.office)}
-            return profile_set(
-                adviser_id, change, desks, settings.topic_families, actor, event_id=uuid4(), now=now
-            )
-
-        return await record(f"adviser:{adviser_id}", decide)
+        return recorded(await commands.set_adviser(holder, settings, adviser_id, change, actor))
 
     @api.post("/advisers/{adviser_id}/absences", response_model=ChangeRecorded, responses=CHANGES)
     async def record_absence(
         adviser_id: AdviserId, change: RecordAbsence, actor: Staff
     ) -> Response:
         """Record an absence: no case is routed to the adviser meanwhile."""
-
-        async def decide(conn: Conn, now: datetime) -> OrganisationEvent:
-            if not await queries.advisers(conn, now, adviser_id=adviser_id):
-                raise NotFound("unknown_adviser", f"No adviser {adviser_id!r}.")
-            return absence_recorded(
-                adviser_id, change, actor, absence_id=uuid4(), event_id=uuid4(), now=now
-            )
-
-        return await record(f"adviser:{adviser_id}", decide)
+        return recorded(await commands.record_absence(holder, adviser_id, change, actor))
 
     @api.delete(
         "/advisers/{adviser_id}/absences/{absence_id}",
@@ -200,13 +146,6 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     )
     async def cancel_absence(adviser_id: AdviserId, absence_id: UUID, actor: Staff) -> Response:
         """Cancel a recorded absence."""
-
-        async def decide(conn: Conn, now: datetime) -> OrganisationEvent:
-            found = await queries.absence(conn, absence_id)
-            if found is None or found["adviser_id"] != adviser_id or found["cancelled"]:
-                raise NotFound("unknown_absence", f"No absence {absence_id} to cancel.")
-            return absence_cancelled(adviser_id, absence_id, actor, event_id=uuid4(), now=now)
-
-        return await record(f"adviser:{adviser_id}", decide)
+        return recorded(await commands.cancel_absence(holder, adviser_id, absence_id, actor))
 
     return api

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.routing import api, handlers, organisation_store, seed
+from services.routing import api, handlers
+from services.routing.organisation import seed
+from services.routing.organisation import store as organisation_store
 from shared.events import (
     CASE_ACTIVITY,
     ESCALATED,

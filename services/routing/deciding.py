@@ -4,23 +4,21 @@ load seen by the next, so a batch never fills an adviser past their capacity."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from services.routing import domain, policies
+from services.routing import policies
 from services.routing.domain import Decision, case_routed
-from services.routing.organisation import (
-    DEFAULT_MODEL,
+from services.routing.organisation.model import (
     Adviser,
     Desk,
     ModelChange,
     Office,
     model_at,
 )
-from shared.events import CaseRouted, OrganisationModel, RequestReceived
+from shared.events import CaseRouted, RequestReceived
 from shared.routing_inputs import RoutingCandidate, RoutingInputs
-from shared.settings import DEMO_OFFICES
 
 
 @dataclass(frozen=True)
@@ -118,15 +116,3 @@ def replayed(event: CaseRouted) -> str | None:
         weighed(inputs.own_adviser) if inputs.own_adviser else None,
         [weighed(c) for c in inputs.candidates],
     )
-
-
-def unstaffed(office: str, model: OrganisationModel = DEFAULT_MODEL) -> Office:
-    """An office with no desks nor advisers known: every case waits in its queue."""
-    return Office(office, model)
-
-
-def first_line(request: RequestReceived, offices: Collection[str] = DEMO_OFFICES) -> Decision:
-    """The first routing of a case in an office of which nothing is known (no desks, no
-    advisers): its first-line queue. For tests and benchmarks that need a plain decision."""
-    domain.require_office(request.member.home_office, offices)
-    return route(request, unstaffed(request.member.home_office), None)

@@ -44,10 +44,6 @@ class Decision:
     inputs: RoutingInputs | None = None
 
 
-def queue_name(office: str, tier: Tier) -> str:
-    return f"{office}/{tier.value}"
-
-
 class UnknownOffice(ValueError):
     """Routing has no queues for this office: its configuration must list it first."""
 

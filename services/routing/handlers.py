@@ -8,17 +8,17 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import get_args
-from uuid import UUID, uuid5
 
 from services.routing import (
     deciding,
     domain,
     escalations,
-    organisation_store,
     projection,
     staffing,
     workload,
 )
+from services.routing.organisation import store as organisation_store
+from services.routing.organisation.model import OFFICE_LOCKS, office_lock_key
 from shared import locks, outbox
 from shared.consumer import Delivery
 from shared.db import Conn
@@ -27,7 +27,6 @@ from shared.organisation_events import OrganisationEvent
 from shared.replay import replaying
 from shared.settings import DEMO_OFFICES
 
-OFFICE_LOCKS = 5  # routing's offices, in shared.locks' two-key space
 ORGANISATION_EVENTS = get_args(OrganisationEvent)
 
 
@@ -110,7 +109,3 @@ async def route_escalations(conn: Conn, pending: Sequence[CaseEscalated], now: d
         await projection.apply_routed(conn, routed)
         await workload.record(conn, routed)
         await outbox.enqueue(conn, [outbox.event_message(ROUTED, r) for r in routed])
-
-
-def office_lock_key(office: str) -> UUID:
-    return uuid5(domain.EVENT_NAMESPACE, f"office:{office}")

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from services.routing.organisation import Adviser, Office
+from services.routing.organisation.model import Adviser, Office
 from shared.events import OrganisationModel, Tier
 from shared.routing_inputs import MAX_CANDIDATES
 

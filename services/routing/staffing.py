@@ -9,7 +9,7 @@ from datetime import datetime
 
 from services.routing import workload
 from services.routing.deciding import Staffing
-from services.routing.organisation import Adviser, Desk, ModelChange
+from services.routing.organisation.model import Adviser, Desk, ModelChange
 from shared.db import Conn
 from shared.events import OrganisationModel
 from shared.organisation_events import DeskKind

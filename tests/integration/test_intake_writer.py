@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 from relais_cli.demo_data import stream
 from services.intake import domain
+from services.intake.commands import AcceptWriter
 from services.intake.projection import Submission
-from services.intake.writer import AcceptWriter
 from shared.db import PoolHolder
 from shared.events import REQUEST_RECEIVED
 from shared.outbox import event_message

@@ -12,7 +12,8 @@ from typing import Any
 import asyncpg
 import orjson
 
-from services.routing import handlers, organisation_store, staffing
+from services.routing import handlers, staffing
+from services.routing.organisation import store as organisation_store
 from shared.consumer import Apply, BatchConsumer
 from shared.db import PoolHolder
 from shared.events import (

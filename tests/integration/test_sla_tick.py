@@ -15,8 +15,8 @@ import orjson
 from services.advisory import handlers
 from services.advisory.decisions import Claim, WaitOnMember, decide
 from services.advisory.domain import evolve, fold
-from services.advisory.sla_policy import SlaPolicy
-from services.advisory.sla_tick import tick
+from services.advisory.sla.policy import SlaPolicy
+from services.advisory.sla.tick import tick
 from shared.codec import decode
 from shared.consumer import BatchConsumer
 from shared.db import PoolHolder

@@ -24,7 +24,6 @@ from services.intake import projection as intake_projection
 from services.routing import domain as routing_domain
 from services.routing import escalations
 from services.routing import projection as routing_projection
-from services.routing.deciding import first_line
 from shared.db import PoolHolder
 from shared.events import (
     REQUEST_RECEIVED,
@@ -36,6 +35,7 @@ from shared.events import (
 )
 from shared.identity import Principal
 from shared.outbox import event_message
+from tests.support.organisation import first_line
 
 SERVICES = ("intake", "routing", "advisory", "admin")
 

@@ -9,9 +9,9 @@ from typing import Any
 from relais_cli.demo_data import stream
 from services.intake.domain import SubmitRequest, request_received
 from services.routing import domain
-from services.routing.deciding import first_line
 from shared.events import CaseRouted, RequestReceived
 from shared.settings import DEMO_OFFICES
+from tests.support.organisation import first_line
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 # Events a test writes onto a topic itself: not intake's, so intake's rebuild ignores them.

@@ -30,7 +30,7 @@ from services.advisory.decisions import (
 from services.advisory.domain import evolve, fold
 from services.intake.domain import SubmitRequest, request_received
 from services.routing import domain as routing
-from services.routing.deciding import route, unstaffed
+from services.routing.deciding import route
 from shared.codec import encode
 from shared.events import (
     ADMIN_TASKS,
@@ -46,6 +46,7 @@ from shared.events import (
 )
 from shared.identity import Principal, Role
 from tests.support.cases import SAM, T0
+from tests.support.organisation import unstaffed
 
 ROUTE = "route"
 Step = tuple[Principal, Command] | str

@@ -4,19 +4,22 @@ memory (what routing's tables would hold), with loads and absences given by the 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
-from services.routing import seed
-from services.routing.deciding import Staffing
-from services.routing.organisation import Adviser, Desk, ModelChange
-from shared.events import OrganisationModel
+from services.routing import domain
+from services.routing.deciding import Staffing, route
+from services.routing.domain import Decision
+from services.routing.organisation import seed
+from services.routing.organisation.model import DEFAULT_MODEL, Adviser, Desk, ModelChange, Office
+from shared.events import OrganisationModel, RequestReceived
 from shared.organisation_events import (
     AdviserProfileSet,
     DeskDefined,
     OfficeModelChanged,
     OrganisationEvent,
 )
+from shared.settings import DEMO_OFFICES
 
 SEED = seed.facts(seed.load())
 ADVISERS = [f for f in SEED if isinstance(f, AdviserProfileSet)]
@@ -87,3 +90,15 @@ def model_switch(office: str, model: str, effective_at: datetime, n: int = 0) ->
         model=OrganisationModel(model),
         effective_at=effective_at,
     )
+
+
+def unstaffed(office: str, model: OrganisationModel = DEFAULT_MODEL) -> Office:
+    """An office with no desks nor advisers known: every case waits in its queue."""
+    return Office(office, model)
+
+
+def first_line(request: RequestReceived, offices: Collection[str] = DEMO_OFFICES) -> Decision:
+    """The first routing of a case in an office of which nothing is known (no desks, no
+    advisers): its first-line queue. For tests that need a plain decision."""
+    domain.require_office(request.member.home_office, offices)
+    return route(request, unstaffed(request.member.home_office), None)

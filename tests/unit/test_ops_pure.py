@@ -13,9 +13,9 @@ from ops.kafka import split
 from ops.replayer import claimed_by
 from ops.swap import kept_name
 from relais_cli.projections import parse_since
-from services.routing.deciding import first_line as route_first_line
 from services.routing.domain import UnknownOffice
 from tests.support.events import request
+from tests.support.organisation import first_line as route_first_line
 
 
 def test_workers_share_partitions_by_number_so_a_case_stays_with_one_worker() -> None:

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from services.routing import seed
-from services.routing.organisation_changes import (
+from services.routing.organisation import seed
+from services.routing.organisation.decisions import (
     DefineDesk,
     RecordAbsence,
     SetAdviser,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.routing.organisation import Adviser, Desk, Office
+from services.routing.organisation.model import Adviser, Desk, Office
 from services.routing.policies import Request, decide, polyvalent, replay, specialised
 from shared.events import OrganisationModel
 from shared.organisation_events import DeskKind

@@ -10,10 +10,10 @@ import pytest
 
 from services.advisory.decisions import Claim, ReturnToAdviser, SendReply, decide
 from services.advisory.domain import CaseState, Status, evolve, fold
-from services.advisory.sla_clock import due
-from services.advisory.sla_outcomes import escalation, escalation_id, summary
-from services.advisory.sla_policy import SlaPolicy
-from services.advisory.sla_timeline import timeline
+from services.advisory.sla.clock import due
+from services.advisory.sla.outcomes import escalation, escalation_id, summary
+from services.advisory.sla.policy import SlaPolicy
+from services.advisory.sla.timeline import timeline
 from shared.events import EscalationReason, Tier
 from shared.sla_events import SlaBreached, SlaClock
 from tests.support.cases import ANN, SAM, T0, first_routing, support_routing

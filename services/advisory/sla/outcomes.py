@@ -9,7 +9,7 @@ from datetime import datetime
 from uuid import UUID, uuid5
 
 from services.advisory.domain import SLA_ACTOR, CaseState, Status
-from services.advisory.sla_clock import NAMESPACE, SERVICE
+from services.advisory.sla.clock import NAMESPACE, SERVICE
 from shared.events import CaseEscalated, EscalationReason, Tier
 from shared.sla_events import (
     SlaBreached,

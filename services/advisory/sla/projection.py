@@ -1,6 +1,7 @@
-"""advisory's SLA tables (``migrations/0003_sla.sql``): the SLA facts, and per case and clock
-what the case's facts and the SLA facts say. Every write is idempotent on event_id and order
-tolerant; the SLA tick reads where the two disagree or a warning or deadline has come."""
+"""advisory's SLA tables (``services/advisory/migrations/0003_sla.sql``): the SLA facts, and
+per case and clock what the case's facts and the SLA facts say. Every write is idempotent on
+event_id and order tolerant; the SLA tick reads where the two disagree or a warning or deadline
+has come."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ import orjson
 from pydantic import Field, TypeAdapter
 
 from services.advisory.domain import CaseEvent
-from services.advisory.sla_outcomes import summary
-from services.advisory.sla_timeline import CLOCK_FACTS
+from services.advisory.sla.outcomes import summary
+from services.advisory.sla.timeline import CLOCK_FACTS
 from shared.db import Conn
 from shared.events import CaseResolved, CaseRouted, ReplySent, Tier, WaitingEnded, WaitingOnMember
 from shared.sla_events import SlaClock, SlaEvent

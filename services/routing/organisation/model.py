@@ -7,12 +7,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from uuid import UUID
+from uuid import UUID, uuid5
 
+from services.routing.domain import EVENT_NAMESPACE
 from shared.events import OrganisationModel
 from shared.organisation_events import DeskKind
 
 DEFAULT_MODEL = OrganisationModel.POLYVALENT  # an office nobody set a model for: the legacy one
+# routing's offices, in shared.locks' two-key space. An office's routing decisions (handlers)
+# and the changes to its organisation (organisation.commands) take the same lock, so a batch of
+# decisions sees the organisation before a change or after it, never halfway.
+OFFICE_LOCKS = 5
+
+
+def office_lock_key(office: str) -> UUID:
+    """The lock of an office (or of anything else named like one, e.g. "adviser:<id>")."""
+    return uuid5(EVENT_NAMESPACE, f"office:{office}")
 
 
 @dataclass(frozen=True)

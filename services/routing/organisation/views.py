@@ -10,7 +10,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from services.routing.organisation import ModelChange, model_at
+from services.routing.organisation.model import ModelChange, model_at
 from shared.events import OrganisationModel, Tier
 from shared.organisation_events import DeskKind
 

@@ -14,11 +14,12 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from services.advisory import projection, sla_projection
-from services.advisory.sla_clock import due
-from services.advisory.sla_outcomes import escalation
-from services.advisory.sla_policy import SlaPolicy, SlaSettings
-from services.advisory.sla_timeline import timeline
+from services.advisory import projection
+from services.advisory.sla import projection as sla_projection
+from services.advisory.sla.clock import due
+from services.advisory.sla.outcomes import escalation
+from services.advisory.sla.policy import SlaPolicy, SlaSettings
+from services.advisory.sla.timeline import timeline
 from shared import faults, locks, outbox, telemetry
 from shared.events import ESCALATED, SLA, CaseEscalated
 from shared.sla_events import SlaEvent

@@ -21,7 +21,7 @@ from shared.organisation_events import (
     DeskKind,
     OfficeModelChanged,
 )
-from shared.refusals import Conflict, Invalid
+from shared.refusals import Conflict, Invalid, NotFound
 
 SERVICE = "routing"
 
@@ -79,6 +79,12 @@ class RecordAbsence(Change):
     starts_at: Instant = Field(description="From when.")
     ends_at: Instant = Field(description="Until when (exclusive).")
     reason: str = personal("Leave, training, sickness...", default="", max_length=200)
+
+
+def known_office(office: str, offices: Collection[str]) -> None:
+    """Refuses an office routing is not configured for."""
+    if office not in offices:
+        raise NotFound("unknown_office", f"No office {office!r}.")
 
 
 def envelope(event_type: str, event_id: UUID, actor: Principal, now: datetime) -> dict[str, Any]:

@@ -1,0 +1,28 @@
+"""What intake's HTTP API answers: the case a request became, and what intake knows of it."""
+
+from __future__ import annotations
+
+from typing import Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from shared.events import Channel
+
+
+class Accepted(BaseModel):
+    case_id: UUID = Field(description="The case the request became; quote it in every follow-up.")
+    status: Literal["accepted"] = Field(description="Always 'accepted': the request is stored.")
+    status_url: str = Field(description="Where to follow the request.")
+
+
+class RequestView(BaseModel):
+    case_id: UUID = Field(description="The case id.")
+    member_id: str = Field(description="The member who asked.")
+    channel: Channel = Field(description="How the request came in.")
+    topic_family: str = Field(description="What it is about.")
+    subject: str = Field(description="Subject line.", json_schema_extra={"x-personal": True})
+    received_at: AwareDatetime = Field(description="When intake accepted it.")
+    status: Literal["accepted", "published"] = Field(
+        description="'accepted': stored, not yet on Kafka; 'published': on `request-received`."
+    )
