@@ -30,7 +30,6 @@ from shared import tracking
 from shared.batch import settle
 from shared.bulk import BulkLoader, Record
 from shared.db import Conn
-from shared.replay import replay_mode
 from shared.service import Source
 from shared.tracking import Record as Position
 
@@ -135,20 +134,19 @@ class BulkPass:
         service, counts = self.replayer.service, self.replayer.counts
         async with conn.transaction():
             await conn.execute(MERGE_SETTINGS)
-            with replay_mode():
-                for source, records in by_source(self.replayer, unvouched):
-                    part = self.replayer.decode(source, records)
-                    failed = await settle(
-                        conn,
-                        service=service.name,
-                        group=service.group,
-                        apply=source.apply,
-                        records=(),
-                        deliveries=part.deliveries,
-                        failures=part.failures,
-                    )
-                    counts.dead_lettered += len(failed)
-                    counts.applied += len(records) - len(failed)
+            for source, records in by_source(self.replayer, unvouched):
+                part = self.replayer.decode(source, records)
+                failed = await settle(
+                    conn,
+                    service=service.name,
+                    group=service.group,
+                    apply=source.apply,
+                    records=(),
+                    deliveries=part.deliveries,
+                    failures=part.failures,
+                )
+                counts.dead_lettered += len(failed)
+                counts.applied += len(records) - len(failed)
             await tracking.advance(conn, service.group, marks(stop))
 
 

@@ -1,11 +1,12 @@
 """The replayer: applies a service's sources from the log into a shadow schema, fast.
 
-The same handlers as the live consumer (``shared.batch.settle``: poison isolation, dead
-letters, positions), in replay mode, so deciders decide nothing and nothing is published (the
-shadow's outbox is never relayed). Fetching and decoding (CPU, in Python) overlap with the
-writes (PostgreSQL, another process, see ops.pipeline): decoded chunks are read ahead while
-the previous are written, each chunk one transaction of thousands of events with set-based
-statements. Positions are stored in the shadow with the rows, as a live consumer does."""
+The handlers that apply each source's facts (``Source.apply``; never the ones that decide, so
+nothing is decided again and nothing new is published), through the live consumer's
+``shared.batch.settle`` (poison isolation, dead letters, positions). Fetching and decoding
+(CPU, in Python) overlap with the writes (PostgreSQL, another process, see ops.pipeline):
+decoded chunks are read ahead while the previous are written, each chunk one transaction of
+thousands of events with set-based statements. Positions are stored in the shadow with the
+rows, as a live consumer does."""
 
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ from ops.schemas import Shadow
 from ops.services import Service
 from shared import dead_letters
 from shared.batch import Delivery, Failure, decode_all, settle
-from shared.replay import replay_mode
 from shared.service import Source
 
 
@@ -164,23 +164,22 @@ class Replayer:
         return Part(source, records, deliveries, failures, len(records) - len(wanted))
 
     async def _apply(self, parts: Sequence[Part], *, track: bool) -> None:
-        with replay_mode():
-            async with self._pool.acquire() as conn, conn.transaction():
-                # A crash loses the last chunks with their positions together: safe to not wait
-                # for the disk at each commit. The swap's own commit is synchronous.
-                await conn.execute("SET LOCAL synchronous_commit = off")
-                failed = 0
-                for part in parts:
-                    failures = await settle(
-                        conn,
-                        service=self.service.name,
-                        group=self.service.group,
-                        apply=part.source.apply,
-                        records=part.records if track else (),
-                        deliveries=part.deliveries,
-                        failures=part.failures,
-                    )
-                    failed += len(failures)
+        async with self._pool.acquire() as conn, conn.transaction():
+            # A crash loses the last chunks with their positions together: safe to not wait
+            # for the disk at each commit. The swap's own commit is synchronous.
+            await conn.execute("SET LOCAL synchronous_commit = off")
+            failed = 0
+            for part in parts:
+                failures = await settle(
+                    conn,
+                    service=self.service.name,
+                    group=self.service.group,
+                    apply=part.source.apply,
+                    records=part.records if track else (),
+                    deliveries=part.deliveries,
+                    failures=part.failures,
+                )
+                failed += len(failures)
         skipped = sum(p.skipped for p in parts)
         self.counts.applied += sum(len(p.records) for p in parts) - failed - skipped
         self.counts.dead_lettered += failed

@@ -26,6 +26,10 @@ SELECT c.relname FROM pg_class c
 WHERE c.relnamespace = $1::regnamespace AND c.relkind IN ('r', 'p')
   AND c.relname <> ALL($2::text[])
 ORDER BY c.relname"""
+VIEWS = """
+SELECT c.relname FROM pg_class c
+WHERE c.relnamespace = $1::regnamespace AND c.relkind = 'v'
+ORDER BY c.relname"""
 # Indexes no constraint needs (not unique, not a primary key): a bulk replay writes faster
 # without them, and they are built once at the end.
 SECONDARY_INDEXES = """
@@ -68,6 +72,11 @@ async def owner(conn: Conn, schema: str) -> str:
 async def projection_tables(conn: Conn, schema: str) -> list[str]:
     """The tables of a service's projection: everything in its schema but the plumbing."""
     return [r["relname"] for r in await conn.fetch(TABLES, schema, list(PLUMBING))]
+
+
+async def projection_views(conn: Conn, schema: str) -> list[str]:
+    """The views of a service's projection (e.g. routing's ``cases``, over two tables)."""
+    return [r["relname"] for r in await conn.fetch(VIEWS, schema)]
 
 
 async def connect(dsn: str, schema: str, role: str, *, size: int = 4) -> asyncpg.Pool:

@@ -64,7 +64,8 @@ async def grant_reader(conn: asyncpg.Pool | Conn, schema: str, reader: str = REA
 
 
 async def install(settings: Settings) -> list[str]:
-    """Migrates the source services' schemas, then the views; grants them to `relais_bi`."""
+    """Migrates the source services' schemas, then installs the views (re-creates them where
+    they are installed); grants them to `relais_bi`."""
     for service in SOURCES:
         pool = await db.connect(settings.dsn(service), service, min_size=1, max_size=1)
         try:
@@ -72,6 +73,10 @@ async def install(settings: Settings) -> list[str]:
             await db.migrate(pool, service, folders)
         finally:
             await pool.close()
+    # A source's migration may have dropped views with the table they read (routing's cases
+    # became a view): installed views are re-created, all at once, over the current tables.
+    if await reinstall(settings):
+        return []
     pool = await db.connect(settings.ops_dsn(), SCHEMA, min_size=1, max_size=1)
     try:
         applied = await install_views(pool, SCHEMA, {s: s for s in SOURCES})

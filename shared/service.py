@@ -5,14 +5,20 @@ HTTP app. Each service's
 
 The runtime also knows where the service's projection comes from (``sources``): the topics it
 subscribes to, its redrive topic, and the topics holding facts it decided itself (``own_facts``)
-— so ops tools can rebuild any service's projection from the log alone."""
+— so ops tools can rebuild any service's projection from the log alone.
+
+A subscription names two handlers: ``apply`` folds the events' facts into the projection,
+``decide`` (optional) makes the service's decisions on them (new events, through the outbox).
+Live, the consumer runs both in the batch's transaction; a source hands ops only ``apply``: a
+decision is itself a fact in the log, possibly made with a policy, a clock or a state that no
+longer exists, so a rebuild reads it back rather than deciding again."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,9 +27,9 @@ import asyncpg
 from faststream.kafka import KafkaBroker
 
 from shared import db, dead_letters, lag, stalls, tracing_setup
-from shared.batch import Apply, dispatch
+from shared.batch import Apply, Delivery, dispatch
 from shared.before_handlers import Rescuers
-from shared.db import PoolHolder
+from shared.db import Conn, PoolHolder
 from shared.kafka import new_broker, new_producer
 from shared.metrics import ServiceMetrics
 from shared.outbox import OutboxRelay
@@ -40,7 +46,8 @@ PoolWork = Callable[[asyncpg.Pool], Coroutine[Any, Any, None]]
 
 @dataclass(frozen=True)
 class Source:
-    """A topic the service's projection is built from, and the handler that applies it.
+    """A topic the service's projection is built from, and the handler that applies its facts
+    (never the one that decides: see the module's docstring).
 
     ``live``: consumed by the service's consumer group. Otherwise the topic holds facts the
     service decided itself (and applied as it decided them): only a rebuild reads it back."""
@@ -48,6 +55,16 @@ class Source:
     topic: str
     apply: Apply
     live: bool
+
+
+def then(apply: Apply, decide: Apply) -> Apply:
+    """A live batch: its facts applied, then decided on, on the same connection (transaction)."""
+
+    async def handle(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+        await apply(conn, deliveries)
+        await decide(conn, deliveries)
+
+    return handle
 
 
 class ServiceRuntime:
@@ -67,6 +84,7 @@ class ServiceRuntime:
         self.holder = PoolHolder()
         self.consumer: ServiceConsumer | None = None
         self.sources: list[Source] = []
+        # Per subscribed topic, what a rebuild applies (the live handlers: self.consumer).
         self._applies: dict[str, Apply] = {}
         self.relay: OutboxRelay | None = None
         self.kafka_connected = False
@@ -90,9 +108,19 @@ class ServiceRuntime:
         """Documents, in the AsyncAPI contract, a topic this service publishes (via its outbox)."""
         self.contract.publisher(topic, schema=schema, title=topic, description=description)
 
-    def subscribe(self, topic: str, schema: Any, apply: Apply, description: str) -> None:
-        """Consumes ``topic`` in the service's consumer group with ``apply`` as the handler."""
-        self._consumer().add(topic, schema, apply, description)
+    def subscribe(
+        self,
+        topic: str,
+        schema: Any,
+        apply: Apply,
+        description: str,
+        *,
+        decide: Apply | None = None,
+    ) -> None:
+        """Consumes ``topic`` in the service's consumer group: each batch's facts are applied
+        (``apply``), then decided on (``decide``), in one transaction. A rebuild applies only."""
+        handle = apply if decide is None else then(apply, decide)
+        self._consumer().add(topic, schema, handle, description)
         self._applies[topic] = apply
         self.sources.append(Source(topic, apply, live=True))
 

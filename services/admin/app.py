@@ -32,19 +32,19 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
     runtime.subscribe(
         REQUEST_RECEIVED,
         RequestReceivedTopic,
-        handlers.on_request_received,
+        handlers.apply_request_received,
         "admin's member view: who the member is, when they asked (consumer group 'admin').",
     )
     runtime.subscribe(
         RESOLVED,
         ResolvedTopic,
-        handlers.on_case_resolved,
+        handlers.apply_case_resolved,
         "admin's case view; a resolution needing an act opens a task (consumer group 'admin').",
     )
     runtime.subscribe(
         ADMIN_TASKS,
         AdminTasksTopic,
-        handlers.on_admin_task_events,
+        handlers.apply_admin_task_events,
         "admin reads its own task facts back: its task view is rebuilt from the log alone.",
     )
     runtime.publishes(

@@ -1,5 +1,13 @@
 """admin's handlers: thin. Requests and resolutions feed the member and case views; a resolution
-needing an act opens a task (published on `admin-tasks` once, however often it is read)."""
+needing an act opens a task (published on `admin-tasks` once, however often it is read).
+
+Every handler here applies facts; none decides (shared.service), so a rebuild runs them all.
+Opening a task is not a decision: the opening is a pure function of the resolution (its id
+derived from the resolution's, its content from the resolution's act; no clock, policy or
+state read), so applying the resolution again makes the very task the log holds. A rebuild
+needs it applied with the resolution, not read back from `admin-tasks`: the live projection
+holds the task as soon as the resolution is applied, before the opening comes back. What a
+rebuild enqueues lands in the shadow's outbox, which nothing relays."""
 
 from __future__ import annotations
 
@@ -13,14 +21,14 @@ from shared.db import Conn
 from shared.events import ADMIN_TASKS, AdminTaskOpened, CaseResolved, RequestReceived
 
 
-async def on_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+async def apply_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """Who the member is and when they asked."""
     requests = [d.event for d in deliveries if isinstance(d.event, RequestReceived)]
     if requests:
         await projection.record_requests(conn, requests)
 
 
-async def on_case_resolved(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+async def apply_case_resolved(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """How the case ended, and the task for its administrative act, if it needs one."""
     resolved = [(d.event, d.record) for d in deliveries if isinstance(d.event, CaseResolved)]
     if not resolved:
@@ -40,9 +48,9 @@ async def on_case_resolved(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     await outbox.enqueue(conn, [m for i, m in messages.items() if i in new])
 
 
-async def on_admin_task_events(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+async def apply_admin_task_events(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """admin's own facts, read back: the task history (rebuilds come from here). A task's
-    opening keeps the trace of its resolution (``on_case_resolved``), not the header it was
+    opening keeps the trace of its resolution (``apply_case_resolved``), not the header it was
     published with; the other facts keep the header they travelled with."""
     kinds = get_args(domain.TaskEvent)
     events = [d.event for d in deliveries if isinstance(d.event, kinds)]

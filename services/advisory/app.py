@@ -45,13 +45,13 @@ def build(
         runtime.subscribe(
             topic,
             schema,
-            handlers.on_case_events,
+            handlers.apply_case_events,
             f"advisory's case history and queues: {why} (consumer group 'advisory').",
         )
     runtime.subscribe(
         SLA,
         SlaTopic,
-        handlers.on_sla_facts,
+        handlers.apply_sla_facts,
         "advisory's SLA clocks, read back from its own facts (consumer group 'advisory').",
     )
     runtime.publishes(

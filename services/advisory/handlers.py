@@ -19,7 +19,7 @@ CASE_EVENTS = get_args(CaseEvent)
 SLA_EVENTS = get_args(SlaEvent)
 
 
-async def on_case_events(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+async def apply_case_events(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """Records the facts of `routed`, `case-activity`, `escalated` and `resolved`, each with
     the trace context it travelled with (staff commands on the case continue that trace)."""
     events = [d.event for d in deliveries if isinstance(d.event, CASE_EVENTS)]
@@ -27,7 +27,7 @@ async def on_case_events(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     await projection.record(conn, events, traces)
 
 
-async def on_sla_facts(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+async def apply_sla_facts(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """Records advisory's own SLA facts read back from `sla` (a no-op for the ones the tick
     recorded as it decided them; the whole SLA history on a rebuild)."""
     await sla_projection.record(

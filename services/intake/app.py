@@ -23,7 +23,7 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
         "A member request was accepted and became a case. Key: case_id.",
     )
     # intake's table holds what it published: a rebuild reads it back from `request-received`.
-    runtime.own_facts(REQUEST_RECEIVED, handlers.on_request_received)
+    runtime.own_facts(REQUEST_RECEIVED, handlers.apply_request_received)
     app = create_app(
         runtime,
         [api.router(runtime)],

@@ -11,7 +11,7 @@ from shared.db import Conn
 from shared.events import RequestReceived
 
 
-async def on_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+async def apply_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """Records each published request; the fingerprint is recomputed from its content."""
     published = [
         projection.Published(d.event, d.record.value, domain.fingerprint(domain.submitted(d.event)))

@@ -36,40 +36,46 @@ NAME = "routing"
 def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
     runtime = ServiceRuntime(NAME, settings or Settings(), Path(__file__).parent / "migrations")
     runtime.on_start(partial(organisation_store.seed_if_empty, facts=seed.facts(seed.load())))
-    for topic, schema, apply, why in (
+    offices = runtime.settings.offices
+    for topic, schema, apply, decide, why in (
         (
             REQUEST_RECEIVED,
             RequestReceivedLog,
-            partial(handlers.on_request_received, offices=runtime.settings.offices),
+            handlers.apply_request_received,
+            partial(handlers.decide_request_received, offices=offices),
             "routing decides where each new case goes, by its office's organisation model "
             "(the log holds RequestReceived v1 and v2; v1 is read as v2)",
         ),
         (
             ESCALATED,
             EscalatedTopic,
-            handlers.on_case_escalated,
+            handlers.apply_case_escalated,
+            handlers.decide_case_escalated,
             "routing sends escalated cases to the support team; the adviser's load drops",
         ),
         (
             CASE_ACTIVITY,
             CaseActivityTopic,
-            handlers.on_case_work,
+            handlers.apply_case_work,
+            None,
             "claims and returns move cases between advisers' loads",
         ),
         (
             RESOLVED,
             ResolvedTopic,
-            handlers.on_case_work,
+            handlers.apply_case_work,
+            None,
             "resolutions close cases and name the member's own adviser",
         ),
         (
             ORGANISATION,
             OrganisationTopic,
-            handlers.on_organisation,
+            handlers.apply_organisation,
+            None,
             "routing's own organisation facts, read back so its projection is rebuilt from the log",
         ),
     ):
-        runtime.subscribe(topic, schema, apply, f"{why} (consumer group 'routing').")
+        runtime.subscribe(topic, schema, apply, f"{why} (consumer group 'routing').", decide=decide)
     runtime.publishes(
         ROUTED,
         RoutedTopic,
@@ -86,7 +92,7 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
         "envelope is event_id, occurred_at, causation_id, producer, changed_by.",
     )
     # routing's projection holds its decisions: a rebuild reads them back from `routed`.
-    runtime.own_facts(ROUTED, handlers.on_case_routed)
+    runtime.own_facts(ROUTED, handlers.apply_case_routed)
     app = create_app(
         runtime,
         [api.router(runtime)],

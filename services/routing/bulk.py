@@ -1,8 +1,8 @@
 """routing's bulk loader (shared.bulk): its projection built from `request-received` and
 `routed` by a rebuild's first pass, set-based, into empty tables.
 
-It writes exactly what the handlers write in replay mode (handlers.on_request_received and
-on_case_routed, through projection and workload) for the events it stages:
+It writes exactly what the handlers applying facts write (handlers.apply_request_received and
+apply_case_routed, through projection and workload) for the events it stages:
 - a case keeps the request columns of its first request read (the handlers keep the first
   applied; a case's id is only ever given to one request);
 - a member keeps their latest snapshot, a case its latest decision, a case's holder its latest
@@ -30,10 +30,11 @@ from services.routing.bulk_merge import (
     MEMBER_SNAPSHOTS,
     MEMBERS,
     REQUESTS,
-    cases,
+    decisions,
+    holders,
+    requests,
     since_epoch,
     snapshot_of,
-    workload,
 )
 from shared.bulk import BulkLoader, Merge, Row, Staged
 from shared.events import REQUEST_RECEIVED, ROUTED
@@ -176,13 +177,15 @@ LOADER = BulkLoader(
     topics=frozenset({REQUEST_RECEIVED, ROUTED}),
     tables=(REQUESTS, DECISIONS, MEMBER_SNAPSHOTS),
     stage=stage,
-    # Two at a time, in this order: the longest first, each half of the cases beside a half of
-    # the holders, the members (a few rows per member) last.
+    # Two at a time, in this order: each half of the requests beside a half of the decisions,
+    # then the holders, the members (a few rows per member) last.
     merge=(
-        Merge("cases", cases(HALVES[0])),
-        Merge("workload", workload(HALVES[0])),
-        Merge("cases", cases(HALVES[1])),
-        Merge("workload", workload(HALVES[1])),
+        Merge("requests", requests(HALVES[0])),
+        Merge("decisions", decisions(HALVES[0])),
+        Merge("requests", requests(HALVES[1])),
+        Merge("decisions", decisions(HALVES[1])),
+        Merge("workload", holders(HALVES[0])),
+        Merge("workload", holders(HALVES[1])),
         Merge("members", MEMBERS),
     ),
 )

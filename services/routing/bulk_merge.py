@@ -1,13 +1,16 @@
 """routing's staging tables and the merge that folds them into its empty projection tables
-(services.routing.bulk): the handlers' upserts as one set-based statement per table. Each
-keeps what the handlers keep (services.routing.projection, workload): latest wins by the same
-keys and the same order (time, then event id), and an exact tie keeps the first read."""
+(services.routing.bulk): one set-based statement per table, made by the same
+``shared.folds.Fold`` as the handlers' upsert (services.routing.projection, workload), so it
+keeps what they keep: latest wins by the same keys and the same order (time, then event id),
+and an exact tie keeps the first read. What is written here is only how staged columns map
+to the table's."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 
+from services.routing import projection, workload
 from shared.bulk import Latest, StagingTable
 
 # Times are staged as the interval since 2000 (a timedelta: one subtraction in Python, and
@@ -88,38 +91,34 @@ MEMBER_SNAPSHOTS = StagingTable(
 snapshot_of = itemgetter(*(REQUESTS.columns.index(c) for c in _SNAPSHOT))
 
 # Member ids sort by bytes (COLLATE "C"): the same groups, a faster sort.
-MEMBERS = f"""
-INSERT INTO members (member_id, preferred_language, home_office, activity_type, as_of,
-                     as_of_event)
-SELECT DISTINCT ON (member_id COLLATE "C") member_id, language, home_office, activity_type,
-       {time("received_at")}, event_id
-FROM bulk_members ORDER BY member_id COLLATE "C", received_at DESC, event_id DESC, seq"""
+MEMBERS = projection.MEMBERS.merge(
+    f"""SELECT seq, member_id, language AS preferred_language, home_office, activity_type,
+       {time("received_at")} AS as_of, event_id AS as_of_event FROM bulk_members""",
+    key_order='COLLATE "C"',
+)
 
 # The cases and their holders are merged in two halves of the case ids, one statement each:
-# the four then share the two cores evenly (cases alone took as long as all the rest).
+# the statements then share the two cores evenly.
 HALVES = ("< '80000000-0000-0000-0000-000000000000'", ">= '80000000-0000-0000-0000-000000000000'")
 
 
-def cases(half: str) -> str:
-    return f"""
-INSERT INTO cases (case_id, member_id, channel, topic_family, language, received_at,
-                   request_event_id, office, queue, tier, adviser_id, organisation_model,
-                   policy, policy_version, routed_event_id, routed_at)
-SELECT coalesce(r.case_id, d.case_id), r.member_id, r.channel, r.topic_family, r.language,
-       {time("r.received_at")}, r.event_id, d.office, d.queue, d.tier, d.adviser_id,
-       d.organisation_model, d.policy, d.policy_version, d.event_id, {time("d.routed_at")}
-FROM (
-    SELECT DISTINCT ON (case_id) * FROM bulk_requests WHERE case_id {half} ORDER BY case_id, seq
-) AS r
-FULL JOIN (
-    SELECT DISTINCT ON (case_id) * FROM bulk_routed WHERE case_id {half}
-    ORDER BY case_id, routed_at DESC, event_id DESC, seq
-) AS d ON d.case_id = r.case_id"""
+def requests(half: str) -> str:
+    return projection.REQUESTS.merge(f"""
+SELECT seq, case_id, member_id, channel, topic_family, language,
+       {time("received_at")} AS received_at, event_id AS request_event_id
+FROM bulk_requests WHERE case_id {half}""")
+
+
+def decisions(half: str) -> str:
+    return projection.DECISIONS.merge(f"""
+SELECT seq, case_id, office, queue, tier, adviser_id, organisation_model, policy, policy_version,
+       event_id AS routed_event_id, {time("routed_at")} AS routed_at
+FROM bulk_routed WHERE case_id {half}""")
 
 
 # Only first-line decisions are staged: each gives the case to its adviser (or to nobody).
-def workload(half: str) -> str:
-    return f"""
-INSERT INTO workload (case_id, holder, as_of, as_of_event, closed)
-SELECT DISTINCT ON (case_id) case_id, adviser_id, {time("occurred_at")}, event_id, false
-FROM bulk_routed WHERE case_id {half} ORDER BY case_id, occurred_at DESC, event_id DESC, seq"""
+def holders(half: str) -> str:
+    return workload.HOLDERS.merge(f"""
+SELECT seq, case_id, adviser_id AS holder, {time("occurred_at")} AS as_of,
+       event_id AS as_of_event, false AS closed
+FROM bulk_routed WHERE case_id {half}""")

@@ -18,19 +18,24 @@ INSERT INTO escalations (event_id, case_id, event, escalated_at)
 SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[], $4::timestamptz[])
 ON CONFLICT (event_id) DO UPDATE
 SET case_id = excluded.case_id, event = excluded.event, escalated_at = excluded.escalated_at
-WHERE escalations.event IS NULL
-RETURNING event_id, routed_event_id IS NULL AS unrouted"""
+WHERE escalations.event IS NULL"""
 
 PENDING = """
 SELECT event FROM escalations
 WHERE case_id = ANY($1::uuid[]) AND routed_event_id IS NULL
 ORDER BY escalated_at, event_id"""
 
+# An escalation of this batch not routed yet (its content known).
+UNROUTED = """
+SELECT event FROM escalations
+WHERE event_id = ANY($1::uuid[]) AND routed_event_id IS NULL AND event IS NOT NULL
+ORDER BY escalated_at, event_id"""
+
 # A case routing can route an escalation of: its request and first decision are known.
 KNOWN = """
-SELECT case_id, topic_family, language, organisation_model FROM cases
-WHERE case_id = ANY($1::uuid[]) AND request_event_id IS NOT NULL
-  AND organisation_model IS NOT NULL"""
+SELECT r.case_id, r.topic_family, r.language, d.organisation_model
+FROM requests r JOIN decisions d ON d.case_id = r.case_id
+WHERE r.case_id = ANY($1::uuid[])"""
 
 # Order tolerant: the decision may be recorded before the escalation itself is read.
 MARK_ROUTED = """
@@ -40,21 +45,26 @@ ON CONFLICT (event_id) DO UPDATE
 SET routed_event_id = excluded.routed_event_id, routed_at = excluded.routed_at"""
 
 
-async def insert(conn: Conn, escalations: Sequence[CaseEscalated]) -> set[UUID]:
-    """Stores the escalations not seen before; returns those still waiting for a decision."""
-    rows = await conn.fetch(
+async def insert(conn: Conn, escalations: Sequence[CaseEscalated]) -> None:
+    """Stores the escalations not seen before."""
+    await conn.execute(
         INSERT,
         [e.event_id for e in escalations],
         [e.case_id for e in escalations],
         [e.model_dump_json() for e in escalations],
         [e.occurred_at for e in escalations],
     )
-    return {r["event_id"] for r in rows if r["unrouted"]}
 
 
 async def pending(conn: Conn, case_ids: Sequence[UUID]) -> list[CaseEscalated]:
     """Escalations of these cases that are still waiting for the case to be known."""
     rows = await conn.fetch(PENDING, list(case_ids))
+    return [CaseEscalated.model_validate(orjson.loads(r["event"])) for r in rows]
+
+
+async def unrouted(conn: Conn, event_ids: Sequence[UUID]) -> list[CaseEscalated]:
+    """The escalations among these that no decision covers yet."""
+    rows = await conn.fetch(UNROUTED, list(event_ids))
     return [CaseEscalated.model_validate(orjson.loads(r["event"])) for r in rows]
 
 

@@ -1,7 +1,9 @@
-"""routing's handlers: thin. Decode is done; decide (pure), store, publish through the outbox.
+"""routing's handlers: thin. Decode is done; store, decide (pure), publish through the outbox.
 
-During a rebuild (``shared.replay``) nothing is decided: routing's decisions are facts in
-`routed`, read back by ``on_case_routed``, so a rebuilt projection equals the live one."""
+Each topic has an ``apply_*`` handler, which folds the events' facts into the projection, and
+where routing decides something on them, a ``decide_*`` handler (shared.service: live, both run
+in the batch's transaction). A rebuild applies only: routing's decisions are facts in `routed`,
+read back by ``apply_case_routed``, so a rebuilt projection equals the live one."""
 
 from __future__ import annotations
 
@@ -24,13 +26,19 @@ from shared.consumer import Delivery
 from shared.db import Conn
 from shared.events import ROUTED, CaseEscalated, CaseResolved, CaseRouted, RequestReceived, Tier
 from shared.organisation_events import OrganisationEvent
-from shared.replay import replaying
 from shared.settings import DEMO_OFFICES
 
 ORGANISATION_EVENTS = get_args(OrganisationEvent)
 
 
-async def on_request_received(
+async def apply_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """Stores the request side of each case and the member's latest snapshot."""
+    requests = [d.event for d in deliveries if isinstance(d.event, RequestReceived)]
+    await projection.upsert_members(conn, requests)
+    await projection.insert_requests(conn, requests)
+
+
+async def decide_request_received(
     conn: Conn, deliveries: Sequence[Delivery], *, offices: Collection[str] = DEMO_OFFICES
 ) -> None:
     """Routes each new case by its office's model; a case already decided (redelivery,
@@ -38,9 +46,8 @@ async def on_request_received(
     so two batches never both give an adviser their last free slot. A request for an office
     routing is not configured for fails (dead-lettered, redriven once it is configured)."""
     requests = [d.event for d in deliveries if isinstance(d.event, RequestReceived)]
-    await projection.upsert_members(conn, requests)
-    undecided = await projection.upsert_requests(conn, requests)
-    if replaying() or not undecided:
+    undecided = await projection.undecided(conn, [r.case_id for r in requests])
+    if not undecided:
         return
     unique = {r.case_id: r for r in requests if r.case_id in undecided}
     new = sorted(unique.values(), key=lambda r: (r.received_at, r.event_id.int))
@@ -59,7 +66,7 @@ async def on_request_received(
     await route_escalations(conn, await escalations.pending(conn, [r.case_id for r in new]), now)
 
 
-async def on_case_routed(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+async def apply_case_routed(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """Folds routing's own decisions read back from `routed` (a rebuild): the case keeps its
     latest, the adviser's load moves, and a decision for an escalation marks it routed."""
     decisions = [d.event for d in deliveries if isinstance(d.event, CaseRouted)]
@@ -68,19 +75,22 @@ async def on_case_routed(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     await escalations.mark_routed(conn, [d for d in decisions if d.tier is Tier.SUPPORT])
 
 
-async def on_case_escalated(conn: Conn, deliveries: Sequence[Delivery]) -> None:
-    """Routes each new escalation to the support team; a known one is left alone. During a
-    rebuild the escalation is only recorded: its routing is read back from `routed`."""
+async def apply_case_escalated(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """Records each escalation once; the adviser's load drops."""
     seen = [d.event for d in deliveries if isinstance(d.event, CaseEscalated)]
     unique = list({e.event_id: e for e in seen}.values())
     await workload.record(conn, unique)
-    new = await escalations.insert(conn, unique)
-    if replaying():
-        return
-    await route_escalations(conn, [e for e in unique if e.event_id in new], datetime.now(UTC))
+    await escalations.insert(conn, unique)
 
 
-async def on_case_work(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+async def decide_case_escalated(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """Routes each escalation not routed yet to the support team (one whose case routing does
+    not know yet waits for it: ``decide_request_received`` routes it then)."""
+    ids = list({d.event.event_id for d in deliveries if isinstance(d.event, CaseEscalated)})
+    await route_escalations(conn, await escalations.unrouted(conn, ids), datetime.now(UTC))
+
+
+async def apply_case_work(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """Claims, returns and resolutions move advisers' open load; a first-line resolution makes
     its adviser the member's own adviser."""
     events = [d.event for d in deliveries]
@@ -88,7 +98,7 @@ async def on_case_work(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     await workload.learn_own_advisers(conn, [e for e in events if isinstance(e, CaseResolved)])
 
 
-async def on_organisation(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+async def apply_organisation(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """Folds the organisation's facts (routing's own, read back: already applied live when the
     API recorded them, so a no-op then; the whole projection on a rebuild)."""
     await organisation_store.apply(

@@ -1,7 +1,9 @@
-"""routing's tables: members and cases with their routing decisions. Set-based SQL, one
-round trip per batch; every write is idempotent (a replayed event changes nothing) and order
-tolerant (the request and the decisions of a case may be applied in any order: each side
-fills its own columns, and the latest decision wins whatever order decisions arrive in).
+"""routing's tables: members, the request facts of the cases (``requests``) and routing's
+latest decision for each (``decisions``), read together through the view ``cases``. Set-based
+SQL, one round trip per batch; every write is idempotent (a replayed event changes nothing) and
+order tolerant (a case's request and decisions are separate rows, applied in any order; the
+latest decision wins whatever order decisions arrive in). Each table's rule is a
+``shared.folds.Fold``: the bulk rebuild merges with the same (services.routing.bulk_merge).
 
 A batch travels as one JSON array parameter (orjson writes UUIDs and times natively, and
 PostgreSQL unpacks it with json_to_recordset): far cheaper per row than array parameters,
@@ -17,44 +19,63 @@ import orjson
 
 from shared.db import Conn
 from shared.events import CaseRouted, RequestReceived
+from shared.folds import Fold
 
-UPSERT_MEMBERS = """
-INSERT INTO members (member_id, preferred_language, home_office, activity_type, as_of,
-                     as_of_event)
-SELECT * FROM json_to_recordset($1::json) AS x(member_id text, preferred_language text,
-    home_office text, activity_type text, as_of timestamptz, as_of_event uuid)
-ON CONFLICT (member_id) DO UPDATE
-SET preferred_language = excluded.preferred_language, home_office = excluded.home_office,
-    activity_type = excluded.activity_type, as_of = excluded.as_of,
-    as_of_event = excluded.as_of_event
-WHERE (members.as_of, members.as_of_event) < (excluded.as_of, excluded.as_of_event)"""
+# Each member's latest snapshot, by request time then event id.
+MEMBERS = Fold(
+    "members",
+    "member_id",
+    (
+        ("member_id", "text"),
+        ("preferred_language", "text"),
+        ("home_office", "text"),
+        ("activity_type", "text"),
+        ("as_of", "timestamptz"),
+        ("as_of_event", "uuid"),
+    ),
+    rank=("as_of", "as_of_event"),
+)
+# A case's request: a case's id is only ever given to one request, the first applied stays.
+REQUESTS = Fold(
+    "requests",
+    "case_id",
+    (
+        ("case_id", "uuid"),
+        ("member_id", "text"),
+        ("channel", "text"),
+        ("topic_family", "text"),
+        ("language", "text"),
+        ("received_at", "timestamptz"),
+        ("request_event_id", "uuid"),
+    ),
+)
+# A case's latest decision (first routing, or after an escalation), by decision time then id.
+DECISIONS = Fold(
+    "decisions",
+    "case_id",
+    (
+        ("case_id", "uuid"),
+        ("office", "text"),
+        ("queue", "text"),
+        ("tier", "text"),
+        ("adviser_id", "text"),
+        ("organisation_model", "text"),
+        ("policy", "text"),
+        ("policy_version", "int"),
+        ("routed_event_id", "uuid"),
+        ("routed_at", "timestamptz"),
+    ),
+    rank=("routed_at", "routed_event_id"),
+)
+UPSERT_MEMBERS = MEMBERS.upsert()
+INSERT_REQUESTS = REQUESTS.upsert()
+APPLY_ROUTED = DECISIONS.upsert()
 
-# Returns the cases of the batch that no decision covers yet: the ones live routing decides.
-UPSERT_REQUESTS = """
-INSERT INTO cases (case_id, member_id, channel, topic_family, language, received_at,
-                   request_event_id)
-SELECT * FROM json_to_recordset($1::json) AS x(case_id uuid, member_id text, channel text,
-    topic_family text, language text, received_at timestamptz, request_event_id uuid)
-ON CONFLICT (case_id) DO UPDATE
-SET member_id = excluded.member_id, channel = excluded.channel,
-    topic_family = excluded.topic_family, language = excluded.language,
-    received_at = excluded.received_at, request_event_id = excluded.request_event_id
-WHERE cases.request_event_id IS NULL
-RETURNING case_id, routed_event_id IS NULL AS undecided"""
-
-APPLY_ROUTED = """
-INSERT INTO cases (case_id, office, queue, tier, adviser_id, organisation_model, policy,
-                   policy_version, routed_event_id, routed_at)
-SELECT * FROM json_to_recordset($1::json) AS x(case_id uuid, office text, queue text,
-    tier text, adviser_id text, organisation_model text, policy text, policy_version int,
-    routed_event_id uuid, routed_at timestamptz)
-ON CONFLICT (case_id) DO UPDATE
-SET office = excluded.office, queue = excluded.queue, tier = excluded.tier,
-    adviser_id = excluded.adviser_id, organisation_model = excluded.organisation_model,
-    policy = excluded.policy, policy_version = excluded.policy_version,
-    routed_event_id = excluded.routed_event_id, routed_at = excluded.routed_at
-WHERE cases.routed_event_id IS NULL
-   OR (cases.routed_at, cases.routed_event_id) < (excluded.routed_at, excluded.routed_event_id)"""
+# The cases of a batch whose request is known and that no decision covers yet.
+UNDECIDED = """
+SELECT r.case_id FROM requests r
+WHERE r.case_id = ANY($1::uuid[])
+  AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.case_id = r.case_id)"""
 
 
 async def upsert_members(conn: Conn, requests: Sequence[RequestReceived]) -> None:
@@ -82,9 +103,8 @@ async def upsert_members(conn: Conn, requests: Sequence[RequestReceived]) -> Non
     await conn.execute(UPSERT_MEMBERS, orjson.dumps(rows).decode())
 
 
-async def upsert_requests(conn: Conn, requests: Sequence[RequestReceived]) -> set[UUID]:
-    """Stores the request side of the cases; returns the ones not decided yet. One request per
-    case: a case's id is only ever given to one request."""
+async def insert_requests(conn: Conn, requests: Sequence[RequestReceived]) -> None:
+    """Stores the request side of the cases (a case's first request stays)."""
     unique = {r.case_id.int: r for r in requests}
     rows = [
         {
@@ -98,8 +118,12 @@ async def upsert_requests(conn: Conn, requests: Sequence[RequestReceived]) -> se
         }
         for _, r in sorted(unique.items())
     ]
-    found = await conn.fetch(UPSERT_REQUESTS, orjson.dumps(rows).decode())
-    return {row["case_id"] for row in found if row["undecided"]}
+    await conn.execute(INSERT_REQUESTS, orjson.dumps(rows).decode())
+
+
+async def undecided(conn: Conn, case_ids: Sequence[UUID]) -> set[UUID]:
+    """The cases among these whose request is stored and that have no decision yet."""
+    return {row["case_id"] for row in await conn.fetch(UNDECIDED, list(set(case_ids)))}
 
 
 async def apply_routed(conn: Conn, decisions: Sequence[CaseRouted]) -> None:

@@ -23,14 +23,23 @@ from shared.events import (
     Event,
     Tier,
 )
+from shared.folds import Fold
 
-MOVE = """
-INSERT INTO workload (case_id, holder, as_of, as_of_event, closed)
-SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(case_id uuid, holder text, as_of timestamptz,
-    as_of_event uuid, closed boolean)
-ON CONFLICT (case_id) DO UPDATE
-SET holder = excluded.holder, as_of = excluded.as_of, as_of_event = excluded.as_of_event
-WHERE (workload.as_of, workload.as_of_event) < (excluded.as_of, excluded.as_of_event)"""
+# A case's latest holder, by time then event id; `closed` is set for good by CLOSE.
+HOLDERS = Fold(
+    "workload",
+    "case_id",
+    (
+        ("case_id", "uuid"),
+        ("holder", "text"),
+        ("as_of", "timestamptz"),
+        ("as_of_event", "uuid"),
+        ("closed", "boolean"),
+    ),
+    rank=("as_of", "as_of_event"),
+    kept=("closed",),
+)
+MOVE = HOLDERS.upsert()
 
 # Whichever fact came first, a resolution closes the case for good.
 CLOSE = "UPDATE workload SET closed = true WHERE case_id = ANY($1::uuid[]) AND NOT closed"

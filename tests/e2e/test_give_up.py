@@ -40,10 +40,10 @@ async def test_a_message_failing_transiently_for_good_is_dead_lettered_not_retri
     since = await end_offsets(bootstrap, DLQ)
     try:
         async with db.acquire() as conn, conn.transaction():
-            # When the case's row stays locked, and a duplicate request about it arrives,
-            # followed by a new request
+            # When the case's member's row stays locked (a duplicate request rewrites it), and
+            # a duplicate request about it arrives, followed by a new request
             await conn.execute(
-                "SELECT 1 FROM routing.cases WHERE case_id = $1 FOR UPDATE", known.case_id
+                "SELECT 1 FROM routing.members WHERE member_id = $1 FOR UPDATE", known.member_id
             )
             duplicate = known.model_copy(update={"event_id": uuid.uuid4()})
             behind = request(3002, at=datetime.now(UTC), producer=TEST_PRODUCER)

@@ -85,8 +85,8 @@ async def test_rebuilds_during_live_traffic_lose_and_double_nothing(
     for service, tables in (
         (
             "routing",
-            {"cases", "members", "escalations", "workload", "own_advisers"}
-            | {"office_models", "desks", "advisers", "absences"},
+            {"cases", "requests", "decisions", "members", "escalations", "workload"}
+            | {"own_advisers", "office_models", "desks", "advisers", "absences", "bi_capacity"},
         ),
         ("intake", {"requests"}),
     ):
@@ -131,7 +131,8 @@ async def test_verify_shows_where_a_projection_differs_and_a_rebuild_repairs_it(
     (case_id,) = traffic.case_ids
     assert await until_routed(db, [case_id]) == 1
     await db.execute(
-        "UPDATE routing.cases SET queue = 'nowhere/first_line' WHERE case_id::text = $1", case_id
+        "UPDATE routing.decisions SET queue = 'nowhere/first_line' WHERE case_id::text = $1",
+        case_id,
     )
     # When ops verify routing
     verdict = await verify(settings, "routing")

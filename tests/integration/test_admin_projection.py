@@ -24,9 +24,9 @@ from tests.integration.conftest import ScratchFactory
 from tests.support.lifecycles import as_records, interleaved, logs, moved
 
 APPLY: dict[str, Apply] = {
-    REQUEST_RECEIVED: handlers.on_request_received,
-    RESOLVED: handlers.on_case_resolved,
-    ADMIN_TASKS: handlers.on_admin_task_events,
+    REQUEST_RECEIVED: handlers.apply_request_received,
+    RESOLVED: handlers.apply_case_resolved,
+    ADMIN_TASKS: handlers.apply_admin_task_events,
 }
 TABLES = ("members", "cases", "tasks", "task_history")
 ADA = Principal("ada", Role.ADMIN_TEAM)

@@ -35,7 +35,7 @@ def holder_of(pool: asyncpg.Pool) -> PoolHolder:
 
 def consumer(pool: asyncpg.Pool) -> BatchConsumer:
     return BatchConsumer(
-        holder_of(pool), service="advisory", group="advisory", apply=handlers.on_case_events
+        holder_of(pool), service="advisory", group="advisory", apply=handlers.apply_case_events
     )
 
 

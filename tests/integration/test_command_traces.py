@@ -100,7 +100,7 @@ async def test_a_claim_over_http_continues_the_trace_of_the_cases_routing(
     case_id = uuid.uuid4()
     # Given advisory consumed the case's routing, published inside the case's trace
     record, routing = published_in_a_trace(ROUTED, first_routing(case_id))
-    await consume(pool, "advisory", advisory_handlers.on_case_events, [record])
+    await consume(pool, "advisory", advisory_handlers.apply_case_events, [record])
     # When an adviser claims the case over HTTP (a request span of the caller's own trace)
     with telemetry.tracer().start_as_current_span("POST claim", kind=SpanKind.SERVER) as http:
         event, _ = await commands.execute(
@@ -148,7 +148,7 @@ async def test_completing_a_task_continues_the_trace_of_the_resolution(
     pool = await scratch_schema("admin")
     # Given admin consumed a resolution published inside the case's trace, and opened a task
     record, resolved = published_in_a_trace(RESOLVED, resolution(uuid.uuid4()))
-    await consume(pool, "admin", admin_handlers.on_case_resolved, [record])
+    await consume(pool, "admin", admin_handlers.apply_case_resolved, [record])
     opened = the(spans, "admin-tasks publish")
     assert opened.context.trace_id == resolved.trace_id
     task_id = await pool.fetchval("SELECT task_id FROM tasks")

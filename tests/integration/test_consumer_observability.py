@@ -14,7 +14,6 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
-from services.routing import handlers
 from shared import telemetry
 from shared.consumer import BatchConsumer
 from shared.consumer_observer import BatchObserver
@@ -22,6 +21,7 @@ from shared.db import PoolHolder
 from shared.metrics import ServiceMetrics
 from tests.integration.conftest import ScratchFactory
 from tests.integration.test_routing_projection import records
+from tests.support import routing_live
 
 Record = Any
 
@@ -31,7 +31,7 @@ def worker(pool: asyncpg.Pool, metrics: ServiceMetrics | None = None) -> BatchCo
     holder.pool = pool
     observer = BatchObserver(metrics, "routing", "routing")
     return BatchConsumer(
-        holder, service="routing", group="routing", apply=handlers.on_request_received,
+        holder, service="routing", group="routing", apply=routing_live.on_request_received,
         observer=observer,
     )  # fmt: skip
 

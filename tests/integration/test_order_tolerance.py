@@ -1,5 +1,7 @@
 """routing's projection reaches the same final state whatever order a rebuild reads its two
-topics in, however deliveries are batched, and however often they are redelivered."""
+topics in, however deliveries are batched, and however often they are redelivered. A rebuild
+runs what routing's sources declare (shared.service.Source.apply): facts applied, nothing
+decided."""
 
 from __future__ import annotations
 
@@ -10,19 +12,30 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ops.schemas import Shadow
+from ops.services import load
 from services.routing import handlers
 from shared.batch import Apply
 from shared.events import REQUEST_RECEIVED, ROUTED, Event
-from shared.replay import replay_mode
-from shared.settings import DEMO_OFFICES
+from shared.service import then
+from shared.settings import DEMO_OFFICES, Settings
 from tests.support.events import T0, request, rerouted, routed
 from tests.support.interleavings import Step, apply_steps, in_order, interleavings, rows
 
 TABLES = ("cases", "members")
+# What a rebuild applies: the handlers routing declares for its sources.
 HANDLERS: dict[str, Apply] = {
-    REQUEST_RECEIVED: partial(handlers.on_request_received, offices=DEMO_OFFICES),
-    ROUTED: handlers.on_case_routed,
+    s.topic: s.apply
+    for s in load("routing", Settings()).sources
+    if s.topic in (REQUEST_RECEIVED, ROUTED)
 }
+# What routing's live consumer runs on a request: its facts applied, then decided on.
+LIVE: dict[str, Apply] = {
+    REQUEST_RECEIVED: then(
+        handlers.apply_request_received,
+        partial(handlers.decide_request_received, offices=DEMO_OFFICES),
+    )
+}
+CLEAR = "TRUNCATE requests, decisions, members, outbox"
 
 # Three cases of one member (two of them received at the same instant, with different
 # snapshots of the member), one case of another; one case routed twice (re-routed later).
@@ -46,9 +59,8 @@ STREAMS: dict[str, list[Event]] = {
 
 async def final_state(shadow: Shadow, steps: list[Step]) -> dict[str, list[str]]:
     async with shadow.pool.acquire() as conn:
-        await conn.execute(f"TRUNCATE {', '.join(TABLES)}")
-        with replay_mode():
-            await apply_steps(conn, HANDLERS, steps)
+        await conn.execute(CLEAR)
+        await apply_steps(conn, HANDLERS, steps)
         return await rows(conn, TABLES)
 
 
@@ -90,18 +102,18 @@ async def test_the_decisions_first_then_the_requests_gives_the_same_state(
     )
 
 
-async def test_replay_mode_decides_and_publishes_nothing(routing_scratch: Shadow) -> None:
+async def test_a_rebuild_decides_and_publishes_nothing(routing_scratch: Shadow) -> None:
     steps = in_order({REQUEST_RECEIVED: STREAMS[REQUEST_RECEIVED]})
     async with routing_scratch.pool.acquire() as conn:
-        await conn.execute("TRUNCATE cases, members, outbox")
+        await conn.execute(CLEAR)
         # When requests are replayed (a rebuild)
-        with replay_mode():
-            await apply_steps(conn, HANDLERS, steps)
+        await apply_steps(conn, HANDLERS, steps)
         # Then they are recorded, undecided, and nothing is published
         assert await conn.fetchval("SELECT count(*) FROM cases WHERE queue IS NULL") == 4
+        assert await conn.fetchval("SELECT count(*) FROM decisions") == 0
         assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
         # While live, the same requests are routed and the decisions published
-        await conn.execute("TRUNCATE cases, members, outbox")
-        await apply_steps(conn, HANDLERS, steps)
+        await conn.execute(CLEAR)
+        await apply_steps(conn, LIVE, steps)
         assert await conn.fetchval("SELECT count(*) FROM cases WHERE queue IS NULL") == 0
         assert await conn.fetchval("SELECT count(*) FROM outbox WHERE topic = 'routed'") == 4

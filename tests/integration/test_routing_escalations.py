@@ -8,11 +8,11 @@ from typing import Any
 import asyncpg
 import orjson
 
-from services.routing import handlers
 from shared.consumer import BatchConsumer
 from shared.db import PoolHolder
 from shared.events import ESCALATED, REQUEST_RECEIVED
 from tests.integration.conftest import ScratchFactory
+from tests.support import routing_live
 from tests.support.lifecycles import as_records, logs, moved
 
 
@@ -20,8 +20,8 @@ async def consume(pool: asyncpg.Pool, records: list[Any]) -> None:
     holder = PoolHolder()
     holder.pool = pool
     for topic, apply in (
-        (REQUEST_RECEIVED, handlers.on_request_received),
-        (ESCALATED, handlers.on_case_escalated),
+        (REQUEST_RECEIVED, routing_live.on_request_received),
+        (ESCALATED, routing_live.on_case_escalated),
     ):
         batch = [r for r in records if r.topic == topic]
         if batch:

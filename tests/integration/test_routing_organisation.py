@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from services.routing import handlers, staffing
+from services.routing import staffing
 from services.routing.organisation import store as organisation_store
 from shared.consumer import Apply, BatchConsumer
 from shared.db import PoolHolder
@@ -29,16 +29,17 @@ from shared.events import (
     Tier,
 )
 from tests.integration.conftest import ScratchFactory
+from tests.support import routing_live
 from tests.support.lifecycles import as_records, interleaved, moved
 from tests.support.organisation import SEED
 from tests.support.organisation import staffing as folded
 from tests.unit.test_routing_decisions import request
 
 APPLY: dict[str, Apply] = {
-    ORGANISATION: handlers.on_organisation,
-    REQUEST_RECEIVED: handlers.on_request_received,
-    CASE_ACTIVITY: handlers.on_case_work,
-    RESOLVED: handlers.on_case_work,
+    ORGANISATION: routing_live.on_organisation,
+    REQUEST_RECEIVED: routing_live.on_request_received,
+    CASE_ACTIVITY: routing_live.on_case_work,
+    RESOLVED: routing_live.on_case_work,
 }
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ORGANISATION_TABLES = ("office_models", "desks", "advisers", "absences")
@@ -91,7 +92,7 @@ async def test_organisation_facts_fold_the_same_twice_and_in_any_order(
     holder = PoolHolder()
     holder.pool = shuffled
     worker = BatchConsumer(
-        holder, service="routing", group="routing", apply=handlers.on_organisation
+        holder, service="routing", group="routing", apply=routing_live.on_organisation
     )
     for chunk_start in range(0, len(SEED), 40):
         records = interleaved(as_records(log), seed=chunk_start)

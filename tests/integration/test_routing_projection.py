@@ -13,12 +13,12 @@ from aiokafka import ConsumerRecord
 
 from relais_cli.demo_data import stream
 from services.intake.domain import SubmitRequest, request_received
-from services.routing import handlers
 from shared.codec import encode
 from shared.consumer import BatchConsumer, Delivery
 from shared.db import Conn, PoolHolder
 from shared.events import REQUEST_RECEIVED
 from tests.integration.conftest import ScratchFactory
+from tests.support import routing_live
 
 CASES = "SELECT case_id, member_id, office, queue, tier, policy FROM cases ORDER BY case_id"
 
@@ -53,7 +53,7 @@ def records(count: int, seed: int, start: int = 0) -> list[ConsumerRecord[bytes,
     return result
 
 
-def consumer(pool: asyncpg.Pool, apply: Any = handlers.on_request_received) -> BatchConsumer:
+def consumer(pool: asyncpg.Pool, apply: Any = routing_live.on_request_received) -> BatchConsumer:
     holder = PoolHolder()
     holder.pool = pool
     return BatchConsumer(holder, service="routing", group="routing", apply=apply)
@@ -105,7 +105,7 @@ async def test_poison_and_handler_bugs_are_dead_lettered_alone(
             for d in deliveries
         ):
             raise ZeroDivisionError("a bug on one message")
-        await handlers.on_request_received(conn, deliveries)
+        await routing_live.on_request_received(conn, deliveries)
 
     batch[2] = broken
     worker = consumer(pool, flaky_handler)

@@ -34,7 +34,7 @@ async def consume(pool: asyncpg.Pool, log: Sequence[tuple[str, Event]], start: i
     holder.pool = pool
     records = as_records(log, start)
     for topic in dict.fromkeys(t for t, _ in log):
-        apply = handlers.on_sla_facts if topic == SLA else handlers.on_case_events
+        apply = handlers.apply_sla_facts if topic == SLA else handlers.apply_case_events
         worker = BatchConsumer(holder, service="advisory", group="advisory", apply=apply)
         await worker.process([r for r in records if r.topic == topic])
 

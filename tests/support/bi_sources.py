@@ -106,7 +106,7 @@ class Sources:
         request = self.requests[case_id]
         routed = routing_domain.case_routed(request, decision or first_line(request), at)
         async with self.pools["routing"].acquire() as conn:
-            await routing_projection.upsert_requests(conn, [request])
+            await routing_projection.insert_requests(conn, [request])
             await routing_projection.apply_routed(conn, [routed])
         async with self.pools["advisory"].acquire() as conn:
             await advisory_projection.record(conn, [routed])
