@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 
-from services.routing import projection, workload
+from services.routing import projection, workload_store
 from shared.bulk import Latest, StagingTable
 
 # Times are staged as the interval since 2000 (a timedelta: one subtraction in Python, and
@@ -118,7 +118,7 @@ FROM bulk_routed WHERE case_id {half}""")
 
 # Only first-line decisions are staged: each gives the case to its adviser (or to nobody).
 def holders(half: str) -> str:
-    return workload.HOLDERS.merge(f"""
+    return workload_store.HOLDERS.merge(f"""
 SELECT seq, case_id, adviser_id AS holder, {time("occurred_at")} AS as_of,
        event_id AS as_of_event, false AS closed
 FROM bulk_routed WHERE case_id {half}""")
