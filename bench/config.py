@@ -48,8 +48,12 @@ class BenchConfig:
     seed: int = 7
     # Services started by the harness listen on port_base + 1.. (intake, routing, ...).
     port_base: int | None = None
+    # The lab: a generated year through 3 models x lab_seeds seeds (bench/lab.py).
+    lab_cases: int = 100_000
+    lab_seeds: int = 10
+    lab_workers: int = 2
     phases: tuple[str, ...] = field(
-        default=("environment", "baselines", "pipeline", "latency", "profile", "memory")
+        default=("environment", "baselines", "lab", "pipeline", "latency", "profile", "memory")
     )
 
     def as_dict(self) -> dict[str, Any]:
@@ -62,6 +66,8 @@ def smoke(port_base: int | None = None) -> BenchConfig:
         BenchConfig(),
         kafka_messages=2000,
         pg_rows=2000,
+        lab_cases=2000,
+        lab_seeds=2,
         copy_batch=500,
         upsert_batch=500,
         hop_rate=100,

@@ -16,7 +16,7 @@ import asyncpg
 import psutil
 import uvloop
 
-from bench import baselines, environment, latency, pipeline, profile, report
+from bench import baselines, environment, lab, latency, pipeline, profile, report
 from bench.config import BenchConfig, smoke
 from bench.context import Bench
 from bench.endpoint import Endpoints, default_endpoints
@@ -68,6 +68,8 @@ async def run_phases(bench: Bench, endpoints: Endpoints) -> None:
         results["environment"] = await environment.collect(bench.pool)
     if "baselines" in phases:  # before the services start: the tools have the machine alone
         results["baselines"] = await baselines.run(bench)
+    if "lab" in phases:  # CPU-bound: also before the services start
+        results["lab"] = await lab.run(bench)
     wanted = [name for name in LOAD_PHASES if name in phases]
     if not wanted:
         return

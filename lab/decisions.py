@@ -35,12 +35,16 @@ class Agreement:
 
 
 def check(
-    requests: Mapping[str, RequestReceived],
+    requests: Mapping[str, RequestReceived],  # the period's: decisions about others are not checked
     routed: Sequence[CaseRouted],
     facts: Sequence[OrganisationEvent],
 ) -> Agreement:
     firsts = sorted(
-        (e for e in routed if e.tier is Tier.FIRST_LINE and e.inputs is not None),
+        (
+            e
+            for e in routed
+            if e.tier is Tier.FIRST_LINE and e.inputs is not None and str(e.case_id) in requests
+        ),
         key=lambda e: (e.routed_at, e.event_id.int),
     )
     facts = sorted(facts, key=lambda f: (f.occurred_at, f.event_id.int))
@@ -48,9 +52,7 @@ def check(
     differences: list[str] = []
     roster, applied = fold([]), 0
     for event in firsts:
-        request = requests.get(str(event.case_id))
-        if request is None:
-            continue
+        request = requests[str(event.case_id)]
         seen = applied
         while seen < len(facts) and facts[seen].occurred_at <= event.routed_at:
             seen += 1

@@ -26,7 +26,10 @@ def uniforms(seed: int, case: str) -> list[float]:
 
 
 def lognormal(spread: Spread, u1: float, u2: float) -> float:
-    """A lognormal duration with the spread's mean and coefficient of variation (Box-Muller)."""
+    """A duration: one of the spread's samples (picked by ``u1``) when it has some, else a
+    lognormal with its mean and coefficient of variation (Box-Muller)."""
+    if spread.samples:
+        return spread.samples[int(u1 * len(spread.samples))]
     if spread.mean <= 0:
         return 0.0
     sigma2 = math.log1p(spread.cv * spread.cv)

@@ -1,6 +1,6 @@
 """How long the steps of a case take, per topic family: the assumptions the simulation draws
 from. Estimated from the log (``lab.estimates``) or given by the scenario; durations are
-business seconds, each a mean and a coefficient of variation of a lognormal."""
+business seconds: the log's own durations resampled, or a lognormal of a given mean and spread."""
 
 from __future__ import annotations
 
@@ -12,8 +12,12 @@ HOUR = 3600.0
 
 @dataclass(frozen=True)
 class Spread:
+    """A step's duration: drawn from ``samples`` when the log gave them (its own distribution,
+    resampled), else a lognormal of this mean and coefficient of variation."""
+
     mean: float
     cv: float = 1.0
+    samples: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

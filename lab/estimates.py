@@ -15,6 +15,7 @@ from lab.durations import Durations, Spread, Steps
 from lab.history import Story, paused
 
 ENOUGH = 5  # samples below which a step is not estimated from its family alone
+KEEP = 1000  # samples kept per step: evenly spaced quantiles of what the log measured
 
 
 def spread(samples: Sequence[float], fallback: Spread) -> Spread:
@@ -25,7 +26,9 @@ def spread(samples: Sequence[float], fallback: Spread) -> Spread:
     if mean <= 0:
         return Spread(0.0, 0.0)
     sd = math.sqrt(sum((x - mean) ** 2 for x in xs) / (len(xs) - 1))
-    return Spread(mean, min(3.0, max(0.1, sd / mean)))
+    xs.sort()
+    kept = tuple(xs[int(k * len(xs) / KEEP)] for k in range(KEEP)) if len(xs) > KEEP else tuple(xs)
+    return Spread(mean, sd / mean, kept)
 
 
 def share(hits: int, total: int, fallback: float) -> float:

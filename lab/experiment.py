@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lab.cases import Case
 from lab.clock import Clock
@@ -15,8 +15,9 @@ from lab.durations import Durations
 from lab.measures import Measures, of_run, repeats
 from lab.models import Candidate
 from lab.series import Series, waiting
-from lab.simulation import Simulation
+from lab.simulation import Simulation, in_force
 from services.advisory.sla.policy import SlaPolicy
+from shared.events import OrganisationModel
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,15 @@ class Setup:
     durations: Durations
     clock: Clock
     policy: SlaPolicy
+    # Filled by ``run`` before the workers fork, so they share it: see ``prepared``.
+    shared: tuple[list[float], list[list[OrganisationModel | None]]] | None = None
+
+
+def prepared(setup: Setup) -> tuple[list[float], list[list[OrganisationModel | None]]]:
+    """What every seed shares: each case on the time axis, and the model routing it under
+    each variant."""
+    arrived = [setup.clock.seconds(c.received_at) for c in setup.cases]
+    return arrived, [in_force(setup.cases, v.candidate) for v in setup.variants]
 
 
 @dataclass(frozen=True)
@@ -61,10 +71,19 @@ def variants(candidates: Sequence[Candidate], speedups: Sequence[float]) -> list
 def one_seed(setup: Setup, seed: int) -> SeedResult:
     drawn = draws(seed, setup.cases, setup.durations)
     pairs = repeats(setup.cases)
+    arrived, models = setup.shared or prepared(setup)
     measures, queues = [], []
-    for v in setup.variants:
+    for k, v in enumerate(setup.variants):
         run = Simulation(
-            setup.cases, v.candidate, setup.durations, setup.clock, seed, drawn, v.speedup
+            setup.cases,
+            v.candidate,
+            setup.durations,
+            setup.clock,
+            seed,
+            drawn,
+            v.speedup,
+            arrived,
+            models[k],
         ).run()
         measures.append(of_run(run, setup.cases, setup.policy, pairs))
         queues.append(waiting(run))
@@ -82,6 +101,7 @@ def _worker(seed: int) -> SeedResult:
 def run(setup: Setup, seeds: Sequence[int], workers: int = 2) -> list[SeedResult]:
     """Every seed, in ``workers`` processes (forked: the cases are not copied)."""
     global _SETUP
+    setup = replace(setup, shared=prepared(setup))
     if workers <= 1 or len(seeds) <= 1:
         return [one_seed(setup, s) for s in seeds]
     _SETUP = setup

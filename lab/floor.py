@@ -1,11 +1,17 @@
 """One office during a simulated run: its advisers' live load and availability, and the
-office as routing's policies see it at each decision (rebuilt only after a change)."""
+office as routing's policies see it at each decision.
+
+The floor owns private copies of its advisers and updates their load and availability in
+place (``object.__setattr__`` on routing's frozen ``Adviser``): the offices handed to the
+policies hold these very objects, so they are built once per model and always current, and a
+decision costs no rebuilding. Policies only read advisers during a call and keep none."""
 
 from __future__ import annotations
 
+import copy
 from collections import deque
-from dataclasses import replace
 from datetime import datetime
+from functools import cache
 
 from services.routing.deciding import Staffing
 from services.routing.organisation.model import Adviser, Office, model_at
@@ -19,11 +25,12 @@ class Floor:
         self.desks = staffing.desks
         self.changes = staffing.changes
         self.hybrid = hybrid
-        self.advisers: list[Adviser] = list(staffing.advisers)
+        self.advisers: list[Adviser] = [copy.copy(a) for a in staffing.advisers]
         self.index = {a.adviser_id: i for i, a in enumerate(self.advisers)}
         self.front = {d.desk_id for d in self.desks if d.kind is DeskKind.FRONT}
         self.families = {d.desk_id: d.topic_families for d in self.desks}
         self.queues: dict[str, deque[int]] = {}
+        self.specialist_desk = cache(self._specialist_desk)
         self._views: dict[tuple[OrganisationModel, bool], Office] = {}
 
     def model(self, at: datetime) -> OrganisationModel:
@@ -44,26 +51,13 @@ class Floor:
 
     def load(self, i: int, delta: int) -> Adviser:
         a = self.advisers[i]
-        # The constructor, not dataclasses.replace: this runs twice per simulated case.
-        a = Adviser(
-            a.adviser_id,
-            a.office,
-            a.languages,
-            a.skills,
-            a.capacity,
-            a.open_cases + delta,
-            a.available,
-            a.desk,
-        )
-        self.advisers[i] = a
-        self._views.clear()
+        object.__setattr__(a, "open_cases", a.open_cases + delta)
         return a
 
     def set_available(self, i: int, available: bool) -> None:
-        self.advisers[i] = replace(self.advisers[i], available=available)
-        self._views.clear()
+        object.__setattr__(self.advisers[i], "available", available)
 
-    def specialist_desk(self, family: str) -> bool:
+    def _specialist_desk(self, family: str) -> bool:
         """Whether a specialist desk takes the family (a hybrid's front hands it on)."""
         desk = Office(self.code, OrganisationModel.SPECIALISED, self.desks).desk_for(family)
         return desk is not None and desk.kind is DeskKind.SPECIALIST

@@ -4,7 +4,7 @@ by the scenario."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -33,7 +33,12 @@ from shared.events import (
 )
 from shared.organisation_events import OrganisationEvent
 
-TOPICS = (REQUEST_RECEIVED, ROUTED, CASE_ACTIVITY, ESCALATED, RESOLVED, ORGANISATION)
+
+class NothingToReplay(ValueError):
+    """The log holds no request for the period asked."""
+
+
+CASE_TOPICS = (ROUTED, CASE_ACTIVITY, ESCALATED, RESOLVED)
 
 
 @dataclass(frozen=True)
@@ -65,8 +70,33 @@ def defaults(scenario: Scenario) -> Durations:
 
 
 async def gather(scenario: Scenario, bootstrap: str | None) -> Inputs:
+    """The inputs, reading the log when the scenario needs it: the period's requests and the
+    organisation first, then only the facts about the period's cases (a log holds years)."""
     needs_log = "log" in (scenario.traffic.source, scenario.organisation.source)
-    found = await log.read(bootstrap, TOPICS) if needs_log and bootstrap else {}
+    if not (needs_log and bootstrap):
+        return assemble(scenario, {}, bootstrap is not None)
+    found = await log.read(bootstrap, (REQUEST_RECEIVED, ORGANISATION), _in_period(scenario))
+    if scenario.traffic.source == "log":
+        cases = {r.case_id for r in found[REQUEST_RECEIVED]}
+        found |= await log.read(bootstrap, CASE_TOPICS, lambda e: e.case_id in cases)
+    return assemble(scenario, found)
+
+
+def _in_period(scenario: Scenario) -> Callable[[Any], bool]:
+    since, until = scenario.traffic.since, scenario.traffic.until
+
+    def keep(event: Any) -> bool:
+        if not isinstance(event, RequestReceived):
+            return True
+        return (since is None or event.received_at >= since) and (
+            until is None or event.received_at < until
+        )
+
+    return keep
+
+
+def assemble(scenario: Scenario, found: dict[str, list[Any]], connected: bool = True) -> Inputs:
+    """The inputs from the events read (topic -> events)."""
     facts: list[OrganisationEvent] = found.get(ORGANISATION, [])
     roster = _roster(scenario, facts)
     policy = SlaPolicy()
@@ -81,6 +111,11 @@ async def gather(scenario: Scenario, bootstrap: str | None) -> Inputs:
         and (scenario.traffic.until is None or r.received_at < scenario.traffic.until)
     ]
     requests.sort(key=lambda r: (r.received_at, str(r.case_id)))
+    if not requests:
+        raise NothingToReplay(
+            "the log holds no request-received for the period asked"
+            + ("" if connected else " (no Kafka bootstrap servers given)")
+        )
     cases = [traffic.of_request(r) for r in requests]
     clock = _clock(scenario, cases, policy)
     told = stories(

@@ -83,34 +83,53 @@ def of_run(
     for adviser, office in run.office_of.items():
         staff[office].append(adviser)
         staff[ALL].append(adviser)
+    per_case = _PerCase(run, cases, policy)
     return {
-        scope: _measures(run, cases, policy, idx, repeat_of[scope], staff[scope])
+        scope: _measures(run, per_case, idx, repeat_of[scope], staff[scope])
         for scope, idx in sorted(groups.items())
     }
 
 
+class _PerCase:
+    """Each case's wait, resolution time and breaches, computed once for every scope (None:
+    no first response, or not resolved)."""
+
+    def __init__(self, run: Run, cases: Sequence[Case], policy: SlaPolicy) -> None:
+        targets = {
+            family: (
+                policy.target(policy.priority_of(family), SlaClock.FIRST_RESPONSE),
+                policy.target(policy.priority_of(family), SlaClock.RESOLUTION),
+            )
+            for family in {c.topic_family for c in cases}
+        }
+        self.wait = [
+            None if fr is None else fr - at
+            for fr, at in zip(run.first_response, run.arrived, strict=True)
+        ]
+        self.time = [
+            None if res is None else res - at
+            for res, at in zip(run.resolved, run.arrived, strict=True)
+        ]
+        self.late_fr = [
+            w is not None and w > targets[c.topic_family][0]
+            for w, c in zip(self.wait, cases, strict=True)
+        ]
+        self.late_res = [
+            t is not None and t - p > targets[c.topic_family][1]
+            for t, p, c in zip(self.time, run.paused, cases, strict=True)
+        ]
+
+
 def _measures(
     run: Run,
-    cases: Sequence[Case],
-    policy: SlaPolicy,
+    per: _PerCase,
     idx: Sequence[int],
     pairs: Sequence[tuple[int, int]],
     advisers: Sequence[str],
 ) -> Measures:
-    waits, times, breach_fr, breach_res = [], [], 0, 0
+    waits = sorted(w for i in idx if (w := per.wait[i]) is not None)
+    times = sorted(t for i in idx if (t := per.time[i]) is not None)
     held = [i for i in idx if run.adviser[i] is not None]
-    for i in idx:
-        fr, res, at = run.first_response[i], run.resolved[i], run.arrived[i]
-        priority = policy.priority_of(cases[i].topic_family)
-        if fr is not None:
-            waits.append(fr - at)
-            breach_fr += fr - at > policy.target(priority, SlaClock.FIRST_RESPONSE)
-        if res is not None:
-            times.append(res - at)
-            over = res - at - run.paused[i] > policy.target(priority, SlaClock.RESOLUTION)
-            breach_res += over
-    waits.sort()
-    times.sort()
     n = max(1, len(idx))
     loads = [run.taken.get(a, 0) for a in advisers]
     mean_load = sum(loads) / len(loads) if loads else 0.0
@@ -120,8 +139,8 @@ def _measures(
         "wait_p90_h": percentile(waits, 0.9) / HOUR,
         "resolution_p50_h": percentile(times, 0.5) / HOUR,
         "resolution_p90_h": percentile(times, 0.9) / HOUR,
-        "breach_first_response": breach_fr / max(1, len(waits)),
-        "breach_resolution": breach_res / max(1, len(times)),
+        "breach_first_response": sum(per.late_fr[i] for i in idx) / max(1, len(waits)),
+        "breach_resolution": sum(per.late_res[i] for i in idx) / max(1, len(times)),
         "escalation_rate": sum(run.escalated[i] for i in idx) / n,
         "handoffs_per_case": sum(run.handoffs[i] for i in idx) / n,
         "load_max_over_mean": max(loads) / mean_load if mean_load else 0.0,

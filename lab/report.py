@@ -38,7 +38,8 @@ def fmt(measure: str, value: float | None, labels: dict[str, Any]) -> str:
 
 def render(result: dict[str, Any]) -> str:
     body = [f"<h1>{escape(result['title'])}</h1>", _backtest(result), _assumptions(result)]
-    body += [_measures(result), _break_even(result), _queues(result), _offices(result)]
+    body += [_measures(result), _break_even(result), _queues(result), _switches(result)]
+    body.append(_offices(result))
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(result['title'])}</title><style>{STYLE}</style></head>"
@@ -64,7 +65,7 @@ def _backtest(result: dict[str, Any]) -> str:
         f"{b['replayed_from_inputs']} of {b['decisions']}.</p>"
         + (f"<ul>{diffs}</ul>" if diffs else "")
         + "<table><tr><th>measure</th><th>measured on the log</th><th>simulated [95 %]</th>"
-        "<th>tolerance</th><th>period's own noise (sd between weeks)</th><th>within</th></tr>"
+        "<th>tolerance</th><th>period's own noise (sd between its weeks)</th><th>within</th></tr>"
         f"{rows}</table>"
     )
 
@@ -96,7 +97,9 @@ def _assumptions(result: dict[str, Any]) -> str:
         f"{i['cases']} requests ({i['source']}), from {i['from']} to {i['to']}.",
         f"Organisation: {sum(i['offices'].values())} first-line advisers in "
         f"{len(i['offices'])} offices; the support team takes {i['support_slots']} cases at once.",
-        f"Service times: {escape(i['durations_source'])}; each step a lognormal around its mean.",
+        f"Service times: {escape(i['durations_source'])}; each step per topic family drawn "
+        "from the log's own durations (a lognormal around the scenario's means where the log "
+        "has fewer than five).",
         f"Time: {CLOCKS[i['clock']]}; "
         "SLA targets as advisory's policy sets them, waits on the member paused.",
         f"Specialists' handling time relative to polyvalent advisers: swept over {speedups} "
@@ -163,6 +166,43 @@ def _queues(result: dict[str, Any]) -> str:
     return "<h2>Queues over time (first seed)</h2>" + lines(
         "Cases waiting for their first response", result["queues"], unit
     )
+
+
+def _switches(result: dict[str, Any]) -> str:
+    if result["backtest"] is None:
+        return ""
+    parts = ["<h2>Before and after a real switch (difference in differences)</h2>"]
+    if not result["switches"]:
+        parts.append("<p class='note'>No office changed its model during the period.</p>")
+    for s in result["switches"]:
+        study = {f"{k:+d}": v for k, v in s["event_study"]}
+        if s["estimate_h"] is None or math.isnan(s["estimate_h"]):
+            parts.append(
+                f"<p><b>{escape(s['office'])}</b> switched to {escape(s['model'])} at "
+                f"{escape(s['effective_at'])}: too few periods on one side of the switch to "
+                "compare before and after.</p>"
+            )
+            continue
+        parts.append(
+            f"<p><b>{escape(s['office'])}</b> switched to {escape(s['model'])} at "
+            f"{escape(s['effective_at'])}; compared with {escape(', '.join(s['controls']))} over "
+            f"the same periods of {s['bin_hours']:.3g} h. Difference in differences of the mean "
+            f"wait to first response: <b>{s['estimate_h']:+.3g} h</b>; randomization inference "
+            f"over {s['placebos']} placebo offices and dates: p = {s['p_value']:.2f}.</p>"
+        )
+        parts.append(
+            hbars(
+                f"Event study, {s['office']}: gap to the other offices, relative to the period "
+                "before the switch (hours)",
+                list(study),
+                {
+                    "gap": [max(0.0, v) for v in study.values()],
+                    "negative": [max(0.0, -v) for v in study.values()],
+                },
+                fmt=lambda x: f"{x:.2f} h",
+            )
+        )
+    return "".join(parts)
 
 
 def _offices(result: dict[str, Any]) -> str:

@@ -9,7 +9,9 @@ import time
 from dataclasses import asdict
 from typing import Any
 
-from lab import backtest, decisions, experiment, summary
+from lab import backtest, decisions, experiment, summary, switch
+from lab.durations import Steps
+from lab.history import as_run
 from lab.inputs import Inputs, gather
 from lab.intervals import interval
 from lab.measures import ALL, LABELS
@@ -45,6 +47,7 @@ def simulate(
         "backtest": _backtest(inputs, variants, results),
         "variants": summarised,
         "break_even": summary.break_even(summarised),
+        "switches": _switches(inputs),
         "queues": {v.label: results[0].queues[k] for k, v in enumerate(variants)},
         "labels": LABELS,
         "timing": {
@@ -69,10 +72,32 @@ def _inputs(inputs: Inputs) -> dict[str, Any]:
         "offices": {c: len(s.advisers) for c, s in inputs.roster.offices.items()},
         "support_slots": inputs.roster.support_slots,
         "durations_source": inputs.durations.source,
-        "durations": {family: asdict(steps) for family, steps in inputs.durations.by_family.items()}
-        | {"(default)": asdict(inputs.durations.default)},
+        "durations": {f: _steps(steps) for f, steps in inputs.durations.by_family.items()}
+        | {"(default)": _steps(inputs.durations.default)},
         "clock": "continuous" if inputs.clock.calendar is None else "business",
     }
+
+
+def _steps(steps: Steps) -> dict[str, Any]:
+    """A family's steps as the report states them: means (hours), spreads, sample counts."""
+    found: dict[str, Any] = {}
+    for name, value in asdict(steps).items():
+        if isinstance(value, dict):
+            found[name] = {
+                "mean_h": value["mean"] / 3600,
+                "cv": value["cv"],
+                "samples": len(value["samples"]),
+            }
+        else:
+            found[name] = value
+    return found
+
+
+def _switches(inputs: Inputs) -> list[dict[str, Any]]:
+    if not inputs.from_log:
+        return []
+    measured = as_run(inputs.cases, inputs.stories, inputs.clock)
+    return switch.analyse(inputs.cases, measured, inputs.facts)
 
 
 def _backtest(

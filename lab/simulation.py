@@ -25,6 +25,7 @@ from lab.durations import Durations
 from lab.floor import Floor
 from lab.models import Candidate
 from services.routing import policies
+from services.routing.organisation.model import model_at
 from shared.events import OrganisationModel
 
 SPECIALISED = OrganisationModel.SPECIALISED
@@ -51,6 +52,15 @@ class Run:
     horizon: float
 
 
+def in_force(cases: Sequence[Case], candidate: Candidate) -> list[OrganisationModel | None]:
+    """The model routing each case under the candidate (None: an office it does not staff)."""
+    offices = candidate.roster.offices
+    return [
+        model_at(offices[c.office].changes, c.received_at)[0] if c.office in offices else None
+        for c in cases
+    ]
+
+
 class Simulation:
     def __init__(
         self,
@@ -61,13 +71,19 @@ class Simulation:
         seed: int,
         draws: Sequence[Draw],
         speedup: float = 0.0,
+        arrived: list[float] | None = None,
+        models: Sequence[OrganisationModel | None] | None = None,
     ) -> None:
+        """``arrived`` and ``models`` (each case on the time axis, the model routing it) are
+        the same for every seed: computed here unless given."""
         self.cases, self.durations, self.seed, self.speed = cases, durations, seed, 1.0 + speedup
         self.draws = draws
         roster = candidate.roster
         self.floors = {c: Floor(s, c in candidate.hybrid) for c, s in roster.offices.items()}
-        self.arrived = [clock.seconds(c.received_at) for c in cases]
-        self.models = [self._model(c) for c in cases]
+        self.arrived = (
+            arrived if arrived is not None else [clock.seconds(c.received_at) for c in cases]
+        )
+        self.models = models if models is not None else in_force(cases, candidate)
         n = len(cases)
         self.fr: list[float | None] = [None] * n
         self.res: list[float | None] = [None] * n
@@ -88,10 +104,6 @@ class Simulation:
             (clock.seconds(a.starts_at), clock.seconds(a.ends_at), a.adviser_id)
             for a in roster.absences
         ]
-
-    def _model(self, case: Case) -> OrganisationModel | None:
-        floor = self.floors.get(case.office)
-        return floor.model(case.received_at) if floor else None
 
     def run(self) -> Run:
         self.env.process(self._arrivals())

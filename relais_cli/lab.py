@@ -32,6 +32,7 @@ def lab(
     import orjson
 
     from lab import report
+    from lab.inputs import NothingToReplay
     from lab.run import run as run_lab
     from lab.scenario import load
     from relais_cli.errors import run
@@ -41,11 +42,15 @@ def lab(
     chosen = load(scenario)
     if seeds is not None:
         chosen = chosen.model_copy(update={"seeds": seeds})
-    result = run(
-        console,
-        run_lab(chosen, Settings().kafka_bootstrap_servers, workers),
-        cancelled="nothing written",
-    )
+    try:
+        result = run(
+            console,
+            run_lab(chosen, Settings().kafka_bootstrap_servers, workers),
+            cancelled="nothing written",
+        )
+    except NothingToReplay as exc:
+        console.print(f"[red]nothing to replay: {exc}[/red]")
+        raise typer.Exit(1) from None
     out.mkdir(parents=True, exist_ok=True)
     (out / "lab-result.json").write_bytes(
         orjson.dumps(result, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY)
