@@ -40,6 +40,10 @@ class BenchConfig:
     # Latency runs: fractions of the maximum sustained rate, each for latency_seconds.
     latency_fractions: tuple[float, ...] = (0.1, 0.5)
     latency_seconds: float = 20.0
+    # The cooperative's real pace: this many requests a second through intake's HTTP API, for
+    # pace_seconds; 202 → the case readable through advisory's HTTP API.
+    pace_rate: float = 1.0
+    pace_seconds: float = 60.0
     # py-spy samples every service during one HTTP step at half intake's maximum.
     profile_seconds: float = 10.0
     http_connections: int = 32
@@ -53,7 +57,16 @@ class BenchConfig:
     lab_seeds: int = 10
     lab_workers: int = 2
     phases: tuple[str, ...] = field(
-        default=("environment", "baselines", "lab", "pipeline", "latency", "profile", "memory")
+        default=(
+            "environment",
+            "baselines",
+            "lab",
+            "pipeline",
+            "latency",
+            "pace",
+            "profile",
+            "memory",
+        )
     )
 
     def as_dict(self) -> dict[str, Any]:
@@ -80,6 +93,7 @@ def smoke(port_base: int | None = None) -> BenchConfig:
         refine=False,
         settle_seconds=0.2,
         latency_seconds=1.0,
+        pace_seconds=2.0,
         profile_seconds=1.0,
         http_connections=4,
         members=50,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -16,7 +17,7 @@ import asyncpg
 import psutil
 import uvloop
 
-from bench import baselines, environment, lab, latency, pipeline, profile, report
+from bench import baselines, environment, figures, lab, latency, pace, pipeline, profile, report
 from bench.config import BenchConfig, smoke
 from bench.context import Bench
 from bench.endpoint import Endpoints, default_endpoints
@@ -32,6 +33,7 @@ Phase = Callable[[Bench], Awaitable[dict[str, Any]]]
 LOAD_PHASES: dict[str, Phase] = {
     "pipeline": pipeline.run,
     "latency": latency.run,
+    "pace": pace.run,
     "profile": profile.run,
 }
 
@@ -157,6 +159,8 @@ def cli(argv: list[str] | None = None) -> None:
     config, preset, folder = parse(argv)
     json_path, md_path = uvloop.run(main(config, preset, folder))
     print(md_path.read_text())
+    results = json.loads(json_path.read_text())
+    print("\n".join(figures.targets(results)))
     print(f"[bench] wrote {json_path} and {md_path}")
 
 

@@ -171,18 +171,23 @@ async def apply_isolating(
 
 
 def dispatch(applies: Mapping[str, Apply]) -> Apply:
-    """The handler of a redrive topic: each redriven event goes to the handler of the topic it
-    was first read from (filled as the service subscribes)."""
+    """The handler of a service's consumer (and of its redrive topic, for a rebuild): each
+    event goes to the handler of its topic (a redriven one: of the topic it was first read
+    from). The handlers run in the order of ``applies`` (the order of subscription), each on
+    its topic's events in the order given; ``applies`` is read at each call (it is filled as
+    the service subscribes)."""
 
     async def apply(conn: Conn, deliveries: Sequence[Delivery]) -> None:
         by_topic: dict[str, list[Delivery]] = {}
         for delivery in deliveries:
             by_topic.setdefault(dead_letters.source_topic(delivery.record), []).append(delivery)
-        for topic, chunk in by_topic.items():
-            handler = applies.get(topic)
-            if handler is None:
-                raise LookupError(f"this service has no handler for messages of {topic!r}")
-            await handler(conn, chunk)
+        unknown = by_topic.keys() - applies.keys()
+        if unknown:
+            missing = ", ".join(map(repr, sorted(unknown)))
+            raise LookupError(f"this service has no handler for messages of {missing}")
+        for topic, handler in applies.items():
+            if topic in by_topic:
+                await handler(conn, by_topic[topic])
 
     return apply
 

@@ -154,10 +154,14 @@ class OutboxRelay:
         backoff = 0.2
         published: list[int] = []  # on Kafka, deleted by the next fetch
         while True:
+            # Cleared before the fetch, not after an empty one: a commit landing after the
+            # fetch's snapshot then finds its notify still set and is relayed at once. Cleared
+            # after, that notify was lost and the row waited out the whole poll (0.5 s: it was
+            # the pipeline's p99 at light load).
+            self._wakeup.clear()
             rows = await session.fetch(FETCH, published, self._batch)
             published = []
             if not rows:
-                self._wakeup.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), timeout=0.5)
                 continue

@@ -14,10 +14,10 @@ from typing import get_args
 from services.routing import (
     deciding,
     domain,
-    escalations,
+    escalation_store,
     projection,
-    staffing,
-    workload,
+    staffing_store,
+    workload_store,
 )
 from services.routing.organisation import store as organisation_store
 from services.routing.organisation.model import OFFICE_LOCKS, office_lock_key
@@ -26,7 +26,6 @@ from shared.consumer import Delivery
 from shared.db import Conn
 from shared.events import ROUTED, CaseEscalated, CaseResolved, CaseRouted, RequestReceived, Tier
 from shared.organisation_events import OrganisationEvent
-from shared.settings import DEMO_OFFICES
 
 ORGANISATION_EVENTS = get_args(OrganisationEvent)
 
@@ -39,7 +38,7 @@ async def apply_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> 
 
 
 async def decide_request_received(
-    conn: Conn, deliveries: Sequence[Delivery], *, offices: Collection[str] = DEMO_OFFICES
+    conn: Conn, deliveries: Sequence[Delivery], *, offices: Collection[str]
 ) -> None:
     """Routes each new case by its office's model; a case already decided (redelivery,
     duplicate publish) is left alone. Decisions of one office are serialised (an office lock),
@@ -56,14 +55,16 @@ async def decide_request_received(
     names = sorted({r.member.home_office for r in new})
     await locks.lock_all(conn, OFFICE_LOCKS, [office_lock_key(o) for o in names])
     now = datetime.now(UTC)
-    staff = await staffing.staffing(conn, names, now)
-    own = await workload.own_advisers(conn, [r.member_id for r in new])
+    staff = await staffing_store.staffing(conn, names, now)
+    own = await workload_store.own_advisers(conn, [r.member_id for r in new])
     routed = deciding.route_batch(new, staff, own, now)
     await projection.apply_routed(conn, routed)
-    await workload.record(conn, routed)
+    await workload_store.record(conn, routed)
     await outbox.enqueue(conn, [outbox.event_message(ROUTED, c) for c in routed])
     # escalations read before their case (a replay of `escalated` ahead) are routed now
-    await route_escalations(conn, await escalations.pending(conn, [r.case_id for r in new]), now)
+    await route_escalations(
+        conn, await escalation_store.pending(conn, [r.case_id for r in new]), now
+    )
 
 
 async def apply_case_routed(conn: Conn, deliveries: Sequence[Delivery]) -> None:
@@ -71,31 +72,33 @@ async def apply_case_routed(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     latest, the adviser's load moves, and a decision for an escalation marks it routed."""
     decisions = [d.event for d in deliveries if isinstance(d.event, CaseRouted)]
     await projection.apply_routed(conn, decisions)
-    await workload.record(conn, decisions)
-    await escalations.mark_routed(conn, [d for d in decisions if d.tier is Tier.SUPPORT])
+    await workload_store.record(conn, decisions)
+    await escalation_store.mark_routed(conn, [d for d in decisions if d.tier is Tier.SUPPORT])
 
 
 async def apply_case_escalated(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """Records each escalation once; the adviser's load drops."""
     seen = [d.event for d in deliveries if isinstance(d.event, CaseEscalated)]
     unique = list({e.event_id: e for e in seen}.values())
-    await workload.record(conn, unique)
-    await escalations.insert(conn, unique)
+    await workload_store.record(conn, unique)
+    await escalation_store.insert(conn, unique)
 
 
 async def decide_case_escalated(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """Routes each escalation not routed yet to the support team (one whose case routing does
     not know yet waits for it: ``decide_request_received`` routes it then)."""
     ids = list({d.event.event_id for d in deliveries if isinstance(d.event, CaseEscalated)})
-    await route_escalations(conn, await escalations.unrouted(conn, ids), datetime.now(UTC))
+    await route_escalations(conn, await escalation_store.unrouted(conn, ids), datetime.now(UTC))
 
 
 async def apply_case_work(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """Claims, returns and resolutions move advisers' open load; a first-line resolution makes
     its adviser the member's own adviser."""
     events = [d.event for d in deliveries]
-    await workload.record(conn, events)
-    await workload.learn_own_advisers(conn, [e for e in events if isinstance(e, CaseResolved)])
+    await workload_store.record(conn, events)
+    await workload_store.learn_own_advisers(
+        conn, [e for e in events if isinstance(e, CaseResolved)]
+    )
 
 
 async def apply_organisation(conn: Conn, deliveries: Sequence[Delivery]) -> None:
@@ -108,14 +111,14 @@ async def apply_organisation(conn: Conn, deliveries: Sequence[Delivery]) -> None
 
 async def route_escalations(conn: Conn, pending: Sequence[CaseEscalated], now: datetime) -> None:
     """Routes the escalations whose case routing knows; the others wait for their case."""
-    known = await escalations.known_cases(conn, list({e.case_id for e in pending}))
+    known = await escalation_store.known_cases(conn, list({e.case_id for e in pending}))
     routed = [
         domain.escalation_routed(e, case, domain.route_escalation(e, case), now)
         for e in pending
         if (case := known.get(e.case_id)) is not None
     ]
     if routed:
-        await escalations.mark_routed(conn, routed)
+        await escalation_store.mark_routed(conn, routed)
         await projection.apply_routed(conn, routed)
-        await workload.record(conn, routed)
+        await workload_store.record(conn, routed)
         await outbox.enqueue(conn, [outbox.event_message(ROUTED, r) for r in routed])

@@ -49,6 +49,10 @@ async def test_smoke_run_writes_a_complete_result(tmp_path: Path) -> None:
         for endpoint, latency in step["latency"].items():
             assert latency["count"] == step["due"], (endpoint, step)
             assert latency["p50_ms"] <= latency["p99_ms"] <= latency["max_ms"]
+    # And at the cooperative's pace every case became readable through advisory's API
+    pace = result["pace"]
+    assert pace["readable"] == pace["sent"] > 0, pace
+    assert pace["accept_to_readable"]["p50_ms"] <= pace["accept_to_readable"]["p95_ms"]
     # And memory was sampled for the services and the broker
     peaks = result["memory"]["peak_rss_mb"]
     assert peaks["intake"] > 0

@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from services.routing import staffing
+from services.routing import staffing_store
 from services.routing.organisation import store as organisation_store
 from shared.consumer import Apply, BatchConsumer
 from shared.db import PoolHolder
@@ -78,7 +78,7 @@ async def test_the_demo_organisation_is_seeded_once(scratch_schema: ScratchFacto
     assert {b"liege", b"bruxelles", b"liege-contracts-01"} <= {r["key"] for r in keys}
     # And routing reads back the offices exactly as the policies are tested with
     async with pool.acquire() as conn:
-        known = await staffing.staffing(conn, ["liege", "gent"], T0)
+        known = await staffing_store.staffing(conn, ["liege", "gent"], T0)
     assert known == {o: s for o, s in folded().items() if o in ("liege", "gent")}
 
 

@@ -22,7 +22,7 @@ from services.advisory.decisions import Command
 from services.intake import domain as intake_domain
 from services.intake import projection as intake_projection
 from services.routing import domain as routing_domain
-from services.routing import escalations
+from services.routing import escalation_store
 from services.routing import projection as routing_projection
 from shared.db import PoolHolder
 from shared.events import (
@@ -129,11 +129,12 @@ class Sources:
 
     async def _to_support(self, escalation: CaseEscalated, at: datetime) -> None:
         async with self.pools["routing"].acquire() as conn:
-            await escalations.insert(conn, [escalation])
-            known = (await escalations.known_cases(conn, [escalation.case_id]))[escalation.case_id]
+            await escalation_store.insert(conn, [escalation])
+            cases = await escalation_store.known_cases(conn, [escalation.case_id])
+            known = cases[escalation.case_id]
             decision = routing_domain.route_escalation(escalation, known)
             routed = routing_domain.escalation_routed(escalation, known, decision, at)
-            await escalations.mark_routed(conn, [routed])
+            await escalation_store.mark_routed(conn, [routed])
         async with self.pools["advisory"].acquire() as conn:
             await advisory_projection.record(conn, [routed])
 

@@ -1,6 +1,6 @@
 """routing's staging tables and the merge that folds them into its empty projection tables
 (services.routing.bulk.loader): one set-based statement per table, made by the same
-``shared.folds.Fold`` as the handlers' upsert (services.routing.projection, workload), so it
+``shared.folds.Fold`` as the handlers' upsert (services.routing.projection, workload_store), so it
 keeps what they keep: latest wins by the same keys and the same order (time, then event id),
 and an exact tie keeps the first read. What is written here is only how staged columns map
 to the table's."""
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 
-from services.routing import projection, workload
+from services.routing import projection, workload_store
 from shared.bulk import Latest, StagingTable
 
 # Times are staged as the interval since 2000 (a timedelta: one subtraction in Python, and
@@ -118,7 +118,7 @@ FROM bulk_routed WHERE case_id {half}""")
 
 # Only first-line decisions are staged: each gives the case to its adviser (or to nobody).
 def holders(half: str) -> str:
-    return workload.HOLDERS.merge(f"""
+    return workload_store.HOLDERS.merge(f"""
 SELECT seq, case_id, adviser_id AS holder, {time("occurred_at")} AS as_of,
        event_id AS as_of_event, false AS closed
 FROM bulk_routed WHERE case_id {half}""")

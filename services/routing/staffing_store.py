@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from services.routing import workload
+from services.routing import workload_store
 from services.routing.deciding import Staffing
 from services.routing.organisation.model import Adviser, Desk, ModelChange
 from shared.db import Conn
@@ -51,7 +51,7 @@ async def staffing(conn: Conn, offices: Sequence[str], now: datetime) -> dict[st
             Desk(r["desk"], r["office"], DeskKind(r["kind"]), frozenset(r["topic_families"]))
         )
     rows = await conn.fetch(ADVISERS, codes, now)
-    load = await workload.loads(conn, [r["adviser_id"] for r in rows])
+    load = await workload_store.loads(conn, [r["adviser_id"] for r in rows])
     advisers: dict[str, list[Adviser]] = defaultdict(list)
     for r in rows:
         advisers[r["office"]].append(
