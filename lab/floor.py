@@ -31,6 +31,7 @@ class Floor:
         self.families = {d.desk_id: d.topic_families for d in self.desks}
         self.queues: dict[str, deque[int]] = {}
         self.specialist_desk = cache(self._specialist_desk)
+        self.serves = [self.served_by(a) for a in self.advisers]  # per adviser, fixed
         self._views: dict[tuple[OrganisationModel, bool], Office] = {}
 
     def model(self, at: datetime) -> OrganisationModel:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import cast
 
 import simpy
+from simpy.events import Timeout
 
 from lab.cases import Case
 from lab.clock import Clock
@@ -182,7 +183,8 @@ class Simulation:
         return self.cases[i].topic_family in floor.families.get(desk, ())
 
     def _at(self, at: float, what: int, i: int, floor: Floor, k: int) -> None:
-        event = self.env.timeout(max(0.0, at - self.env.now), value=(what, i, floor, k))
+        delay = at - self.env.now
+        event = Timeout(self.env, delay if delay > 0 else 0.0, (what, i, floor, k))
         event.callbacks.append(self._fire)
 
     def _fire(self, event: simpy.events.Event) -> None:
@@ -211,12 +213,15 @@ class Simulation:
         """A slot freed (or the adviser came back): the oldest case waiting in a queue the
         adviser serves, if any."""
         adviser = floor.advisers[k]
-        if not adviser.has_room:
+        if not (adviser.available and adviser.capacity > adviser.open_cases):
             return
-        waiting = [q for name in floor.served_by(adviser) if (q := floor.queues.get(name))]
-        if waiting:
-            queue = min(waiting, key=lambda q: q[0])
-            self._hold(queue.popleft(), floor, k)
+        oldest = None
+        for name in floor.serves[k]:
+            queue = floor.queues.get(name)
+            if queue and (oldest is None or queue[0] < oldest[0]):
+                oldest = queue
+        if oldest is not None:
+            self._hold(oldest.popleft(), floor, k)
 
     def _result(self) -> Run:
         advisers = [a for f in self.floors.values() for a in f.advisers]

@@ -58,11 +58,11 @@ def break_even(summary: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         for measure in BREAK_EVEN_ON:
             xs = [(x, d[measure]["mean"]) for x, d in points]
-            found.append({"model": name, "measure": measure, "speedup": _zero(xs)})
+            found.append({"model": name, "measure": measure, "speedup": zero_crossing(xs)})
     return found
 
 
-def _zero(points: Sequence[tuple[float, float]]) -> float | None:
+def zero_crossing(points: Sequence[tuple[float, float]]) -> float | None:
     """Where the piecewise-linear curve through ``points`` crosses 0 (the speed-up nearest
     to none when several)."""
     crossings = []
