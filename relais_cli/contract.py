@@ -30,7 +30,7 @@ reads old versions through upcasters; a publisher writes the current version onl
 
 def build_spec() -> dict[str, Any]:
     settings = Settings()
-    brokers = [build(settings)[0].contract for build in BUILDERS.values()]
+    brokers = [build(settings)[0].broker for build in BUILDERS.values()]
     factory = AsyncAPI(*brokers, title="Relais events", version="1.0.0", description=DESCRIPTION)
     spec = factory.to_specification()
     document: dict[str, Any] = spec.to_jsonable()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from aiokafka import ConsumerRecord, TopicPartition
@@ -34,8 +34,6 @@ __all__ = ["Apply", "BatchConsumer", "Delivery"]
 
 log = logging.getLogger(__name__)
 
-Order = Callable[[Sequence[Delivery]], list[Delivery]]
-
 
 class BatchConsumer:
     def __init__(
@@ -49,11 +47,9 @@ class BatchConsumer:
         base_backoff_s: float = 0.2,
         observer: BatchObserver | None = None,
         holds_records: HoldsRecords = trusting,
-        order: Order = list,
     ) -> None:
         """``holds_records``: asked when a batch starts past a partition's stored position
-        (shared.rereads); a service's consumer asks the log itself. ``order``: the order in
-        which a batch's deliveries are applied, also one at a time (by default the batch's)."""
+        (shared.rereads); a service's consumer asks the log itself."""
         self._holder = holder
         self._service = service
         self._group = group
@@ -62,7 +58,6 @@ class BatchConsumer:
         self._base_backoff_s = base_backoff_s
         self._offsets = OffsetCommitter()
         self._holds_records = holds_records
-        self._order = order
         self.dead_lettered = 0
         self.applied = 0
         # Spans and metrics of each batch (no-ops without tracing and metrics).
@@ -151,8 +146,7 @@ class BatchConsumer:
                     "records were skipped before the handler: reading %s again", split.reread
                 )
             fresh = tracking.not_applied(stored, split.now)
-            decoded, undecodable = decode_all(fresh)
-            deliveries = self._order(decoded)
+            deliveries, undecodable = decode_all(fresh)
             with seen.fresh(fresh, deliveries):
                 failures = await settle(
                     conn,

@@ -73,7 +73,7 @@ def health_router(runtime: ServiceRuntime) -> APIRouter:
             checks["database"] = "ok"
         except Exception as exc:
             checks["database"] = f"unavailable: {exc}"
-        if runtime.consumer is not None:
+        if runtime.consumers:
             checks["kafka"] = "ok" if runtime.kafka_connected else "connecting"
             if runtime.kafka_connected and checks["database"] == "ok":
                 checks.update(await caught_up(runtime))

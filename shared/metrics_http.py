@@ -99,7 +99,7 @@ async def refresh(runtime: ServiceRuntime) -> None:
         metrics.outbox_age.labels(service).set(age)
     except Exception as exc:
         log.info("metrics: outbox backlog unavailable (%s)", exc)
-    if runtime.consumer is None:
+    if not runtime.consumers:
         return
     try:
         dlq = dead_letters.topic_for(service)

@@ -1,6 +1,5 @@
-"""What every Relais service is made of: settings, a database schema, one Kafka consumer for
-every topic it reads (shared.service_consumer), documented publishers, an outbox relay, and an
-HTTP app. Each service's
+"""What every Relais service is made of: settings, a database schema, a FastStream broker with
+its subscribers and documented publishers, an outbox relay, and an HTTP app. Each service's
 ``app.py`` only wires its own pieces into a ``ServiceRuntime``.
 
 The runtime also knows where the service's projection comes from (``sources``): the topics it
@@ -25,23 +24,28 @@ from typing import Any
 
 import asyncpg
 from faststream.kafka import KafkaBroker
+from faststream.message import StreamMessage
 
 from shared import db, dead_letters, lag, stalls, tracing_setup
-from shared.batch import Apply, Delivery, dispatch
+from shared.batch import Delivery, dispatch
 from shared.before_handlers import Rescuers
+from shared.consumer import Apply, BatchConsumer
+from shared.consumer_observer import BatchObserver
 from shared.db import Conn, PoolHolder
-from shared.kafka import new_broker, new_producer
+from shared.kafka import consumer_options, log_reader, new_broker, new_producer
 from shared.metrics import ServiceMetrics
 from shared.outbox import OutboxRelay
-from shared.service_consumer import ServiceConsumer, raw_body
 from shared.settings import Settings
-
-__all__ = ["ServiceRuntime", "Source", "raw_body"]
 
 log = logging.getLogger(__name__)
 
 PoolStep = Callable[[asyncpg.Pool], Coroutine[Any, Any, object]]
 PoolWork = Callable[[asyncpg.Pool], Coroutine[Any, Any, None]]
+
+
+async def raw_body(message: StreamMessage[Any]) -> Any:
+    """FastStream must not decode: the consumer decodes each record and dead-letters bad ones."""
+    return message.body
 
 
 @dataclass(frozen=True)
@@ -77,19 +81,19 @@ class ServiceRuntime:
         self.settings = settings
         self.migrations = migrations
         self._rescuers = Rescuers()
-        # The broker that consumes (its one subscriber: self.consumer), and the one the AsyncAPI
-        # contract is generated from (a channel per topic, publishers; never connected).
+        self._subscribers: list[Any] = []
         self.broker: KafkaBroker = new_broker(settings, name, self._rescuers)
-        self.contract: KafkaBroker = new_broker(settings, name, Rescuers())
         self.holder = PoolHolder()
-        self.consumer: ServiceConsumer | None = None
+        self.consumers: list[BatchConsumer] = []
         self.sources: list[Source] = []
-        # Per subscribed topic, what a rebuild applies (the live handlers: self.consumer).
+        # Per subscribed topic, for the redrive topic: what a live consumer runs, what ops runs.
+        self._handles: dict[str, Apply] = {}
         self._applies: dict[str, Apply] = {}
         self.relay: OutboxRelay | None = None
         self.kafka_connected = False
         # Observability (shared/telemetry.py, shared/metrics.py): what /metrics and /ready use.
         self.metrics = ServiceMetrics(name)
+        self.topics: list[str] = []
         self.probe = lag.OffsetsProbe(settings.kafka_bootstrap_servers, f"relais-{name}-probe")
         self._start_steps: list[PoolStep] = []
         self._background: list[tuple[str, PoolWork]] = []
@@ -106,7 +110,7 @@ class ServiceRuntime:
 
     def publishes(self, topic: str, schema: Any, description: str) -> None:
         """Documents, in the AsyncAPI contract, a topic this service publishes (via its outbox)."""
-        self.contract.publisher(topic, schema=schema, title=topic, description=description)
+        self.broker.publisher(topic, schema=schema, title=topic, description=description)
 
     def subscribe(
         self,
@@ -116,13 +120,15 @@ class ServiceRuntime:
         description: str,
         *,
         decide: Apply | None = None,
-    ) -> None:
+    ) -> BatchConsumer:
         """Consumes ``topic`` in the service's consumer group: each batch's facts are applied
         (``apply``), then decided on (``decide``), in one transaction. A rebuild applies only."""
+        if not self.consumers:
+            self._subscribe_redrive()
         handle = apply if decide is None else then(apply, decide)
-        self._consumer().add(topic, schema, handle, description)
+        self._handles[topic] = handle
         self._applies[topic] = apply
-        self.sources.append(Source(topic, apply, live=True))
+        return self._consume(topic, schema, handle, apply, description)
 
     def own_facts(self, topic: str, apply: Apply) -> None:
         """Declares a topic of facts this service decides and publishes itself, which its
@@ -130,21 +136,41 @@ class ServiceRuntime:
         the service applies a fact as it decides it and never consumes its own topic."""
         self.sources.append(Source(topic, apply, live=False))
 
-    def _consumer(self) -> ServiceConsumer:
-        """The service's one consumer, made (with the redrive topic) at the first subscription."""
-        if self.consumer is None:
-            self.consumer = ServiceConsumer(
-                self.name,
-                self.settings,
-                self.holder,
-                self.metrics,
-                self.contract,
-                window_ms=self.batch_window_ms,
-            )
-            self._subscribe_redrive(self.consumer)
-        return self.consumer
+    def _consume(
+        self, topic: str, schema: Any, handle: Apply, apply: Apply, description: str
+    ) -> BatchConsumer:
+        consumer = BatchConsumer(
+            self.holder,
+            service=self.name,
+            group=self.name,
+            apply=handle,
+            observer=BatchObserver(self.metrics, self.name, self.name),
+            holds_records=log_reader(self.settings.kafka_bootstrap_servers),
+        )
+        broker = self.broker
 
-    def _subscribe_redrive(self, consumer: ServiceConsumer) -> None:
+        async def handler(events: list[Any]) -> None:
+            await consumer.handle(broker.context.get_local("message"))
+
+        # The annotation is what FastStream documents as the payload of the channel.
+        handler.__annotations__ = {"events": list[schema], "return": None}
+        handler.__name__ = f"{self.name}_on_{topic.replace('-', '_').replace('.', '_')}"
+        subscriber = broker.subscriber(
+            topic,
+            **consumer_options(self.name, self.settings, self.batch_window_ms),
+            decoder=raw_body,
+            title=f"{self.name}:{topic}",
+            description=description,
+        )
+        subscriber(handler)
+        self._rescuers.register(subscriber, consumer.handle_records)
+        self._subscribers.append(subscriber)
+        self.consumers.append(consumer)
+        self.topics.append(topic)
+        self.sources.append(Source(topic, apply, live=True))
+        return consumer
+
+    def _subscribe_redrive(self) -> None:
         """A consuming service owns a dead-letter topic, and a redrive topic to read its dead
         letters back from after a fix (each as an event of the topic it first came from)."""
         self.publishes(
@@ -158,21 +184,15 @@ class ServiceRuntime:
             "or the redrive record). A rebuild skips the records named there, as the service "
             "did.",
         )
-        redrive = dead_letters.redrive_topic_for(self.name)
-        consumer.add(
-            redrive,
+        self._consume(
+            dead_letters.redrive_topic_for(self.name),
             bytes,
-            None,
+            dispatch(self._handles),
+            dispatch(self._applies),
             f"Dead letters of {self.name} sent back after a fix (`relais dlq redrive`), with "
             "their dlq.* headers; each is handled as an event of dlq.original_topic. One that "
             "fails again returns to the dead-letter topic with dlq.redrives counted.",
         )
-        self.sources.append(Source(redrive, dispatch(self._applies), live=True))
-
-    @property
-    def topics(self) -> list[str]:
-        """The topics the service consumes, its redrive topic included."""
-        return [] if self.consumer is None else self.consumer.topics
 
     async def end_offsets(self, topics: list[str]) -> dict[lag.Partition, int]:
         """The end offset of every partition of ``topics`` (raises if Kafka does not answer)."""
@@ -206,10 +226,9 @@ class ServiceRuntime:
             asyncio.create_task(work(pool), name=f"{self.name}-{what}")
             for what, work in self._background
         ]
-        if self.consumer is not None:
-            self.consumer.subscribe(self.broker, self._rescuers)
+        if self.consumers:
             tasks.append(asyncio.create_task(self._start_broker(), name=f"{self.name}-broker"))
-            watch = stalls.watch(self.name, pool, self.consumer.kafka_consumers)
+            watch = stalls.watch(self.name, pool, self._kafka_consumers)
             tasks.append(asyncio.create_task(watch, name=f"{self.name}-stalls"))
         try:
             yield
@@ -222,6 +241,10 @@ class ServiceRuntime:
             await self.probe.close()
             await pool.close()
             tracing_setup.flush()
+
+    def _kafka_consumers(self) -> list[Any]:
+        """aiokafka's consumer of each subscriber (None until the broker started)."""
+        return [subscriber.consumer for subscriber in self._subscribers]
 
     async def _start_broker(self) -> None:
         # Kafka may be down when the service starts: keep trying, the HTTP side serves anyway.
