@@ -11,7 +11,7 @@ from datetime import datetime
 
 from lab.cases import Case
 from lab.clock import Clock
-from lab.simulation import Run
+from lab.outcome import Run
 from shared.events import (
     CaseClaimed,
     CaseEscalated,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from lab.cases import Case
-from lab.simulation import Run
+from lab.outcome import Run
 from services.advisory.sla.policy import SlaPolicy
 from shared.sla_events import SlaClock
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from lab.simulation import Run
+from lab.outcome import Run
 
 POINTS = 120
 Series = list[tuple[float, int]]  # (business hours since the start, cases waiting)

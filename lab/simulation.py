@@ -13,7 +13,6 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import cast
 
 import simpy
@@ -25,32 +24,13 @@ from lab.draws import Draw, draw
 from lab.durations import Durations
 from lab.floor import Floor
 from lab.models import Candidate
+from lab.outcome import Run
 from services.routing import policies
 from services.routing.organisation.model import model_at
 from shared.events import OrganisationModel
 
 SPECIALISED = OrganisationModel.SPECIALISED
 RESOLVE, ESCALATE, HANDOFF = 0, 1, 2  # what a held case's end event does
-
-
-@dataclass(frozen=True)
-class Run:
-    """What happened to each case (index = the case's), times on the business-time axis.
-    ``adviser`` is the first-line adviser who worked the case last (None: never held)."""
-
-    arrived: list[float]
-    first_response: list[float | None]
-    resolved: list[float | None]
-    paused: list[float]
-    adviser: list[str | None]
-    escalated: list[bool]
-    handoffs: list[int]
-    speaks: list[bool]
-    held: dict[str, float]  # adviser -> slot-seconds held
-    taken: dict[str, int]  # adviser -> cases held
-    capacity: dict[str, int]  # adviser -> capacity
-    office_of: dict[str, str]  # adviser -> office
-    horizon: float
 
 
 def in_force(cases: Sequence[Case], candidate: Candidate) -> list[OrganisationModel | None]:

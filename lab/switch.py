@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from lab.cases import Case
-from lab.simulation import Run
+from lab.outcome import Run
 from shared.organisation_events import OfficeModelChanged
 
 Grid = dict[str, dict[int, float]]  # office -> bin -> mean wait (hours)

@@ -3,7 +3,7 @@ A service without a loader replays through its handlers only."""
 
 from __future__ import annotations
 
-from services.routing import bulk as routing_bulk
+from services.routing.bulk import loader as routing_bulk
 from shared.bulk import BulkLoader
 
 LOADERS: dict[str, BulkLoader] = {"routing": routing_bulk.LOADER}

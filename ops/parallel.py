@@ -1,24 +1,22 @@
 """Replaying with several processes: decoding and validating events is Python work bound to
-one core per process, so a large replay splits the partitions between worker processes.
+one core per process, so a large replay splits the partitions between worker processes
+(ops.workers, the same mechanism as the bulk pass's staging).
 
 Worker i takes partition numbers p with p % workers == i, on every topic: a case's events
 share a partition number on every topic (the key is the case id), so no two workers ever
 write the same case. Each worker opens its own pool on the shadow and its own Kafka reader
-and stores positions with its rows, like the single-process replayer; the parent follows
-progress from those positions, and terminates the workers if it is cancelled (their open
-transactions roll back, so the shadow stays consistent)."""
+and stores positions with its rows, like the single-process replayer, and reports its
+progress and counts; if the replay is cancelled or a worker fails, the workers are killed
+(their open transactions roll back, so the shadow stays consistent)."""
 
 from __future__ import annotations
 
-import asyncio
-import multiprocessing
 from collections.abc import Mapping
 from dataclasses import dataclass
-from multiprocessing.queues import SimpleQueue
 
 from aiokafka import TopicPartition
 
-from ops import schemas
+from ops import schemas, workers
 from ops.kafka import Offsets, split
 from ops.pipeline import Progress
 from ops.replayer import Counts, Replayer
@@ -29,7 +27,9 @@ POSITIONS = "SELECT topic, partition, next_offset FROM consumer_positions WHERE 
 
 
 @dataclass(frozen=True)
-class Job:
+class ReplayJob:
+    """A share of the partitions, replayed through the handlers by a worker process."""
+
     service: str
     dsn: str
     schema: str
@@ -40,36 +40,27 @@ class Job:
     stop: Offsets
     skip: frozenset[str]
 
-
-def work(job: Job, results: SimpleQueue[Counts]) -> None:
-    """A worker process: replays its share, reports its counts."""
-    results.put(asyncio.run(_replay(job)))
-
-
-async def _replay(job: Job) -> Counts:
-    service = load(job.service, Settings())
-    pool = await schemas.connect(job.dsn, job.schema, job.role, size=2)
-    try:
-        shadow = schemas.Shadow(job.dsn, job.schema, job.role, pool)
-        replayer = Replayer(service, shadow, job.bootstrap, topic_names=job.topic_names)
-        replayer.positions = dict(job.positions)
-        replayer.skip = job.skip
-        await replayer.run(job.stop, lambda _n: None)
-        return replayer.counts
-    finally:
-        await pool.close()
+    async def run(self, progress: Progress) -> Counts:
+        service = load(self.service, Settings())
+        pool = await schemas.connect(self.dsn, self.schema, self.role, size=2)
+        try:
+            shadow = schemas.Shadow(self.dsn, self.schema, self.role, pool)
+            replayer = Replayer(service, shadow, self.bootstrap, topic_names=self.topic_names)
+            replayer.positions = dict(self.positions)
+            replayer.skip = self.skip
+            await replayer.run(self.stop, progress)
+            return replayer.counts
+        finally:
+            await pool.close()
 
 
 async def run_parallel(
-    replayer: Replayer, stop: Mapping[TopicPartition, int], workers: int, progress: Progress
+    replayer: Replayer, stop: Mapping[TopicPartition, int], processes: int, progress: Progress
 ) -> None:
-    """Like ``replayer.run`` with the work split between ``workers`` processes."""
+    """Like ``replayer.run`` with the work split between ``processes`` worker processes."""
     shadow = replayer.shadow
-    context = multiprocessing.get_context("spawn")
-    results: SimpleQueue[Counts] = context.SimpleQueue()
-    processes = []
-    for share in split(stop, workers):
-        job = Job(
+    jobs: list[workers.Job] = [
+        ReplayJob(
             replayer.service.name,
             shadow.dsn,
             shadow.schema,
@@ -80,26 +71,9 @@ async def run_parallel(
             share,
             replayer.skip,
         )
-        processes.append(context.Process(target=work, args=(job, results), daemon=True))
-    try:
-        for process in processes:
-            process.start()
-        done = 0
-        while any(p.is_alive() for p in processes):
-            await asyncio.sleep(0.3)
-            now = await _replayed(replayer, stop)
-            progress(now - done)
-            done = now
-    finally:
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-            process.join()
-    failed = [p.exitcode for p in processes if p.exitcode != 0]
-    if failed:
-        raise RuntimeError(f"a replay worker failed (exit codes {failed}); see its traceback")
-    while not results.empty():
-        counts = results.get()
+        for share in split(stop, processes)
+    ]
+    for counts in await workers.run_all(jobs, progress):
         replayer.counts.applied += counts.applied
         replayer.counts.dead_lettered += counts.dead_lettered
         replayer.counts.skipped += counts.skipped
@@ -111,8 +85,3 @@ async def _stored(replayer: Replayer, stop: Mapping[TopicPartition, int]) -> Off
     rows = await replayer.shadow.pool.fetch(POSITIONS, replayer.service.group)
     found = {TopicPartition(r["topic"], r["partition"]): r["next_offset"] for r in rows}
     return {tp: max(found.get(tp, 0), replayer.positions[tp]) for tp in stop}
-
-
-async def _replayed(replayer: Replayer, stop: Mapping[TopicPartition, int]) -> int:
-    stored = await _stored(replayer, stop)
-    return sum(stored[tp] - replayer.positions[tp] for tp in stop)

@@ -2,7 +2,7 @@
 (ops.bulk): the big first replay into empty tables, without one upsert per event.
 
 A loader reads the records of some of the service's topics itself, vouching only for events it
-can read exactly as the contract does (services.routing.bulk_events), and turns them into rows
+can read exactly as the contract does (services.routing.bulk.mirrors), and turns them into rows
 that are copied (binary COPY) into staging tables while the log is still being read; then its
 merge statements fold the staging tables into the empty projection tables with the handlers'
 semantics (latest wins by the same keys, a duplicate changes nothing). The records it does not

@@ -3,7 +3,7 @@ latest decision for each (``decisions``), read together through the view ``cases
 SQL, one round trip per batch; every write is idempotent (a replayed event changes nothing) and
 order tolerant (a case's request and decisions are separate rows, applied in any order; the
 latest decision wins whatever order decisions arrive in). Each table's rule is a
-``shared.folds.Fold``: the bulk rebuild merges with the same (services.routing.bulk_merge).
+``shared.folds.Fold``: the bulk rebuild merges with the same (services.routing.bulk.merge).
 
 A batch travels as one JSON array parameter (orjson writes UUIDs and times natively, and
 PostgreSQL unpacks it with json_to_recordset): far cheaper per row than array parameters,

@@ -1,6 +1,6 @@
-"""The bulk first pass (ops.bulk) against the handlers: the same messy log of routing's sources
-replayed both ways must give the same projection, the same dead letters, the same counts and
-positions."""
+"""The bulk first pass (ops.bulk) and the replay split between processes (ops.parallel) against
+the handlers in one process: the same messy log of routing's sources replayed each way must
+give the same projection, the same dead letters, the same counts and positions."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from ops import bulk, compare, kafka, schemas
 from ops.kafka import Offsets
+from ops.parallel import run_parallel
 from ops.replayer import Replayer
 from ops.schemas import Shadow
 from ops.services import Service
@@ -66,6 +67,7 @@ async def replay(
     *,
     in_bulk: bool,
     workers: int = 1,
+    processes: int = 1,
 ) -> dict[str, Any]:
     """Replays the topics into the empty ``shadow``; what it holds and did afterwards."""
     replayer = Replayer(service, shadow, bootstrap, topic_names=names)
@@ -76,7 +78,10 @@ async def replay(
     # a record the service dead-lettered live: skipped, as live
     replayer.skip = frozenset({dead_letters.record_id(names[REQUEST_RECEIVED], 0, 0)})
     rest = await bulk.load(replayer, stop, lambda _: None, workers) if in_bulk else stop
-    await replayer.run(rest, lambda _: None)
+    if processes > 1:
+        await run_parallel(replayer, rest, processes, lambda _: None)
+    else:
+        await replayer.run(rest, lambda _: None)
     async with shadow.pool.acquire() as conn:
         tables = await schemas.projection_tables(conn, shadow.schema)
         letters = [orjson.loads(r["headers"]) for r in await conn.fetch(DEAD_LETTERS)]
@@ -118,6 +123,18 @@ async def test_the_bulk_pass_gives_what_the_handlers_give(
     assert staged >= 140
 
 
+async def test_the_handlers_in_two_processes_give_what_one_gives(
+    routing_service: Service, shadows: list[Shadow], bootstrap: str, topics: dict[str, str]
+) -> None:
+    # Given the messy log, When it is replayed by the handlers in one process, and in two
+    # worker processes sharing the partitions (ops.parallel, through ops.workers)
+    one = await replay(routing_service, shadows[0], bootstrap, topics, in_bulk=False)
+    two = await replay(routing_service, shadows[1], bootstrap, topics, in_bulk=False, processes=2)
+    # Then both hold the same rows, dead letters, counts and positions
+    assert one["cases"] > 60
+    assert two == one
+
+
 async def test_a_failing_staging_worker_fails_the_pass_with_its_error(
     routing_service: Service, shadows: list[Shadow], bootstrap: str, topics: dict[str, str]
 ) -> None:
@@ -130,7 +147,7 @@ async def test_a_failing_staging_worker_fails_the_pass_with_its_error(
         replayer.positions = await kafka.starts(consumer, tps)
         stop: Offsets = await kafka.ends(consumer, tps)
     # When the bulk pass stages with two processes, Then it fails with the worker's own error
-    with pytest.raises(RuntimeError, match=r"(?s)bulk staging worker failed.*password"):
+    with pytest.raises(RuntimeError, match=r"(?s)worker process failed.*password"):
         await bulk.load(replayer, stop, lambda _: None, workers=2)
     # And the shadow is left as it was: nothing merged, the staging tables dropped
     async with good.pool.acquire() as conn:

@@ -7,7 +7,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from lab.cases import Case
-from lab.simulation import Run
+from lab.outcome import Run
 from lab.switch import analyse, did
 from tests.support.organisation import model_switch
 

@@ -13,7 +13,7 @@ SERVICES = ROOT / "services"
 # The modules that read or write the world; every other module of a service is pure.
 IO_NAMES = {"app", "api", "handlers", "commands", "queries", "projection", "store", "tick"}
 IO_SUFFIXES = ("_store",)  # tables a service keeps beside its projection, and their reads
-IO_PREFIXES = ("bulk",)  # routing's bulk loader for rebuilds
+IO_PACKAGES = {"bulk"}  # routing's bulk loader for rebuilds (services/routing/bulk/)
 NOT_MODULES = {"__init__", "__main__"}
 # Where each service keeps the files of its second ring (routing's API is its organisation's).
 RING = {
@@ -52,7 +52,7 @@ def test_a_module_is_named_as_io_or_held_pure_by_the_import_contract(service: st
         for path in sorted((SERVICES / service).rglob("*.py"))
         if path.stem not in NOT_MODULES
         and path.stem not in IO_NAMES
-        and not path.stem.startswith(IO_PREFIXES)
+        and not IO_PACKAGES & set(path.parent.parts)
         and not path.stem.endswith(IO_SUFFIXES)
         and module_name(path) not in pure
     ]

@@ -1,6 +1,6 @@
 """routing's staging tables and the merge that folds them into its empty projection tables
-(services.routing.bulk): one set-based statement per table, made by the same
-``shared.folds.Fold`` as the handlers' upsert (services.routing.projection, workload), so it
+(services.routing.bulk.loader): one set-based statement per table, made by the same
+``shared.folds.Fold`` as the handlers' upsert (services.routing.projection, workload_store), so it
 keeps what they keep: latest wins by the same keys and the same order (time, then event id),
 and an exact tie keeps the first read. What is written here is only how staged columns map
 to the table's."""

@@ -23,8 +23,8 @@ from typing import Any
 from msgspec import DecodeError, ValidationError
 from msgspec.json import Decoder
 
-from services.routing import bulk_events
-from services.routing.bulk_merge import (
+from services.routing.bulk import mirrors
+from services.routing.bulk.merge import (
     DECISIONS,
     HALVES,
     MEMBER_SNAPSHOTS,
@@ -39,10 +39,10 @@ from services.routing.bulk_merge import (
 from shared.bulk import BulkLoader, Merge, Row, Staged
 from shared.events import REQUEST_RECEIVED, ROUTED
 
-# The years of a time staged exactly (see bulk_merge.since_epoch); the handlers store the others.
+# The years of a time staged exactly (see merge.since_epoch); the handlers store the others.
 FIRST_YEAR, LAST_YEAR = 1900, 2200
-_REQUESTS = (Decoder(bulk_events.RequestReceived), Decoder(bulk_events.RequestReceivedV1))
-_DECISIONS = (Decoder(bulk_events.CaseRouted), Decoder(bulk_events.CaseRoutedV1))
+_REQUESTS = (Decoder(mirrors.RequestReceived), Decoder(mirrors.RequestReceivedV1))
+_DECISIONS = (Decoder(mirrors.CaseRouted), Decoder(mirrors.CaseRoutedV1))
 
 
 def stage(topic: str, values: Sequence[bytes | None], seq: int, producer: str | None) -> Staged:
@@ -72,7 +72,7 @@ def _stage_as(
     to the handlers. Own facts count only when this service produced them (not forgeries)."""
     rows = staged.rows.setdefault(table, [])
     current, *older = decoders
-    sub_microsecond = bulk_events.sub_microsecond
+    sub_microsecond = mirrors.sub_microsecond
     for i, value in enumerate(values):
         # This loop runs once per event: the current version's mirror is tried inline.
         event: Any = None
@@ -98,9 +98,8 @@ def _read(decoders: Sequence[Decoder[Any]], value: bytes) -> Any:
     return None
 
 
-def _request(
-    seq: int, r: bulk_events.RequestReceived | bulk_events.RequestReceivedV1
-) -> Row | None:
+def _request(seq: int, r: Any) -> Row | None:
+    """A request's staging row (``r``: a RequestReceived mirror of any version)."""
     member = r.member
     if not (
         FIRST_YEAR <= r.occurred_at.year <= LAST_YEAR
@@ -126,7 +125,8 @@ def _request(
     )
 
 
-def _decision(seq: int, c: bulk_events.CaseRouted | bulk_events.CaseRoutedV1) -> Row | None:
+def _decision(seq: int, c: Any) -> Row | None:
+    """A decision's staging row (``c``: a CaseRouted mirror of any version)."""
     if c.tier != "first_line":
         return None  # marks an escalation routed: the handlers do it, in log order
     desk = getattr(c, "desk", None)
@@ -161,12 +161,12 @@ def _decision(seq: int, c: bulk_events.CaseRouted | bulk_events.CaseRoutedV1) ->
 # lookup costs less than a regular expression. The caches are bounded.
 @functools.lru_cache(maxsize=100_000)
 def _code(text: str) -> bool:
-    return bulk_events.CODE.fullmatch(text) is not None
+    return mirrors.CODE.fullmatch(text) is not None
 
 
 @functools.lru_cache(maxsize=100_000)
 def _member_id(text: str) -> bool:
-    return bulk_events.MEMBER_ID.fullmatch(text) is not None
+    return mirrors.MEMBER_ID.fullmatch(text) is not None
 
 
 # NUL is checked in the text stored (PostgreSQL text cannot hold it): such an event fails in
