@@ -70,25 +70,28 @@ class Envelope(BaseModel):
         return str(self.case_id)
 
 
-def commanded(
+def case_envelope(
     case_id: UUID,
     member_id: str,
     correlation_id: UUID | None,
     event_id: UUID,
     at: datetime,
     producer: str,
+    *,
+    cause: UUID | None = None,
+    version: int = 1,
 ) -> dict[str, Any]:
-    """The envelope (and version 1) of a fact a staff command becomes on a case: caused by
-    nothing in the log (the command came from outside), correlated with the case's request
-    (the case itself when that is unknown)."""
+    """The envelope (and version) of a fact a service decides about a case: caused by the event
+    ``cause`` (None: by nothing in the log, e.g. a staff command), correlated with the case's
+    request (the case itself when that is unknown)."""
     return {
-        "schema_version": 1,
+        "schema_version": version,
         "event_id": event_id,
         "occurred_at": at,
         "case_id": case_id,
         "member_id": member_id,
         "correlation_id": correlation_id or case_id,
-        "causation_id": None,
+        "causation_id": cause,
         "producer": producer,
     }
 

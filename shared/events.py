@@ -30,7 +30,7 @@ from shared.envelope import Language as Language
 from shared.envelope import OrganisationModel as OrganisationModel
 from shared.envelope import StaffId as StaffId
 from shared.envelope import Tier as Tier
-from shared.envelope import commanded as commanded
+from shared.envelope import case_envelope as case_envelope
 from shared.envelope import personal as personal
 from shared.organisation_events import OrganisationEvent, OrganisationTopic
 from shared.routing_inputs import RoutingInputs

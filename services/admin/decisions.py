@@ -12,7 +12,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from services.admin.domain import SERVICE, TaskState, TaskStatus
-from shared.events import AdminTaskCompleted, AdminTaskRejected, commanded, personal
+from shared.events import AdminTaskCompleted, AdminTaskRejected, case_envelope, personal
 from shared.identity import Principal, Role
 from shared.refusals import Conflict, Forbidden
 
@@ -49,7 +49,9 @@ def decide(
     last = state.last_event_at
     at = now if last is None else max(now, last + TICK)
     base: dict[str, Any] = {
-        **commanded(state.case_id, state.member_id, state.correlation_id, event_id, at, SERVICE),
+        **case_envelope(
+            state.case_id, state.member_id, state.correlation_id, event_id, at, SERVICE
+        ),
         "task_id": state.task_id,
         "act": state.act,
         "note": command.note,

@@ -26,7 +26,7 @@ from shared.events import (
     Tier,
     WaitingEnded,
     WaitingOnMember,
-    commanded,
+    case_envelope,
     personal,
 )
 from shared.identity import Principal, Role
@@ -197,7 +197,9 @@ def authorize(state: CaseState, actor: Principal) -> None:
 
 def envelope(state: CaseState, event_id: UUID, at: datetime) -> dict[str, Any]:
     """The envelope and version of a fact advisory decides about this case."""
-    return commanded(state.case_id, state.member_id, state.correlation_id, event_id, at, SERVICE)
+    return case_envelope(
+        state.case_id, state.member_id, state.correlation_id, event_id, at, SERVICE
+    )
 
 
 def _claimable(state: CaseState, actor: Principal) -> None:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.events import Channel, Code, MemberSnapshot, RequestReceived, personal
+from shared.events import Channel, Code, MemberSnapshot, RequestReceived, case_envelope, personal
 
 SERVICE = "intake"
 
@@ -70,17 +70,12 @@ def request_received(
     idempotency_key: str | None = None,
 ) -> RequestReceived:
     """The fact intake publishes when it accepts a request."""
+    member_id = request.member.member_id
+    envelope = case_envelope(case_id, member_id, correlation_id, event_id, now, SERVICE, version=2)
     return RequestReceived(
         type="RequestReceived",
-        schema_version=2,
+        **envelope,
         idempotency_key=idempotency_key,
-        event_id=event_id,
-        occurred_at=now,
-        case_id=case_id,
-        member_id=request.member.member_id,
-        correlation_id=correlation_id,
-        causation_id=None,
-        producer=SERVICE,
         member=request.member,
         channel=request.channel,
         topic_family=request.topic_family,

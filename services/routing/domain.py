@@ -17,6 +17,7 @@ from shared.events import (
     OrganisationModel,
     RequestReceived,
     Tier,
+    case_envelope,
 )
 from shared.routing_inputs import RoutingInputs
 
@@ -71,16 +72,12 @@ def _routed(
     language: Language,
 ) -> CaseRouted:
     """The CaseRouted of a decision caused by ``cause`` (a request or an escalation)."""
+    about = cause.case_id, cause.member_id, cause.correlation_id
+    event_id = routed_event_id(cause.event_id)
+    envelope = case_envelope(*about, event_id, at, SERVICE, cause=cause.event_id, version=2)
     return CaseRouted(
         type="CaseRouted",
-        schema_version=2,
-        event_id=routed_event_id(cause.event_id),
-        occurred_at=at,
-        case_id=cause.case_id,
-        member_id=cause.member_id,
-        correlation_id=cause.correlation_id,
-        causation_id=cause.event_id,
-        producer=SERVICE,
+        **envelope,
         office=decision.office,
         queue=decision.queue,
         desk=decision.desk,

@@ -10,7 +10,7 @@ from uuid import UUID, uuid5
 
 from services.advisory.domain import SLA_ACTOR, CaseState, Status
 from services.advisory.sla.clock import NAMESPACE, SERVICE
-from shared.events import CaseEscalated, EscalationReason, Tier
+from shared.events import CaseEscalated, EscalationReason, Tier, case_envelope
 from shared.sla_events import (
     SlaBreached,
     SlaEvent,
@@ -102,16 +102,12 @@ def escalation(
     at = state.next_time(now)
     hours = breach.target_seconds / 3600
     assert state.office is not None  # a first-line case was routed to an office
+    about = state.case_id, state.member_id, state.correlation_id
+    event_id = escalation_id(breach.event_id)
+    envelope = case_envelope(*about, event_id, at, SERVICE, cause=breach.event_id)
     return CaseEscalated(
         type="CaseEscalated",
-        schema_version=1,
-        event_id=escalation_id(breach.event_id),
-        occurred_at=at,
-        case_id=state.case_id,
-        member_id=state.member_id,
-        correlation_id=state.correlation_id or state.case_id,
-        causation_id=breach.event_id,
-        producer=SERVICE,
+        **envelope,
         reason_code=EscalationReason.SLA_BREACH,
         note=f"SLA breach: the {breach.clock.value.replace('_', ' ')} target of {hours:g} "
         f"business hours passed at {breach.breached_at.isoformat()}.",
