@@ -15,7 +15,6 @@ from services.admin.domain import TaskStatus
 from services.admin.views import (
     CaseDetail,
     CaseView,
-    HistoryEntry,
     MemberView,
     TaskDetail,
     TaskDone,
@@ -24,6 +23,7 @@ from services.admin.views import (
 )
 from shared.auth import requires
 from shared.events import AdminAct
+from shared.history import HistoryEntry
 from shared.http import AUTH_RESPONSES, MAX_AGE_MINUTES, VALIDATION_RESPONSE, Problem
 from shared.identity import Principal, Role
 from shared.refusals import NotFound

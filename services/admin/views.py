@@ -6,11 +6,11 @@ from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
-import orjson
 from pydantic import AwareDatetime, BaseModel, Field
 
 from services.admin.domain import TaskState, TaskStatus
 from shared.events import AdminAct, Outcome, personal
+from shared.history import HistoryEntry
 
 
 def _pick(model: type[BaseModel], source: Any) -> dict[str, Any]:
@@ -36,21 +36,6 @@ class TaskView(BaseModel):
 
 class TaskList(BaseModel):
     tasks: list[TaskView] = Field(description="Matching tasks, oldest first.")
-
-
-class HistoryEntry(BaseModel):
-    event_id: UUID = Field(description="The fact's event id.")
-    occurred_at: AwareDatetime = Field(description="When it happened.")
-    type: str = Field(description="Event type, e.g. 'AdminTaskCompleted'.")
-    actor: str = Field(description="Staff id or service behind it.")
-    event: dict[str, Any] = Field(
-        description="The event as published (holds personal data).",
-        json_schema_extra={"x-personal": True},
-    )
-
-    @classmethod
-    def of(cls, row: Any) -> HistoryEntry:
-        return cls.model_validate({**dict(row), "event": orjson.loads(row["event"])})
 
 
 class TaskDetail(BaseModel):

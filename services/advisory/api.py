@@ -13,9 +13,10 @@ from fastapi.responses import JSONResponse
 
 from services.advisory import commands, decisions, queries
 from services.advisory.domain import Status
-from services.advisory.views import CaseDetail, CaseList, CaseView, CommandDone, HistoryEntry
+from services.advisory.views import CaseDetail, CaseList, CaseView, CommandDone
 from shared.auth import requires
 from shared.events import Language, Tier
+from shared.history import HistoryEntry
 from shared.http import AUTH_RESPONSES, MAX_AGE_MINUTES, VALIDATION_RESPONSE, Problem
 from shared.identity import Principal, Role
 from shared.refusals import Forbidden, NotFound

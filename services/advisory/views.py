@@ -6,11 +6,11 @@ from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
-import orjson
 from pydantic import AwareDatetime, BaseModel, Field
 
 from services.advisory.domain import CaseState, Status
 from shared.events import AdminAct, Outcome, Tier
+from shared.history import HistoryEntry
 
 
 class CaseView(BaseModel):
@@ -45,27 +45,6 @@ class CaseView(BaseModel):
         """From a folded state or a `cases` row."""
         data = asdict(source) if isinstance(source, CaseState) else dict(source)
         return cls.model_validate({k: v for k, v in data.items() if k in cls.model_fields})
-
-
-class HistoryEntry(BaseModel):
-    event_id: UUID = Field(description="The fact's event id.")
-    occurred_at: AwareDatetime = Field(description="When it happened.")
-    type: str = Field(description="Event type, e.g. 'CaseClaimed'.")
-    actor: str = Field(description="Staff id or service behind it.")
-    event: dict[str, Any] = Field(
-        description="The event as published (holds personal data).",
-        json_schema_extra={"x-personal": True},
-    )
-
-    @classmethod
-    def of(cls, row: Any) -> HistoryEntry:
-        return cls(
-            event_id=row["event_id"],
-            occurred_at=row["occurred_at"],
-            type=row["type"],
-            actor=row["actor"],
-            event=orjson.loads(row["event"]),
-        )
 
 
 class CaseDetail(BaseModel):
