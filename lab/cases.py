@@ -7,7 +7,9 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from relais_cli.demo_data import OFFICE_LANGUAGES
 from shared.events import RequestReceived
+from shared.settings import DEMO_TOPIC_FAMILIES
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,32 +33,10 @@ def of_request(r: RequestReceived) -> Case:
     )
 
 
-# A generated year: the demo's offices and their members' languages (Brussels is mixed).
-OFFICE_LANGUAGES: dict[str, tuple[str, ...]] = {
-    "bruxelles": ("fr", "nl", "en"),
-    "liege": ("fr", "fr", "de"),
-    "charleroi": ("fr",),
-    "namur": ("fr",),
-    "mons": ("fr",),
-    "gent": ("nl",),
-    "antwerpen": ("nl", "nl", "en"),
-}
-FAMILIES = (
-    "contracts",
-    "invoicing",
-    "payments_advances",
-    "expenses",
-    "social_security_artist_status",
-    "vat_tax",
-    "insurance",
-    "project_guidance",
-    "cooperative_life",
-)
-
-
 def generated(count: int, start: datetime, seed: int = 7, days: int = 365) -> list[Case]:
     """``count`` requests spread over ``days`` from ``start``, office hours mostly, from
-    members who ask about five times a year (so continuity can be measured)."""
+    members who ask about five times a year (so continuity can be measured): the demo's offices,
+    their members' languages and topic families, as the demo stream draws them."""
     rng = random.Random(seed)  # noqa: S311 - synthetic traffic, not security
     offices = list(OFFICE_LANGUAGES)
     members = max(1, count // 5)
@@ -68,6 +48,8 @@ def generated(count: int, start: datetime, seed: int = 7, days: int = 365) -> li
         day = rng.randrange(days)
         hour = rng.triangular(7.0, 19.0, 11.0)
         at = start + timedelta(days=day, hours=hour)
-        cases.append(Case(f"G-{i:07d}", f"M-{m:06d}", office, language, rng.choice(FAMILIES), at))
+        cases.append(
+            Case(f"G-{i:07d}", f"M-{m:06d}", office, language, rng.choice(DEMO_TOPIC_FAMILIES), at)
+        )
     cases.sort(key=lambda c: (c.received_at, c.case_id))
     return cases
