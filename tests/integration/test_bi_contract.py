@@ -88,6 +88,18 @@ PINNED: dict[str, list[tuple[str, str]]] = {
         ("p90_received_to_resolved_s", "double precision"),
         ("resolved_at_first_line", "bigint"),
     ],
+    "office_weekly": [
+        ("office", "text"),
+        ("week", "date"),
+        ("organisation_model", "text"),
+        ("cases", "bigint"),
+        ("specialised_cases", "bigint"),
+        ("mean_received_to_first_response_s", "double precision"),
+        ("median_received_to_first_response_s", "double precision"),
+        ("p90_received_to_first_response_s", "double precision"),
+        ("mean_received_to_resolved_s", "double precision"),
+        ("escalation_rate", "double precision"),
+    ],
     "sla_case": [
         ("case_id", "uuid"),
         ("office", "text"),

@@ -76,6 +76,20 @@ async def test_model_comparison_sets_the_measures_side_by_side(bi: asyncpg.Pool)
     assert march["sla_met_rate"] is None  # no SLA assessed: unknown, not 0 %
 
 
+async def test_office_weekly_counts_each_office_week_by_week(bi: asyncpg.Pool) -> None:
+    rows = await bi.fetch("SELECT * FROM office_weekly ORDER BY office, week")
+    assert [(r["office"], r["week"], r["cases"]) for r in rows] == [
+        ("gent", date(2026, 3, 2), 1),
+        ("gent", date(2026, 3, 30), 1),  # 1 April in Brussels: the week of 30 March
+        ("liege", date(2026, 3, 2), 3),
+        ("namur", date(2026, 3, 2), 1),
+    ]
+    liege = rows[2]
+    assert (liege["organisation_model"], liege["specialised_cases"]) == ("polyvalent", 0)
+    assert liege["escalation_rate"] == 0
+    assert rows[3]["organisation_model"] is None  # received, not routed yet
+
+
 async def test_workload_carries_open_cases_from_day_to_day(bi: asyncpg.Pool) -> None:
     rows = await bi.fetch(
         "SELECT day, received, handled, open_end_of_day FROM workload_daily "
