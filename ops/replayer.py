@@ -10,10 +10,12 @@ rows, as a live consumer does."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import asyncpg
 import orjson
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
@@ -26,6 +28,8 @@ from ops.services import Service
 from shared import dead_letters
 from shared.batch import Delivery, Failure, decode_all, settle
 from shared.service import Source
+
+DEADLOCK_ATTEMPTS = 5  # a chunk failed by PostgreSQL's deadlock detector, tried again
 
 
 @dataclass
@@ -164,6 +168,21 @@ class Replayer:
         return Part(source, records, deliveries, failures, len(records) - len(wanted))
 
     async def _apply(self, parts: Sequence[Part], *, track: bool) -> None:
+        # Replay processes working side by side (ops/parallel.py) update shared rows (a member
+        # asks on cases in both processes' partitions) in different orders: PostgreSQL breaks
+        # such a deadlock by failing one transaction, rolled back whole, so it is tried again.
+        for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+            try:
+                failed = await self._transaction(parts, track=track)
+                break
+            except asyncpg.DeadlockDetectedError:
+                if attempt == DEADLOCK_ATTEMPTS:
+                    raise
+                await asyncio.sleep(0.05 * attempt)
+        self._count(parts, failed, track=track)
+
+    async def _transaction(self, parts: Sequence[Part], *, track: bool) -> int:
+        """Applies the parts in one transaction; the number of records dead-lettered."""
         async with self._pool.acquire() as conn, conn.transaction():
             # A crash loses the last chunks with their positions together: safe to not wait
             # for the disk at each commit. The swap's own commit is synchronous.
@@ -180,6 +199,9 @@ class Replayer:
                     failures=part.failures,
                 )
                 failed += len(failures)
+        return failed
+
+    def _count(self, parts: Sequence[Part], failed: int, *, track: bool) -> None:
         skipped = sum(p.skipped for p in parts)
         self.counts.applied += sum(len(p.records) for p in parts) - failed - skipped
         self.counts.dead_lettered += failed
