@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 
 import pytest
 
-from services.advisory.sla.business_calendar import (
+from shared.business_calendar import (
     BRUSSELS,
     Calendar,
     Community,

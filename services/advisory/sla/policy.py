@@ -12,7 +12,7 @@ from datetime import date, time
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.advisory.sla.business_calendar import (
+from shared.business_calendar import (
     Calendar,
     Community,
     OfficeCalendars,
