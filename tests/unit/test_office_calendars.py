@@ -8,6 +8,9 @@ from datetime import date, datetime, time
 
 import pytest
 
+from services.advisory.sla.clock import due
+from services.advisory.sla.policy import SlaPolicy, SlaSettings
+from services.advisory.sla.timeline import Timeline
 from shared.business_calendar import (
     BRUSSELS,
     Calendar,
@@ -18,9 +21,6 @@ from shared.business_calendar import (
     business_days,
     business_seconds,
 )
-from services.advisory.sla.clock import due
-from services.advisory.sla.policy import SlaPolicy, SlaSettings
-from services.advisory.sla.timeline import Timeline
 from shared.sla_events import SlaClock, SlaStarted
 
 HOUR = 3600.0
