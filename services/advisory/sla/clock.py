@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID, uuid5
 
-from services.advisory.sla.business_calendar import add_business_seconds, business_seconds
 from services.advisory.sla.policy import SlaPolicy
 from services.advisory.sla.timeline import Timeline, Wait
+from shared.business_calendar import add_business_seconds, business_seconds
 from shared.sla_events import (
     SlaBreached,
     SlaClock,

@@ -11,7 +11,7 @@ from datetime import date, time
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.advisory.sla.business_calendar import Calendar
+from shared.business_calendar import Calendar
 from shared.sla_events import Priority, SlaClock
 
 HOUR = 3600.0
