@@ -32,6 +32,11 @@ from shared.envelope import StaffId as StaffId
 from shared.envelope import Tier as Tier
 from shared.envelope import case_envelope as case_envelope
 from shared.envelope import personal as personal
+from shared.member_message_events import MEMBER_MESSAGES as MEMBER_MESSAGES
+from shared.member_message_events import FollowUpRequested as FollowUpRequested
+from shared.member_message_events import MemberMessageReceived as MemberMessageReceived
+from shared.member_message_events import MemberReminded as MemberReminded
+from shared.member_message_events import follow_up_case_id as follow_up_case_id
 from shared.organisation_events import OrganisationEvent, OrganisationTopic
 from shared.routing_inputs import RoutingInputs
 from shared.sla_events import SlaEvent, SlaTopic
@@ -48,7 +53,8 @@ CASE_ACTIVITY = "case-activity"  # owned by advisory: claims, notes, replies, wa
 ADMIN_TASKS = "admin-tasks"  # owned by admin: administrative tasks opened, completed, rejected
 ORGANISATION = "organisation"  # owned by routing: office models, desks, advisers, absences
 SLA = "sla"  # owned by advisory: SLA clocks started, paused, resumed, warned, breached, met
-OWNED_TOPICS: tuple[str, ...] = (CASE_ACTIVITY, ADMIN_TASKS, ORGANISATION, SLA)
+# owned by intake: members' messages on existing cases (shared.member_message_events)
+OWNED_TOPICS: tuple[str, ...] = (CASE_ACTIVITY, ADMIN_TASKS, ORGANISATION, SLA, MEMBER_MESSAGES)
 SERVICES = ("intake", "routing", "advisory", "admin")
 PARTITIONS = 6
 
@@ -276,10 +282,19 @@ RoutedTopic = Annotated[Union[CaseRouted], Field(discriminator="type")]
 EscalatedTopic = Annotated[Union[CaseEscalated], Field(discriminator="type")]
 ResolvedTopic = Annotated[Union[CaseResolved], Field(discriminator="type")]
 CaseActivity = Union[
-    CaseClaimed, NoteAdded, ReplySent, WaitingOnMember, WaitingEnded, CaseReturned, CaseReopened
+    CaseClaimed,
+    NoteAdded,
+    ReplySent,
+    WaitingOnMember,
+    WaitingEnded,
+    CaseReturned,
+    CaseReopened,
+    MemberReminded,
+    FollowUpRequested,
 ]
 CaseActivityTopic = Annotated[CaseActivity, Field(discriminator="type")]
 AdminTaskEvent = Union[AdminTaskOpened, AdminTaskCompleted, AdminTaskRejected]
+MemberMessagesTopic = Annotated[Union[MemberMessageReceived], Field(discriminator="type")]
 AdminTasksTopic = Annotated[AdminTaskEvent, Field(discriminator="type")]
 CaseFact = (
     RequestReceived
@@ -289,6 +304,7 @@ CaseFact = (
     | CaseActivity
     | AdminTaskEvent
     | SlaEvent
+    | MemberMessageReceived
 )
 """Every event about a case (keyed by case_id)."""
 
@@ -304,6 +320,9 @@ Event = (
     | WaitingEnded
     | CaseReturned
     | CaseReopened
+    | MemberReminded
+    | FollowUpRequested
+    | MemberMessageReceived
     | AdminTaskOpened
     | AdminTaskCompleted
     | AdminTaskRejected
@@ -320,4 +339,5 @@ TOPIC_SCHEMAS: dict[str, Any] = {
     ADMIN_TASKS: AdminTasksTopic,
     ORGANISATION: OrganisationTopic,
     SLA: SlaTopic,
+    MEMBER_MESSAGES: MemberMessagesTopic,
 }
