@@ -17,10 +17,10 @@ left unanswered gets ``MemberReminded`` after a few business days, and the case 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID, uuid5
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from shared.envelope import Channel, Envelope, personal
 
@@ -35,8 +35,31 @@ def follow_up_case_id(message_event_id: UUID) -> UUID:
     return uuid5(NAMESPACE, f"follow-up:{message_event_id}")
 
 
+def _example(kind: str, producer: str, cause: str | None, **fields: Any) -> dict[str, Any]:
+    """An example of one of these events, for the contract."""
+    case = "3f2c7a51-9d0e-4b8a-a6f1-52e8c0d4b913"
+    return {
+        "type": kind,
+        "schema_version": 1,
+        "event_id": "5e8d2b19-7c4a-4f1e-b3d6-0a9c8e7f6d21",
+        "occurred_at": "2026-12-03T10:15:00Z",
+        "case_id": case,
+        "member_id": "M-10293",
+        "correlation_id": case,
+        "causation_id": cause,
+        "producer": producer,
+        **fields,
+    }
+
+
 class MemberMessageReceived(Envelope):
     """A member wrote on an existing case, through a channel (web, e-mail, phone, walk-in)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_example(
+        "MemberMessageReceived", "intake", None,
+        idempotency_key="web-7f3a", channel="web", body="Here is the signed contract.",
+        received_at="2026-12-03T10:15:00Z",
+    )]})  # fmt: skip
 
     type: Literal["MemberMessageReceived"] = Field(description="Event type discriminator.")
     schema_version: Literal[1] = Field(description="Version of this event's schema.")
@@ -54,6 +77,13 @@ class MemberReminded(Envelope):
     """A wait on the member went unanswered for the configured business days: the member is
     reminded (a notification service sends it). Decided by advisory's SLA tick."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [_example(
+        "MemberReminded", "advisory", None,
+        wait_event_id="0b6f5d0e-2f4c-4a8e-9d3b-7c1a2e4f6a80",
+        waiting_since="2026-11-26T14:00:00Z", business_days=5, office="liege",
+        reminded_at="2026-12-03T14:00:00Z",
+    )]})  # fmt: skip
+
     type: Literal["MemberReminded"] = Field(description="Event type discriminator.")
     schema_version: Literal[1] = Field(description="Version of this event's schema.")
     wait_event_id: UUID = Field(description="event_id of the WaitingOnMember still unanswered.")
@@ -66,6 +96,14 @@ class MemberReminded(Envelope):
 class FollowUpRequested(Envelope):
     """The member wrote on a case resolved longer ago than the reopen window: a new case,
     ``follow_up_case_id``, follows this one (intake accepts it; routing routes it)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_example(
+        "FollowUpRequested", "advisory", "9a1e6c33-4b7d-4f20-8e5a-d2c9b1f07e64",
+        message_event_id="9a1e6c33-4b7d-4f20-8e5a-d2c9b1f07e64",
+        follow_up_case_id="c41d9e27-5f3a-5b86-9e0c-1a7f3d2b8e55",
+        resolved_at="2026-10-02T11:00:00Z", window_days=14,
+        requested_at="2026-12-03T10:15:00.000001Z",
+    )]})  # fmt: skip
 
     type: Literal["FollowUpRequested"] = Field(description="Event type discriminator.")
     schema_version: Literal[1] = Field(description="Version of this event's schema.")

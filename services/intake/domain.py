@@ -98,7 +98,20 @@ def request_received(
 class PostMessage(BaseModel):
     """A member's message on one of their cases, as a channel sends it."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "member_id": "M-10293",
+                    "channel": "email",
+                    "body": "Here is the signed contract you asked for.",
+                }
+            ]
+        },
+    )
 
     member_id: str = Field(
         description="The member writing: the case's own member.", pattern=r"^[A-Za-z0-9-]{1,64}$"

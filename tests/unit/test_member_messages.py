@@ -13,6 +13,7 @@ from services.advisory.answers import answer
 from services.advisory.domain import CaseState, Status
 from services.advisory.sla import waits
 from services.advisory.sla.policy import SlaPolicy, SlaSettings
+from services.intake import domain as intake
 from shared.events import (
     CaseReopened,
     CaseResolved,
@@ -155,3 +156,39 @@ def test_reminder_counts_the_office_calendar() -> None:
 
 def test_no_reminder_once_the_wait_ended() -> None:
     assert waits.due(OPEN, WAIT, False, POLICY, T0 + timedelta(days=30)) == []
+
+
+def test_a_follow_up_request_is_the_same_whenever_it_is_decided() -> None:
+    request = intake.SubmitRequest.model_validate(
+        {
+            "member": {
+                "member_id": "M-1",
+                "name": "Ann Peeters",
+                "preferred_language": "nl",
+                "home_office": "gent",
+                "activity_type": "artist",
+            },
+            "channel": "web",
+            "topic_family": "invoicing",
+            "subject": "My invoice",
+            "body": "Where is it?",
+        }
+    )
+    case = intake.request_received(
+        request, case_id=CASE, event_id=uuid.UUID(int=1), correlation_id=CASE, now=T0
+    )
+    sent = message(T0 + timedelta(days=30))
+    requested = answer(resolved(T0), sent, window=WINDOW)
+    assert isinstance(requested, FollowUpRequested)
+    follow_up = intake.follow_up_request(case, sent, requested)
+    assert follow_up == intake.follow_up_request(case, sent, requested)
+    assert follow_up.case_id == requested.follow_up_case_id
+    assert follow_up.causation_id == requested.event_id
+    assert (follow_up.member, follow_up.topic_family) == (case.member, case.topic_family)
+    assert (follow_up.subject, follow_up.body) == ("Re: My invoice", sent.body)
+
+
+@pytest.mark.parametrize("kind", [MemberMessageReceived, MemberReminded, FollowUpRequested])
+def test_the_contract_examples_are_valid_events(kind: type[MemberMessageReceived]) -> None:
+    for example in kind.model_json_schema()["examples"]:
+        assert kind.model_validate(example).type == kind.__name__
