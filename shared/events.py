@@ -119,7 +119,8 @@ class CaseRouted(Envelope):
     policy_version: int = Field(description="Version of that policy.", ge=1)
     reason: str = Field(description="Why the case went there, in plain words.")
     inputs: RoutingInputs | None = Field(
-        description="What the policy decided from; null for support re-routings and v1 events."
+        description="What the policy decided from; null for v1 events and for support "
+        "re-routings of the support policy's version 1 (the shared queue, nobody picked)."
     )
     topic_family: Code = Field(description="Topic family of the request (copied for consumers).")
     language: Language = Field(description="Member's language (copied for consumers).")
