@@ -11,7 +11,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.advisory.sla.business_calendar import Calendar
+from shared.business_calendar import Calendar
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import orjson
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from lab.models import ModelSpec
-from services.advisory.sla.business_calendar import BRUSSELS
+from shared.business_calendar import BRUSSELS
 
 
 class _Section(BaseModel):

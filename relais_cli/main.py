@@ -54,9 +54,11 @@ def run(
 
 @app.command()
 def token(
-    role: Annotated[str, typer.Option(help="member_channel, adviser, support, admin_team or ops.")],
+    role: Annotated[
+        str, typer.Option(help="member_channel, adviser, support, admin_team, ops or team_lead.")
+    ],
     subject: Annotated[str, typer.Option(help="Who the token is for.")] = "dev",
-    office: Annotated[str | None, typer.Option(help="The adviser's office.")] = None,
+    office: Annotated[str | None, typer.Option(help="The office (advisers, team leads).")] = None,
     hours: Annotated[float, typer.Option(help="Validity.")] = 12.0,
 ) -> None:
     """Print a bearer token signed with the services' key (the dev key under RELAIS_ENV=dev)."""

@@ -19,6 +19,11 @@ CHANNEL = Principal("web-form", Role.MEMBER_CHANNEL)
 OPS = Principal("ops-1", Role.OPS)
 
 
+def team_lead(office: str) -> Principal:
+    """The demo's team lead of an office (one per office; team leads carry their office)."""
+    return Principal(f"lead-{office}", Role.TEAM_LEAD, office)
+
+
 def advisers(offices: tuple[str, ...], per_office: int = 3) -> list[Principal]:
     """Advisers of the demo organisation (routing's seed), a few per office, from different
     desks, so the cases routing gives them are the ones they work."""
@@ -43,4 +48,5 @@ def token_for(settings: Settings, principal: Principal, ttl: timedelta = DAY) ->
 def samples(settings: Settings) -> list[tuple[Principal, str]]:
     """One token per role, to print for developers trying the APIs by hand."""
     people = [CHANNEL, advisers(("liege",), 1)[0], SUPPORT[0], ADMIN_TEAM[0], OPS]
+    people.append(team_lead("liege"))
     return [(p, token_for(settings, p)) for p in people]

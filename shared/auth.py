@@ -1,4 +1,4 @@
-"""Bearer tokens: HS256-signed JWTs carrying sub, role, office (advisers) and exp.
+"""Bearer tokens: HS256-signed JWTs carrying sub, role, office (advisers, team leads) and exp.
 
 Every HTTP API but /health and /ready requires one. A missing or invalid token answers 401, a
 valid token without the needed role 403, both with the Problem body."""
@@ -14,7 +14,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shared.identity import Principal, Role
+from shared.identity import OFFICE_BOUND, Principal, Role
 
 ALGORITHM = "HS256"
 LEEWAY_S = 10  # clocks of the issuer and the services may differ a little
@@ -25,7 +25,8 @@ bearer = HTTPBearer(
     scheme_name="bearer",
     bearerFormat="JWT",
     description="HS256 JWT with claims sub, role (member_channel, adviser, support, "
-    "admin_team, ops), office (advisers) and exp. `relais token` or `make run` print dev tokens.",
+    "admin_team, ops, team_lead), office (advisers and team leads) and exp. `relais token` "
+    "or `make run` print dev tokens.",
 )
 
 
@@ -96,8 +97,8 @@ def _verify(key: str, token: str) -> tuple[Principal, float]:
     except ValueError:
         raise AuthProblem(401, "invalid_token", f"Unknown role {claims['role']!r}.") from None
     office = claims.get("office")
-    if role is Role.ADVISER and not isinstance(office, str):
-        raise AuthProblem(401, "invalid_token", "An adviser token must name its office.")
+    if role in OFFICE_BOUND and not isinstance(office, str):
+        raise AuthProblem(401, "invalid_token", f"A {role.value} token must name its office.")
     subject = claims["sub"]
     if not isinstance(subject, str) or not subject:
         raise AuthProblem(401, "invalid_token", "The token's subject must be a non-empty string.")

@@ -44,7 +44,8 @@ ESCALATED = "escalated"
 RESOLVED = "resolved"
 BACKBONE_TOPICS = (REQUEST_RECEIVED, ROUTED, ESCALATED, RESOLVED)
 # Topics a service owns for facts that fit none of the backbone topics.
-CASE_ACTIVITY = "case-activity"  # owned by advisory: claims, notes, replies, waiting, returns
+CASE_ACTIVITY = "case-activity"  # owned by advisory: claims, notes, replies, waiting, returns,
+# reopenings
 ADMIN_TASKS = "admin-tasks"  # owned by admin: administrative tasks opened, completed, rejected
 ORGANISATION = "organisation"  # owned by routing: office models, desks, advisers, absences
 SLA = "sla"  # owned by advisory: SLA clocks started, paused, resumed, warned, breached, met
@@ -121,7 +122,8 @@ class CaseRouted(Envelope):
     policy_version: int = Field(description="Version of that policy.", ge=1)
     reason: str = Field(description="Why the case went there, in plain words.")
     inputs: RoutingInputs | None = Field(
-        description="What the policy decided from; null for support re-routings and v1 events."
+        description="What the policy decided from; null for v1 events and for support "
+        "re-routings of the support policy's version 1 (the shared queue, nobody picked)."
     )
     topic_family: Code = Field(description="Topic family of the request (copied for consumers).")
     language: Language = Field(description="Member's language (copied for consumers).")
@@ -236,6 +238,37 @@ class CaseReturned(Envelope):
     returned_at: AwareDatetime = Field(description="When the case was returned.")
 
 
+class ReopenCause(StrEnum):
+    STAFF = "staff"  # a member of staff reopened it by hand
+    MEMBER_MESSAGE = "member_message"  # the member wrote again within the reopening window
+    TASK_REJECTED = "task_rejected"  # the administrative act it needed was refused
+
+
+class CaseReopened(Envelope):
+    """A resolved case is open again. It goes back to ``reopened_to``, who holds it (claimed),
+    or, when that is null, to its queue (queued): the one who resolved it knows it best, so
+    advisory gives it back to them unless they cannot take it (away, or an automatic
+    resolution)."""
+
+    type: Literal["CaseReopened"] = Field(description="Event type discriminator.")
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    actor: str = Field(
+        description="Staff id who reopened the case, or the service that did (for a member's "
+        "message or a rejected task)."
+    )
+    cause: ReopenCause = Field(description="What reopened the case.")
+    reason: str = personal(
+        "Why, in plain words (e.g. the administrative team's rejection note).",
+        min_length=1,
+        max_length=10_000,
+    )
+    reopened_to: str | None = Field(
+        description="Staff id who holds the case again (claimed), or null: back in its queue."
+    )
+    office: Code = Field(description="Office the case belongs to.")
+    reopened_at: AwareDatetime = Field(description="When the case was reopened.")
+
+
 # --- one discriminated union per topic ------------------------------------------------------------
 # A topic holding one event type today still gets a union, so a new type is an additive change.
 RequestReceivedTopic = Annotated[Union[RequestReceived], Field(discriminator="type")]
@@ -245,7 +278,9 @@ RequestReceivedLog = Union[RequestReceived, RequestReceivedV1]
 RoutedTopic = Annotated[Union[CaseRouted], Field(discriminator="type")]
 EscalatedTopic = Annotated[Union[CaseEscalated], Field(discriminator="type")]
 ResolvedTopic = Annotated[Union[CaseResolved], Field(discriminator="type")]
-CaseActivity = Union[CaseClaimed, NoteAdded, ReplySent, WaitingOnMember, WaitingEnded, CaseReturned]
+CaseActivity = Union[
+    CaseClaimed, NoteAdded, ReplySent, WaitingOnMember, WaitingEnded, CaseReturned, CaseReopened
+]
 CaseActivityTopic = Annotated[CaseActivity, Field(discriminator="type")]
 AdminTaskEvent = Union[AdminTaskOpened, AdminTaskCompleted, AdminTaskRejected]
 AdminTasksTopic = Annotated[AdminTaskEvent, Field(discriminator="type")]
@@ -271,6 +306,7 @@ Event = (
     | WaitingOnMember
     | WaitingEnded
     | CaseReturned
+    | CaseReopened
     | AdminTaskOpened
     | AdminTaskCompleted
     | AdminTaskRejected

@@ -13,6 +13,11 @@ class Role(StrEnum):
     SUPPORT = "support"  # second line: the support team
     ADMIN_TEAM = "admin_team"  # the administrative team
     OPS = "ops"  # operations: reads everything, changes no case
+    TEAM_LEAD = "team_lead"  # leads one office: reassigns its cases, records its absences
+
+
+# Roles whose token must name the office they belong to (and whose power stops at it).
+OFFICE_BOUND = frozenset({Role.ADVISER, Role.TEAM_LEAD})
 
 
 @dataclass(frozen=True)

@@ -11,19 +11,20 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 
-from services.advisory import commands, decisions, queries
+from services.advisory import commands, decisions, moves, queries
 from services.advisory.domain import Status
 from services.advisory.views import CaseDetail, CaseList, CaseView, CommandDone
 from shared.auth import requires
 from shared.events import Language, Tier
 from shared.history import HistoryEntry
 from shared.http import AUTH_RESPONSES, MAX_AGE_MINUTES, VALIDATION_RESPONSE, Problem
-from shared.identity import Principal, Role
+from shared.identity import OFFICE_BOUND, Principal, Role
 from shared.refusals import Forbidden, NotFound
 from shared.service import ServiceRuntime
 
-READERS = requires(Role.ADVISER, Role.SUPPORT, Role.OPS)
+READERS = requires(Role.ADVISER, Role.SUPPORT, Role.OPS, Role.TEAM_LEAD)
 WORKERS = (Role.ADVISER, Role.SUPPORT)
+MOVERS = (*WORKERS, Role.TEAM_LEAD)  # team leads move their office's cases, not work them
 READS: dict[int | str, dict[str, Any]] = {**VALIDATION_RESPONSE, **AUTH_RESPONSES}
 REFUSALS: dict[int | str, dict[str, Any]] = {
     **READS,
@@ -40,15 +41,16 @@ COMMANDS: list[tuple[str, type[decisions.Command], tuple[Role, ...], str]] = [
     ("escalation", decisions.Escalate, (Role.ADVISER,), "Escalate to the support team."),
     ("resolution", decisions.Resolve, WORKERS, "Resolve, naming any administrative act needed."),
     ("return", decisions.ReturnToAdviser, (Role.SUPPORT,), "Return an escalated case."),
+    ("reopen", moves.Reopen, MOVERS, "Reopen a resolved case (to its resolver, or its queue)."),
 ]
 
 
 def own_office(actor: Principal, office: str | None) -> str | None:
-    """Advisers see their own office only."""
-    if actor.role is not Role.ADVISER:
+    """Advisers and team leads see their own office only."""
+    if actor.role not in OFFICE_BOUND:
         return office
     if office not in (None, actor.office):
-        raise Forbidden("other_office", f"Advisers of {actor.office} see their own office.")
+        raise Forbidden("other_office", f"Staff of {actor.office} see their own office.")
     return actor.office
 
 

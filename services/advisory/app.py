@@ -1,6 +1,6 @@
-"""advisory: wiring only. `routed`, `case-activity`, `escalated`, `resolved` and its own `sla`
-in; staff commands over HTTP; `case-activity`, `escalated`, `resolved` and `sla` out (through
-the outbox); the SLA tick beside the consumers."""
+"""advisory: wiring only. `request-received`, `routed`, `case-activity`, `escalated`,
+`resolved`, `admin-tasks` and its own `sla` in; staff commands over HTTP; `case-activity`,
+`escalated`, `resolved` and `sla` out (through the outbox); the SLA tick beside the consumers."""
 
 from __future__ import annotations
 
@@ -13,13 +13,17 @@ from services.advisory import api, handlers
 from services.advisory.sla import tick as sla_tick
 from services.advisory.sla.policy import SlaSettings
 from shared.events import (
+    ADMIN_TASKS,
     CASE_ACTIVITY,
     ESCALATED,
+    REQUEST_RECEIVED,
     RESOLVED,
     ROUTED,
     SLA,
+    AdminTasksTopic,
     CaseActivityTopic,
     EscalatedTopic,
+    RequestReceivedTopic,
     ResolvedTopic,
     RoutedTopic,
 )
@@ -48,6 +52,20 @@ def build(
             handlers.apply_case_events,
             f"advisory's case history and queues: {why} (consumer group 'advisory').",
         )
+    runtime.subscribe(
+        REQUEST_RECEIVED,
+        RequestReceivedTopic,
+        handlers.apply_request_received,
+        "advisory's copy of each request: the member, the channel, the subject and the "
+        "question advisers read (consumer group 'advisory').",
+    )
+    runtime.subscribe(
+        ADMIN_TASKS,
+        AdminTasksTopic,
+        handlers.apply_admin_task_events,
+        "admin's tasks opened and closed: the open administrative acts shown with a case and "
+        "a member (consumer group 'advisory').",
+    )
     runtime.subscribe(
         SLA,
         SlaTopic,

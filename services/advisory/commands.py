@@ -6,7 +6,7 @@ serialised by the case's lock: the second decides on the state the first left.""
 
 from __future__ import annotations
 
-from services.advisory import decisions, projection
+from services.advisory import moves, projection
 from services.advisory.decisions import Command
 from services.advisory.domain import CaseEvent, CaseState, evolve
 from shared import commands
@@ -26,7 +26,7 @@ CASE = commands.Subject[CaseEvent](
     projection.LOCK_SPACE, projection.record, topic_of, projection.case_trace, "relais.case_id"
 )
 CASES = commands.Folded[CaseState, Command, CaseEvent](
-    CASE, projection.current, decisions.decide, evolve
+    CASE, projection.current, moves.decide, evolve
 )
 # execute(holder, case_id, command, actor, *, event_id, now) -> (the fact, the case after it)
 execute = CASES.execute

@@ -17,6 +17,7 @@ from shared.events import (
     AdminAct,
     CaseClaimed,
     CaseEscalated,
+    CaseReopened,
     CaseResolved,
     CaseReturned,
     CaseRouted,
@@ -38,6 +39,7 @@ CaseEvent = Union[
     CaseEscalated,
     CaseReturned,
     CaseResolved,
+    CaseReopened,
 ]
 TICK = timedelta(microseconds=1)
 SLA_ACTOR = "sla"  # escalated_by of an automatic escalation (an SLA breach)
@@ -48,7 +50,7 @@ class Status(StrEnum):
     CLAIMED = "claimed"  # an adviser or support member works it
     WAITING = "waiting_on_member"  # claimed, on hold until the member answers
     ESCALATED = "escalated"  # sent to the support team, not yet in its queue
-    RESOLVED = "resolved"  # done: nothing changes it any more
+    RESOLVED = "resolved"  # done: only a reopening (CaseReopened) changes it again
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,8 @@ def evolve(state: CaseState, event: CaseEvent) -> CaseState:
                 outcome=event.outcome,
                 admin_act=event.admin_act,
             )
+        case CaseReopened():
+            return _reopened(state, event)
 
 
 def returns_to(state: CaseState, event: CaseEscalated) -> str | None:
@@ -183,4 +187,20 @@ def _routed(state: CaseState, event: CaseRouted) -> CaseState:
         topic_family=event.topic_family,
         language=event.language.value,
         opened_at=state.opened_at or event.routed_at,
+    )
+
+
+def _reopened(state: CaseState, event: CaseReopened) -> CaseState:
+    """Open again, in the tier and queue it was resolved in: held by ``reopened_to``
+    (claimed), or back in its queue when nobody is named. The earlier resolution is history
+    (case_history keeps it); the case's resolution fields describe the next one."""
+    held = event.reopened_to is not None
+    return replace(
+        state,
+        status=Status.CLAIMED if held else Status.QUEUED,
+        assignee=event.reopened_to,
+        resolved_at=None,
+        resolved_by=None,
+        outcome=None,
+        admin_act=None,
     )

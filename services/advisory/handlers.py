@@ -1,22 +1,25 @@
 """advisory's handlers: thin. Every fact about a case, from whichever topic, is recorded in its
 history and the case refolded; routing, escalations, resolutions and advisory's own activity
-all go through the same ``projection.record`` the commands use."""
+all go through the same ``projection.record`` the commands use. The request (what the member
+asked) and the administrative tasks are kept beside the case, each in its own table."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import get_args
 
-from services.advisory import projection
+from services.advisory import projection, request_store, task_store
 from services.advisory.domain import CaseEvent
 from services.advisory.sla import projection as sla_projection
 from shared import telemetry
 from shared.consumer import Delivery
 from shared.db import Conn
+from shared.events import AdminTaskEvent, RequestReceived
 from shared.sla_events import SlaEvent
 
 CASE_EVENTS = get_args(CaseEvent)
 SLA_EVENTS = get_args(SlaEvent)
+TASK_EVENTS = get_args(AdminTaskEvent)
 
 
 async def apply_case_events(conn: Conn, deliveries: Sequence[Delivery]) -> None:
@@ -33,3 +36,15 @@ async def apply_sla_facts(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     await sla_projection.record(
         conn, [d.event for d in deliveries if isinstance(d.event, SLA_EVENTS)]
     )
+
+
+async def apply_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """What the member asked, and who they are: read by advisers in the case and the queues."""
+    await request_store.record(
+        conn, [d.event for d in deliveries if isinstance(d.event, RequestReceived)]
+    )
+
+
+async def apply_admin_task_events(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """admin's tasks opened and closed: the open acts shown with a case and a member."""
+    await task_store.record(conn, [d.event for d in deliveries if isinstance(d.event, TASK_EVENTS)])

@@ -20,6 +20,7 @@ from shared.events import (
     AdminAct,
     CaseClaimed,
     CaseEscalated,
+    CaseReopened,
     CaseResolved,
     CaseReturned,
     CaseRouted,
@@ -104,6 +105,8 @@ def actor_of(event: CaseEvent) -> str:
             return event.returned_by
         case CaseResolved():
             return event.resolved_by
+        case CaseReopened():
+            return event.actor
         case CaseRouted():
             return event.producer
 

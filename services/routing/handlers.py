@@ -20,6 +20,7 @@ from services.routing import (
     shadow_store,
     shadowing,
     staffing_store,
+    support_policy,
     workload_store,
 )
 from services.routing.deciding import Staffing
@@ -42,6 +43,8 @@ from shared.shadow_events import CaseShadowRouted
 
 ORGANISATION_EVENTS = get_args(OrganisationEvent)
 log = logging.getLogger(__name__)
+# The support team's lock, in the offices' lock space (no office is named so).
+SUPPORT_TEAM_LOCK = "team:support"
 
 
 async def apply_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> None:
@@ -134,8 +137,9 @@ async def apply_case_escalated(conn: Conn, deliveries: Sequence[Delivery]) -> No
 
 
 async def decide_case_escalated(conn: Conn, deliveries: Sequence[Delivery]) -> None:
-    """Routes each escalation not routed yet to the support team (one whose case routing does
-    not know yet waits for it: ``decide_request_received`` routes it then)."""
+    """Routes each escalation not routed yet to the support team: a member with the skill and
+    language, or its queue (one whose case routing does not know yet waits for it:
+    ``decide_request_received`` routes it then)."""
     ids = list({d.event.event_id for d in deliveries if isinstance(d.event, CaseEscalated)})
     await route_escalations(conn, await escalation_store.unrouted(conn, ids), datetime.now(UTC))
 
@@ -159,15 +163,22 @@ async def apply_organisation(conn: Conn, deliveries: Sequence[Delivery]) -> None
 
 
 async def route_escalations(conn: Conn, pending: Sequence[CaseEscalated], now: datetime) -> None:
-    """Routes the escalations whose case routing knows; the others wait for their case."""
+    """Routes the escalations whose case routing knows, in order, to the support member with
+    the skill and language (each assignment counting in the load the next one sees), else to
+    the support queue; the others wait for their case. Escalation decisions are serialised
+    (the support team's lock), so two batches never both give a member their last slot."""
     known = await escalation_store.known_cases(conn, list({e.case_id for e in pending}))
-    routed = [
-        domain.escalation_routed(e, case, domain.route_escalation(e, case), now)
-        for e in pending
-        if (case := known.get(e.case_id)) is not None
-    ]
-    if routed:
-        await escalation_store.mark_routed(conn, routed)
-        await projection.apply_routed(conn, routed)
-        await workload_store.record(conn, routed)
-        await outbox.enqueue(conn, [outbox.event_message(ROUTED, r) for r in routed])
+    ready = [(e, case) for e in pending if (case := known.get(e.case_id)) is not None]
+    if not ready:
+        return
+    await locks.lock_all(conn, OFFICE_LOCKS, [office_lock_key(SUPPORT_TEAM_LOCK)])
+    staff = await staffing_store.support_team(conn, now)
+    routed = []
+    for escalation, case in ready:
+        decision = support_policy.route_escalation(escalation, case, staff)
+        staff = support_policy.with_one_more(staff, decision.adviser_id)
+        routed.append(domain.escalation_routed(escalation, case, decision, now))
+    await escalation_store.mark_routed(conn, routed)
+    await projection.apply_routed(conn, routed)
+    await workload_store.record(conn, routed)
+    await outbox.enqueue(conn, [outbox.event_message(ROUTED, r) for r in routed])

@@ -21,6 +21,8 @@ def test_a_token_carries_who_and_what_role_and_office() -> None:
     assert verify(KEY, issue(KEY, adviser, now=NOW, ttl=HOUR)) == adviser
     ops = Principal("olga", Role.OPS)
     assert verify(KEY, issue(KEY, ops, now=NOW, ttl=HOUR)) == ops
+    lead = Principal("lea", Role.TEAM_LEAD, "liege")
+    assert verify(KEY, issue(KEY, lead, now=NOW, ttl=HOUR)) == lead
 
 
 def refused(key: str, token: str) -> AuthProblem:
@@ -45,6 +47,7 @@ def test_tokens_signed_with_another_key_are_refused() -> None:
     [
         ({"sub": "ann", "role": "root"}, "Unknown role"),
         ({"sub": "ann", "role": "adviser"}, "must name its office"),
+        ({"sub": "lea", "role": "team_lead"}, "must name its office"),
         ({"role": "support"}, "sub"),
         ({"sub": "ann"}, "role"),
         ({"sub": "", "role": "support"}, "non-empty"),

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.advisory.sla.business_calendar import (
+from shared.business_calendar import (
     BRUSSELS,
     Calendar,
     add_business_seconds,

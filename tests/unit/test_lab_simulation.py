@@ -15,9 +15,9 @@ from lab.measures import ALL, of_run, repeats
 from lab.models import ModelSpec, apply
 from lab.organisation import Roster, fold
 from lab.simulation import Simulation
-from services.advisory.sla.business_calendar import Calendar, business_seconds
 from services.advisory.sla.policy import SlaPolicy
 from services.routing.organisation import seed
+from shared.business_calendar import Calendar, business_seconds
 
 ORGANISATION = Path(__file__).parents[2] / "lab" / "examples" / "organisation-100.json"
 START = datetime(2026, 3, 2, tzinfo=UTC)

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.advisory.sla.business_calendar import BRUSSELS, Calendar
 from services.advisory.sla.clock import due
 from services.advisory.sla.policy import SlaPolicy
 from services.advisory.sla.timeline import Timeline, Wait
+from shared.business_calendar import BRUSSELS, Calendar
 from shared.sla_events import SlaBreached, SlaClock, SlaEvent, SlaMet, SlaStarted, SlaWarned
 
 POLICY = SlaPolicy()  # normal: first response 4h, resolution 40h; warning at 75 %
