@@ -39,6 +39,7 @@ from shared.member_message_events import MemberReminded as MemberReminded
 from shared.member_message_events import follow_up_case_id as follow_up_case_id
 from shared.organisation_events import OrganisationEvent, OrganisationTopic
 from shared.routing_inputs import RoutingInputs
+from shared.shadow_events import CaseShadowRouted, RoutedShadowTopic
 from shared.sla_events import SlaEvent, SlaTopic
 
 # --- topics -------------------------------------------------------------------------------------
@@ -53,8 +54,16 @@ CASE_ACTIVITY = "case-activity"  # owned by advisory: claims, notes, replies, wa
 ADMIN_TASKS = "admin-tasks"  # owned by admin: administrative tasks opened, completed, rejected
 ORGANISATION = "organisation"  # owned by routing: office models, desks, advisers, absences
 SLA = "sla"  # owned by advisory: SLA clocks started, paused, resumed, warned, breached, met
-# owned by intake: members' messages on existing cases (shared.member_message_events)
-OWNED_TOPICS: tuple[str, ...] = (CASE_ACTIVITY, ADMIN_TASKS, ORGANISATION, SLA, MEMBER_MESSAGES)
+ROUTED_SHADOW = "routed-shadow"  # owned by routing: where a candidate model would route cases
+# MEMBER_MESSAGES, owned by intake: members' messages on existing cases
+OWNED_TOPICS: tuple[str, ...] = (
+    CASE_ACTIVITY,
+    ADMIN_TASKS,
+    ORGANISATION,
+    SLA,
+    ROUTED_SHADOW,
+    MEMBER_MESSAGES,
+)
 SERVICES = ("intake", "routing", "advisory", "admin")
 PARTITIONS = 6
 
@@ -126,7 +135,8 @@ class CaseRouted(Envelope):
     policy_version: int = Field(description="Version of that policy.", ge=1)
     reason: str = Field(description="Why the case went there, in plain words.")
     inputs: RoutingInputs | None = Field(
-        description="What the policy decided from; null for support re-routings and v1 events."
+        description="What the policy decided from; null for v1 events and for support "
+        "re-routings of the support policy's version 1 (the shared queue, nobody picked)."
     )
     topic_family: Code = Field(description="Topic family of the request (copied for consumers).")
     language: Language = Field(description="Member's language (copied for consumers).")
@@ -328,6 +338,7 @@ Event = (
     | AdminTaskRejected
     | OrganisationEvent
     | SlaEvent
+    | CaseShadowRouted
 )
 
 TOPIC_SCHEMAS: dict[str, Any] = {
@@ -339,5 +350,6 @@ TOPIC_SCHEMAS: dict[str, Any] = {
     ADMIN_TASKS: AdminTasksTopic,
     ORGANISATION: OrganisationTopic,
     SLA: SlaTopic,
+    ROUTED_SHADOW: RoutedShadowTopic,
     MEMBER_MESSAGES: MemberMessagesTopic,
 }
