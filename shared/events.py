@@ -37,6 +37,7 @@ from shared.envelope import case_envelope as case_envelope
 from shared.envelope import personal as personal
 from shared.organisation_events import OrganisationEvent, OrganisationTopic
 from shared.routing_inputs import RoutingInputs
+from shared.shadow_events import CaseShadowRouted, RoutedShadowTopic
 from shared.sla_events import SlaEvent, SlaTopic
 
 # --- topics -------------------------------------------------------------------------------------
@@ -51,7 +52,8 @@ CASE_ACTIVITY = "case-activity"  # owned by advisory: claims, notes, replies, wa
 ADMIN_TASKS = "admin-tasks"  # owned by admin: administrative tasks opened, completed, rejected
 ORGANISATION = "organisation"  # owned by routing: office models, desks, advisers, absences
 SLA = "sla"  # owned by advisory: SLA clocks started, paused, resumed, warned, breached, met
-OWNED_TOPICS: tuple[str, ...] = (CASE_ACTIVITY, ADMIN_TASKS, ORGANISATION, SLA)
+ROUTED_SHADOW = "routed-shadow"  # owned by routing: where a candidate model would route cases
+OWNED_TOPICS: tuple[str, ...] = (CASE_ACTIVITY, ADMIN_TASKS, ORGANISATION, SLA, ROUTED_SHADOW)
 SERVICES = ("intake", "routing", "advisory", "admin")
 PARTITIONS = 6
 
@@ -319,6 +321,7 @@ Event = (
     | AdminTaskRejected
     | OrganisationEvent
     | SlaEvent
+    | CaseShadowRouted
 )
 
 TOPIC_SCHEMAS: dict[str, Any] = {
@@ -330,4 +333,5 @@ TOPIC_SCHEMAS: dict[str, Any] = {
     ADMIN_TASKS: AdminTasksTopic,
     ORGANISATION: OrganisationTopic,
     SLA: SlaTopic,
+    ROUTED_SHADOW: RoutedShadowTopic,
 }

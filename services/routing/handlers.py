@@ -7,7 +7,8 @@ read back by ``apply_case_routed``, so a rebuilt projection equals the live one.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import logging
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import get_args
 
@@ -16,19 +17,32 @@ from services.routing import (
     domain,
     escalation_store,
     projection,
+    shadow_store,
+    shadowing,
     staffing_store,
     support_policy,
     workload_store,
 )
+from services.routing.deciding import Staffing
 from services.routing.organisation import store as organisation_store
 from services.routing.organisation.model import OFFICE_LOCKS, office_lock_key
-from shared import locks, outbox
+from shared import faults, locks, outbox
 from shared.consumer import Delivery
 from shared.db import Conn
-from shared.events import ROUTED, CaseEscalated, CaseResolved, CaseRouted, RequestReceived, Tier
+from shared.events import (
+    ROUTED,
+    ROUTED_SHADOW,
+    CaseEscalated,
+    CaseResolved,
+    CaseRouted,
+    RequestReceived,
+    Tier,
+)
 from shared.organisation_events import OrganisationEvent
+from shared.shadow_events import CaseShadowRouted
 
 ORGANISATION_EVENTS = get_args(OrganisationEvent)
+log = logging.getLogger(__name__)
 # The support team's lock, in the offices' lock space (no office is named so).
 SUPPORT_TEAM_LOCK = "team:support"
 
@@ -68,6 +82,34 @@ async def decide_request_received(
     await route_escalations(
         conn, await escalation_store.pending(conn, [r.case_id for r in new]), now
     )
+    await shadow(conn, new, routed, staff, own)
+
+
+async def shadow(
+    conn: Conn,
+    requests: Sequence[RequestReceived],
+    live: Sequence[CaseRouted],
+    staff: Mapping[str, Staffing],
+    own: Mapping[str, str],
+) -> None:
+    """The shadowed offices' cases decided again by their candidate model, once every live
+    decision of the batch is made and recorded. Whatever fails in here (the candidate's
+    policy, its writes) rolls back this savepoint alone and is logged: the live decisions
+    commit as they are, and the shadow skips the batch. The shadow writes its own table and
+    topic only; nothing live routing reads."""
+    try:
+        async with conn.transaction():  # a savepoint inside the batch's transaction
+            candidates = await shadow_store.candidates(conn, list(staff))
+            if not candidates:
+                return
+            faults.fail("routing.shadow")
+            decided = shadowing.shadow_batch(requests, live, staff, own, candidates)
+            await shadow_store.record(conn, decided)
+            await outbox.enqueue(conn, [outbox.event_message(ROUTED_SHADOW, d) for d in decided])
+    except Exception:  # by design: a failure of the shadow never touches live routing
+        log.exception(
+            "shadow routing failed for a batch of %d cases; live routing unaffected", len(requests)
+        )
 
 
 async def apply_case_routed(conn: Conn, deliveries: Sequence[Delivery]) -> None:
@@ -77,6 +119,13 @@ async def apply_case_routed(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     await projection.apply_routed(conn, decisions)
     await workload_store.record(conn, decisions)
     await escalation_store.mark_routed(conn, [d for d in decisions if d.tier is Tier.SUPPORT])
+
+
+async def apply_shadow_routed(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """Folds routing's own shadow decisions read back from `routed-shadow` (a rebuild)."""
+    await shadow_store.record(
+        conn, [d.event for d in deliveries if isinstance(d.event, CaseShadowRouted)]
+    )
 
 
 async def apply_case_escalated(conn: Conn, deliveries: Sequence[Delivery]) -> None:
