@@ -17,10 +17,13 @@ from shared.events import (
     AdminAct,
     CaseClaimed,
     CaseEscalated,
+    CaseReassigned,
+    CaseReleased,
     CaseReopened,
     CaseResolved,
     CaseReturned,
     CaseRouted,
+    CaseTransferred,
     NoteAdded,
     Outcome,
     ReplySent,
@@ -40,6 +43,9 @@ CaseEvent = Union[
     CaseReturned,
     CaseResolved,
     CaseReopened,
+    CaseReleased,
+    CaseReassigned,
+    CaseTransferred,
 ]
 TICK = timedelta(microseconds=1)
 SLA_ACTOR = "sla"  # escalated_by of an automatic escalation (an SLA breach)
@@ -50,6 +56,7 @@ class Status(StrEnum):
     CLAIMED = "claimed"  # an adviser or support member works it
     WAITING = "waiting_on_member"  # claimed, on hold until the member answers
     ESCALATED = "escalated"  # sent to the support team, not yet in its queue
+    TRANSFERRING = "transferring"  # transferred: in no queue until routing decides again
     RESOLVED = "resolved"  # done: only a reopening (CaseReopened) changes it again
 
 
@@ -161,6 +168,20 @@ def evolve(state: CaseState, event: CaseEvent) -> CaseState:
             )
         case CaseReopened():
             return _reopened(state, event)
+        case CaseReleased():
+            return replace(state, status=Status.QUEUED, assignee=None)
+        case CaseReassigned():
+            # A queued case becomes claimed by the colleague; a held one keeps its state.
+            status = Status.CLAIMED if state.status is Status.QUEUED else state.status
+            at = state.claimed_at or event.reassigned_at
+            return replace(state, status=status, assignee=event.reassigned_to, claimed_at=at)
+        case CaseTransferred():
+            return replace(
+                state,
+                status=Status.TRANSFERRING,
+                assignee=None,
+                topic_family=event.topic_family,
+            )
 
 
 def returns_to(state: CaseState, event: CaseEscalated) -> str | None:
