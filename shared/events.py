@@ -32,8 +32,14 @@ from shared.envelope import StaffId as StaffId
 from shared.envelope import Tier as Tier
 from shared.envelope import case_envelope as case_envelope
 from shared.envelope import personal as personal
+from shared.member_message_events import MEMBER_MESSAGES as MEMBER_MESSAGES
+from shared.member_message_events import FollowUpRequested as FollowUpRequested
+from shared.member_message_events import MemberMessageReceived as MemberMessageReceived
+from shared.member_message_events import MemberReminded as MemberReminded
+from shared.member_message_events import follow_up_case_id as follow_up_case_id
 from shared.organisation_events import OrganisationEvent, OrganisationTopic
 from shared.routing_inputs import RoutingInputs
+from shared.shadow_events import CaseShadowRouted, RoutedShadowTopic
 from shared.sla_events import SlaEvent, SlaTopic
 
 # --- topics -------------------------------------------------------------------------------------
@@ -48,7 +54,16 @@ CASE_ACTIVITY = "case-activity"  # owned by advisory: claims, notes, replies, wa
 ADMIN_TASKS = "admin-tasks"  # owned by admin: administrative tasks opened, completed, rejected
 ORGANISATION = "organisation"  # owned by routing: office models, desks, advisers, absences
 SLA = "sla"  # owned by advisory: SLA clocks started, paused, resumed, warned, breached, met
-OWNED_TOPICS: tuple[str, ...] = (CASE_ACTIVITY, ADMIN_TASKS, ORGANISATION, SLA)
+ROUTED_SHADOW = "routed-shadow"  # owned by routing: where a candidate model would route cases
+# MEMBER_MESSAGES, owned by intake: members' messages on existing cases
+OWNED_TOPICS: tuple[str, ...] = (
+    CASE_ACTIVITY,
+    ADMIN_TASKS,
+    ORGANISATION,
+    SLA,
+    ROUTED_SHADOW,
+    MEMBER_MESSAGES,
+)
 SERVICES = ("intake", "routing", "advisory", "admin")
 PARTITIONS = 6
 
@@ -120,7 +135,8 @@ class CaseRouted(Envelope):
     policy_version: int = Field(description="Version of that policy.", ge=1)
     reason: str = Field(description="Why the case went there, in plain words.")
     inputs: RoutingInputs | None = Field(
-        description="What the policy decided from; null for support re-routings and v1 events."
+        description="What the policy decided from; null for v1 events and for support "
+        "re-routings of the support policy's version 1 (the shared queue, nobody picked)."
     )
     topic_family: Code = Field(description="Topic family of the request (copied for consumers).")
     language: Language = Field(description="Member's language (copied for consumers).")
@@ -341,9 +357,12 @@ CaseActivity = Union[
     CaseReleased,
     CaseReassigned,
     CaseTransferred,
+    MemberReminded,
+    FollowUpRequested,
 ]
 CaseActivityTopic = Annotated[CaseActivity, Field(discriminator="type")]
 AdminTaskEvent = Union[AdminTaskOpened, AdminTaskCompleted, AdminTaskRejected]
+MemberMessagesTopic = Annotated[Union[MemberMessageReceived], Field(discriminator="type")]
 AdminTasksTopic = Annotated[AdminTaskEvent, Field(discriminator="type")]
 CaseFact = (
     RequestReceived
@@ -353,6 +372,7 @@ CaseFact = (
     | CaseActivity
     | AdminTaskEvent
     | SlaEvent
+    | MemberMessageReceived
 )
 """Every event about a case (keyed by case_id)."""
 
@@ -371,11 +391,15 @@ Event = (
     | CaseReleased
     | CaseReassigned
     | CaseTransferred
+    | MemberReminded
+    | FollowUpRequested
+    | MemberMessageReceived
     | AdminTaskOpened
     | AdminTaskCompleted
     | AdminTaskRejected
     | OrganisationEvent
     | SlaEvent
+    | CaseShadowRouted
 )
 
 TOPIC_SCHEMAS: dict[str, Any] = {
@@ -387,4 +411,6 @@ TOPIC_SCHEMAS: dict[str, Any] = {
     ADMIN_TASKS: AdminTasksTopic,
     ORGANISATION: OrganisationTopic,
     SLA: SlaTopic,
+    ROUTED_SHADOW: RoutedShadowTopic,
+    MEMBER_MESSAGES: MemberMessagesTopic,
 }

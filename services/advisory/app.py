@@ -1,9 +1,10 @@
-"""advisory: wiring only. `routed`, `case-activity`, `escalated`, `resolved` and its own `sla`
-in; staff commands over HTTP; `case-activity`, `escalated`, `resolved` and `sla` out (through
-the outbox); the SLA tick beside the consumers."""
+"""advisory: wiring only. `request-received`, `routed`, `case-activity`, `escalated`,
+`resolved`, `admin-tasks` and its own `sla` in; staff commands over HTTP; `case-activity`,
+`escalated`, `resolved` and `sla` out (through the outbox); the SLA tick beside the consumers."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
@@ -14,14 +15,20 @@ from services.advisory.absences import tick as absences_tick
 from services.advisory.sla import tick as sla_tick
 from services.advisory.sla.policy import SlaSettings
 from shared.events import (
+    ADMIN_TASKS,
     CASE_ACTIVITY,
     ESCALATED,
+    MEMBER_MESSAGES,
     ORGANISATION,
+    REQUEST_RECEIVED,
     RESOLVED,
     ROUTED,
     SLA,
+    AdminTasksTopic,
     CaseActivityTopic,
     EscalatedTopic,
+    MemberMessagesTopic,
+    RequestReceivedTopic,
     ResolvedTopic,
     RoutedTopic,
 )
@@ -53,6 +60,32 @@ def build(
             handlers.apply_case_events,
             f"advisory's case history and queues: {why} (consumer group 'advisory').",
         )
+    runtime.subscribe(
+        REQUEST_RECEIVED,
+        RequestReceivedTopic,
+        handlers.apply_request_received,
+        "advisory's copy of each request: the member, the channel, the subject and the "
+        "question advisers read (consumer group 'advisory').",
+    )
+    runtime.subscribe(
+        ADMIN_TASKS,
+        AdminTasksTopic,
+        handlers.apply_admin_task_events,
+        "admin's tasks opened and closed: the open administrative acts shown with a case and "
+        "a member (consumer group 'advisory').",
+    )
+    sla = sla or SlaSettings()
+    runtime.subscribe(
+        MEMBER_MESSAGES,
+        MemberMessagesTopic,
+        handlers.apply_case_events,
+        "members' messages on their cases: each is added to its case's history; it ends a "
+        "wait on the member, reopens a case resolved within the reopen window, or asks intake "
+        "for a new case following one resolved earlier (consumer group 'advisory').",
+        decide=partial(
+            handlers.decide_member_messages, window=timedelta(days=sla.reopen_window_days)
+        ),
+    )
     runtime.subscribe(
         SLA,
         SlaTopic,
@@ -95,7 +128,6 @@ def build(
         "paused and resumed (waiting on the member), warned, breached, met. Business time; "
         "deadlines recorded when a clock starts or resumes. Key: case_id.",
     )
-    sla = sla or SlaSettings()
     if sla.tick_seconds > 0:
         # The relay's wake-up is set when the service starts: look it up at each commit.
         woken = lambda: runtime.holder.on_commit()  # noqa: E731

@@ -24,6 +24,9 @@ from shared.events import (
     CaseReturned,
     CaseRouted,
     CaseTransferred,
+    FollowUpRequested,
+    MemberMessageReceived,
+    MemberReminded,
     NoteAdded,
     Outcome,
     ReplySent,
@@ -46,6 +49,9 @@ CaseEvent = Union[
     CaseReleased,
     CaseReassigned,
     CaseTransferred,
+    MemberMessageReceived,
+    MemberReminded,
+    FollowUpRequested,
 ]
 TICK = timedelta(microseconds=1)
 SLA_ACTOR = "sla"  # escalated_by of an automatic escalation (an SLA breach)
@@ -182,6 +188,9 @@ def evolve(state: CaseState, event: CaseEvent) -> CaseState:
                 assignee=None,
                 topic_family=event.topic_family,
             )
+        case MemberMessageReceived() | MemberReminded() | FollowUpRequested():
+            # History only: what a message does to its case is a fact of its own (answers.py).
+            return state
 
 
 def returns_to(state: CaseState, event: CaseEscalated) -> str | None:

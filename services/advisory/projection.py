@@ -27,6 +27,9 @@ from shared.events import (
     CaseReturned,
     CaseRouted,
     CaseTransferred,
+    FollowUpRequested,
+    MemberMessageReceived,
+    MemberReminded,
     NoteAdded,
     Outcome,
     ReplySent,
@@ -34,6 +37,7 @@ from shared.events import (
     WaitingEnded,
     WaitingOnMember,
 )
+from shared.member_message_events import MEMBER
 
 LOCK_SPACE = 3  # advisory's cases, in shared.locks' two-key space
 
@@ -117,6 +121,10 @@ def actor_of(event: CaseEvent) -> str:
         case CaseTransferred():
             return event.transferred_by
         case CaseRouted():
+            return event.producer
+        case MemberMessageReceived():
+            return MEMBER
+        case MemberReminded() | FollowUpRequested():
             return event.producer
 
 

@@ -34,7 +34,7 @@ ORDER BY escalated_at, event_id"""
 # A case routing can route an escalation of: its request and first decision are known. Its
 # topic family is the one its latest transfer gave it, if any.
 KNOWN = """
-SELECT r.case_id, r.language, d.organisation_model,
+SELECT r.case_id, r.language, r.received_at, d.organisation_model,
        coalesce((SELECT t.topic_family FROM transfers t WHERE t.case_id = r.case_id
                  ORDER BY t.transferred_at DESC, t.event_id DESC LIMIT 1),
                 r.topic_family) AS topic_family
@@ -79,6 +79,7 @@ async def known_cases(conn: Conn, case_ids: Sequence[UUID]) -> dict[UUID, KnownC
             topic_family=r["topic_family"],
             language=Language(r["language"]),
             organisation_model=OrganisationModel(r["organisation_model"]),
+            received_at=r["received_at"],
         )
         for r in rows
     }

@@ -1,9 +1,9 @@
 """Workload from the log: who holds each case (routed to, claimed by, returned to, reassigned
-to, reopened to; nobody once escalated, released or transferred; closed once resolved) and
-each member's own adviser (who last resolved a first-line case of theirs). The latest fact wins
-whatever order they are applied in; a case is closed while its latest resolution is later than
-its latest reopening (a late routing never reopens it), so the fold is idempotent and order
-tolerant."""
+to, reopened to; nobody once escalated, then the support member it was routed to, if any;
+nobody once released or transferred; closed once resolved) and each member's own adviser (who
+last resolved a first-line case of theirs). The latest fact wins whatever order they are
+applied in; a case is closed while its latest resolution is later than its latest reopening
+(a late routing never reopens it), so the fold is idempotent and order tolerant."""
 
 from __future__ import annotations
 
@@ -93,8 +93,8 @@ def move_of(event: Event) -> Move | None:
     """What a fact does to the case's holder, if anything."""
     match event:
         case CaseRouted():
-            holder = event.adviser_id if event.tier is Tier.FIRST_LINE else None
-            return Move(event.case_id, holder, event.occurred_at, event.event_id)
+            # First line or support alike: the adviser or support member routing picked.
+            return Move(event.case_id, event.adviser_id, event.occurred_at, event.event_id)
         case CaseClaimed():
             return Move(event.case_id, event.claimed_by, event.occurred_at, event.event_id)
         case CaseEscalated():

@@ -31,7 +31,7 @@ from services.advisory.domain import evolve, fold
 from services.advisory.moves import Known, Release, Reopen, Transfer
 from services.intake.domain import SubmitRequest, request_received
 from services.routing import domain as routing
-from services.routing import transfers
+from services.routing import support_policy, transfers
 from services.routing.deciding import Staffing, route
 from shared.codec import encode
 from shared.events import (
@@ -119,9 +119,11 @@ def life(seed: int, steps: list[Step]) -> list[tuple[str, CaseFact]]:
             log.append((ROUTED, event))
         elif isinstance(step, str):
             assert escalation is not None
-            known = routing.KnownCase(first.topic_family, first.language, first.organisation_model)
+            known = routing.KnownCase(
+                first.topic_family, first.language, first.organisation_model, start
+            )
             event = routing.escalation_routed(
-                escalation, known, routing.route_escalation(escalation, known), now
+                escalation, known, support_policy.route_escalation(escalation, known), now
             )
             log.append((ROUTED, event))
         else:
