@@ -19,8 +19,11 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.admin_task_events import AdminTaskAssigned as AdminTaskAssigned
+from shared.admin_task_events import AdminTaskClaimed as AdminTaskClaimed
 from shared.admin_task_events import AdminTaskCompleted as AdminTaskCompleted
 from shared.admin_task_events import AdminTaskOpened as AdminTaskOpened
+from shared.admin_task_events import AdminTaskOpenedV1 as AdminTaskOpenedV1
 from shared.admin_task_events import AdminTaskRejected as AdminTaskRejected
 from shared.envelope import AdminAct as AdminAct
 from shared.envelope import Channel as Channel
@@ -361,9 +364,13 @@ CaseActivity = Union[
     FollowUpRequested,
 ]
 CaseActivityTopic = Annotated[CaseActivity, Field(discriminator="type")]
-AdminTaskEvent = Union[AdminTaskOpened, AdminTaskCompleted, AdminTaskRejected]
+AdminTaskEvent = Union[
+    AdminTaskOpened, AdminTaskClaimed, AdminTaskAssigned, AdminTaskCompleted, AdminTaskRejected
+]
 MemberMessagesTopic = Annotated[Union[MemberMessageReceived], Field(discriminator="type")]
 AdminTasksTopic = Annotated[AdminTaskEvent, Field(discriminator="type")]
+# What a reader of the whole log meets on `admin-tasks`: AdminTaskOpened v1 too (read as v2).
+AdminTasksLog = Union[AdminTaskEvent, AdminTaskOpenedV1]
 CaseFact = (
     RequestReceived
     | CaseRouted
@@ -395,6 +402,8 @@ Event = (
     | FollowUpRequested
     | MemberMessageReceived
     | AdminTaskOpened
+    | AdminTaskClaimed
+    | AdminTaskAssigned
     | AdminTaskCompleted
     | AdminTaskRejected
     | OrganisationEvent
