@@ -10,6 +10,8 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.advisory import api, handlers
+from services.advisory.members import api as members_api
+from services.advisory.queues import api as queues_api
 from services.advisory.sla import tick as sla_tick
 from services.advisory.sla.policy import SlaSettings
 from shared.events import (
@@ -104,7 +106,7 @@ def build(
         runtime.background("sla-tick", partial(sla_tick.run, settings=sla, on_commit=woken))
     app = create_app(
         runtime,
-        [api.router(runtime)],
+        [queues_api.router(runtime), api.router(runtime), members_api.router(runtime)],
         title="Relais advisory",
         description="Advisers and the support team work their queues: claim, reply, escalate, "
         "resolve. SLA clocks run on every case and escalate a breach by themselves. Every "
