@@ -43,6 +43,7 @@ async def start(
         f"pilot setup: {', '.join(pilot.PILOT)} specialised, the others polyvalent"
         + (f" (switched back: {', '.join(changed)})" if changed else "")
     )
+    news.append(await pilot.shadow(urls["routing"], ops))
     channel = tokens.token_for(settings, tokens.CHANNEL)
     # A third of the way through the feed, one more office joins the pilot.
     join_after = pace.requests / pace.rate / 3

@@ -11,6 +11,7 @@ import httpx
 
 PILOT = ("liege", "charleroi")
 JOINS_LATER = "namur"
+SHADOWED = "bruxelles"  # routed live as polyvalent, shadowed by the specialised model
 
 
 def wanted(office: str) -> str:
@@ -45,3 +46,14 @@ async def join_later(routing_url: str, token: str, after_s: float, news: list[st
         news.append(f"{when}: {JOINS_LATER} joined the pilot (specialised model)")
     else:
         news.append(f"{when}: {JOINS_LATER} could not switch ({answer.status_code})")
+
+
+async def shadow(routing_url: str, token: str) -> str:
+    """Shadows ``SHADOWED``'s routing with the specialised model: its cases get a shadow
+    decision on `routed-shadow` (compared in `bi.shadow_routing`), live routing unchanged."""
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=routing_url, headers=headers, timeout=10) as api:
+        answer = await api.put(f"/offices/{SHADOWED}/shadow", json={"model": "specialised"})
+    if answer.status_code == 200:
+        return f"shadow routing: {SHADOWED} also decided by the specialised model (not acted on)"
+    return f"shadow routing: {SHADOWED} could not be shadowed ({answer.status_code})"

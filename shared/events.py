@@ -34,6 +34,7 @@ from shared.envelope import case_envelope as case_envelope
 from shared.envelope import personal as personal
 from shared.organisation_events import OrganisationEvent, OrganisationTopic
 from shared.routing_inputs import RoutingInputs
+from shared.shadow_events import CaseShadowRouted, RoutedShadowTopic
 from shared.sla_events import SlaEvent, SlaTopic
 
 # --- topics -------------------------------------------------------------------------------------
@@ -48,7 +49,8 @@ CASE_ACTIVITY = "case-activity"  # owned by advisory: claims, notes, replies, wa
 ADMIN_TASKS = "admin-tasks"  # owned by admin: administrative tasks opened, completed, rejected
 ORGANISATION = "organisation"  # owned by routing: office models, desks, advisers, absences
 SLA = "sla"  # owned by advisory: SLA clocks started, paused, resumed, warned, breached, met
-OWNED_TOPICS: tuple[str, ...] = (CASE_ACTIVITY, ADMIN_TASKS, ORGANISATION, SLA)
+ROUTED_SHADOW = "routed-shadow"  # owned by routing: where a candidate model would route cases
+OWNED_TOPICS: tuple[str, ...] = (CASE_ACTIVITY, ADMIN_TASKS, ORGANISATION, SLA, ROUTED_SHADOW)
 SERVICES = ("intake", "routing", "advisory", "admin")
 PARTITIONS = 6
 
@@ -120,7 +122,8 @@ class CaseRouted(Envelope):
     policy_version: int = Field(description="Version of that policy.", ge=1)
     reason: str = Field(description="Why the case went there, in plain words.")
     inputs: RoutingInputs | None = Field(
-        description="What the policy decided from; null for support re-routings and v1 events."
+        description="What the policy decided from; null for v1 events and for support "
+        "re-routings of the support policy's version 1 (the shared queue, nobody picked)."
     )
     topic_family: Code = Field(description="Topic family of the request (copied for consumers).")
     language: Language = Field(description="Member's language (copied for consumers).")
@@ -309,6 +312,7 @@ Event = (
     | AdminTaskRejected
     | OrganisationEvent
     | SlaEvent
+    | CaseShadowRouted
 )
 
 TOPIC_SCHEMAS: dict[str, Any] = {
@@ -320,4 +324,5 @@ TOPIC_SCHEMAS: dict[str, Any] = {
     ADMIN_TASKS: AdminTasksTopic,
     ORGANISATION: OrganisationTopic,
     SLA: SlaTopic,
+    ROUTED_SHADOW: RoutedShadowTopic,
 }

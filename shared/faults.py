@@ -17,7 +17,13 @@ The points, where a crash is hardest to survive:
   transaction commits, before the answer (intake's accept is one statement: ``recording`` is
   just before it).
 - ``rebuild.swapping`` / ``rebuild.swapped``: a rebuild's schemas swapped, before / after the
-  transaction commits (``relais rebuild``'s own process)."""
+  transaction commits (``relais rebuild``'s own process).
+
+``RELAIS_FAULT_FAIL=<name>`` makes ``fail(<name>)`` raise ``InjectedFailure`` every time it is
+reached instead: for code that must survive a failure of its own part, not a crash:
+
+- ``routing.shadow``: a batch's shadow decisions (the candidate model's), after the live ones
+  are recorded; the e2e test of shadow routing checks live routing goes on unchanged."""
 
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ import os
 import signal
 
 ARMED = os.environ.get("RELAIS_FAULT_POINT") or None
+FAILING = os.environ.get("RELAIS_FAULT_FAIL") or None
 AFTER = max(1, int(os.environ.get("RELAIS_FAULT_AFTER") or "1"))
 _reached = 0
 
@@ -34,6 +41,16 @@ def point(name: str) -> None:
     it gets here; does nothing otherwise."""
     if name == ARMED:
         _reach(name)
+
+
+class InjectedFailure(RuntimeError):
+    """Raised by ``fail`` in a process started with ``RELAIS_FAULT_FAIL`` naming its point."""
+
+
+def fail(name: str) -> None:
+    """Raises ``InjectedFailure`` here if the process was started failing ``name``."""
+    if name == FAILING:
+        raise InjectedFailure(f"fault {name}: failing on purpose (RELAIS_FAULT_FAIL)")
 
 
 def _reach(name: str) -> None:

@@ -62,6 +62,23 @@ class OfficeModelChanged(OrganisationFact):
         return self.office
 
 
+class OfficeShadowSet(OrganisationFact):
+    """routing shadows the office's live routing with a candidate model from now on (or stops:
+    ``model`` null): each new case is also decided by the candidate, on `routed-shadow`, and
+    acted on by nobody. Key: office."""
+
+    type: Literal["OfficeShadowSet"] = Field(description="Event type discriminator.")
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    office: Code = Field(description="The office.")
+    model: OrganisationModel | None = Field(
+        description="The candidate model its cases are also decided by; null: no shadow."
+    )
+
+    @property
+    def message_key(self) -> str:
+        return self.office
+
+
 class DeskDefined(OrganisationFact):
     """A desk of an office was created or redefined. Key: office."""
 
@@ -134,6 +151,7 @@ class AdviserAbsenceCancelled(OrganisationFact):
 
 OrganisationEvent = Union[
     OfficeModelChanged,
+    OfficeShadowSet,
     DeskDefined,
     AdviserProfileSet,
     AdviserAbsenceRecorded,

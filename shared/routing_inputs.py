@@ -28,7 +28,8 @@ class RoutingInputs(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     received_at: AwareDatetime = Field(
-        description="When the request was received: the office model in force then decided."
+        description="When the request was received: the office model in force then decided "
+        "(an escalation's routing records it too)."
     )
     model_since: AwareDatetime | None = Field(
         description="When that model took effect for the office; null when the office never "
@@ -41,7 +42,9 @@ class RoutingInputs(BaseModel):
     pool: str = Field(
         description="Whom the policy chose among: 'office' (every first-line adviser of the "
         "office), 'desk' (the desk's advisers), 'skilled_speakers' (the office's advisers "
-        "skilled in the topic family who speak the language, nobody at the desk speaking it)."
+        "skilled in the topic family who speak the language, nobody at the desk speaking it), "
+        "'support' (an escalation: the support members with the skill it needs who speak the "
+        "language)."
     )
     considered: int = Field(description="How many advisers were in that pool.", ge=0)
     candidates: tuple[RoutingCandidate, ...] = Field(

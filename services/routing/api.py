@@ -16,6 +16,7 @@ from services.routing.organisation.decisions import (
     RecordAbsence,
     SetAdviser,
     SetModel,
+    SetShadow,
 )
 from services.routing.organisation.views import (
     AdviserList,
@@ -66,7 +67,8 @@ def router(runtime: ServiceRuntime) -> APIRouter:
 
     async def office_of(conn: Conn, office: str) -> OfficeView:
         changes = await queries.model_changes(conn, office)
-        return office_view(office, changes, await queries.desks(conn, office), datetime.now(UTC))
+        desks, shadow = await queries.desks(conn, office), await queries.shadow(conn, office)
+        return office_view(office, changes, desks, datetime.now(UTC), shadow)
 
     @api.get("/offices", response_model=OfficeList, responses=READS)
     async def list_offices(actor: Staff) -> Response:
@@ -88,6 +90,13 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         """Switch the office's organisation model, now or from a future instant: requests
         received from then on are routed by it; earlier cases keep their decision."""
         return recorded(await commands.set_model(holder, settings, office, change, actor))
+
+    @api.put("/offices/{office}/shadow", response_model=ChangeRecorded, responses=CHANGES)
+    async def set_shadow(office: OfficeCode, change: SetShadow, actor: Staff) -> Response:
+        """Shadow the office's routing with a candidate model (null: stop): every new case is
+        also decided by it, as a fact on `routed-shadow` that nobody acts on. Live routing is
+        unchanged; `bi.shadow_routing` compares the two."""
+        return recorded(await commands.set_shadow(holder, settings, office, change, actor))
 
     @api.put("/offices/{office}/desks/{desk}", response_model=ChangeRecorded, responses=CHANGES)
     async def define_desk(

@@ -19,6 +19,7 @@ from shared.events import (
     REQUEST_RECEIVED,
     RESOLVED,
     ROUTED,
+    ROUTED_SHADOW,
     CaseActivityTopic,
     EscalatedTopic,
     RequestReceivedLog,
@@ -29,6 +30,7 @@ from shared.http import create_app
 from shared.organisation_events import OrganisationTopic
 from shared.service import ServiceRuntime
 from shared.settings import Settings
+from shared.shadow_events import RoutedShadowTopic
 
 NAME = "routing"
 
@@ -91,8 +93,17 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
         "the adviser (AdviserProfileSet, AdviserAbsenceRecorded, AdviserAbsenceCancelled); the "
         "envelope is event_id, occurred_at, causation_id, producer, changed_by.",
     )
-    # routing's projection holds its decisions: a rebuild reads them back from `routed`.
+    runtime.publishes(
+        ROUTED_SHADOW,
+        RoutedShadowTopic,
+        "Shadow routing: where the candidate model shadowing an office (OfficeShadowSet) would "
+        "have routed each new case, beside the live decision, from the same advisers and load. "
+        "Acted on by nobody; a shadow decision never changes a live one. Key: case_id.",
+    )
+    # routing's projection holds its decisions: a rebuild reads them back from `routed`
+    # (and the shadow's from `routed-shadow`).
     runtime.own_facts(ROUTED, handlers.apply_case_routed)
+    runtime.own_facts(ROUTED_SHADOW, handlers.apply_shadow_routed)
     app = create_app(
         runtime,
         [api.router(runtime)],

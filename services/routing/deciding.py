@@ -108,7 +108,7 @@ def replayed(event: CaseRouted) -> str | None:
     """The adviser the decision recorded in ``event`` picks again (None: queued). Equal to
     ``event.adviser_id`` for every decision routing made: the event explains itself."""
     if event.inputs is None:
-        return event.adviser_id  # support re-routings and v1 events record no inputs
+        return event.adviser_id  # v1 events and support policy v1 record no inputs
     inputs = event.inputs
     return policies.replay(
         event.organisation_model,

@@ -1,7 +1,8 @@
 """routing's decisions, pure: the events that say where a case goes.
 
 A first routing is decided by the office's organisation model (``services.routing.deciding``
-and ``policies``); an escalated case goes to the support team's queue."""
+and ``policies``); an escalated case goes to a support member or the support team's queue
+(``services.routing.support_policy``)."""
 
 from __future__ import annotations
 
@@ -25,9 +26,6 @@ SERVICE = "routing"
 # Namespace of routing's derived event ids: the decision for a given cause always has the same
 # id, so re-deciding after a crash cannot publish two different facts.
 EVENT_NAMESPACE = UUID("6f6b1a8e-7b1e-4d8f-9b8a-2f1d6c3e5a01")
-SUPPORT_QUEUE = "support"  # one support team serves every office
-SUPPORT_POLICY = "support-escalation"
-SUPPORT_POLICY_VERSION = 1
 TICK = timedelta(microseconds=1)
 
 
@@ -107,26 +105,12 @@ def case_routed(request: RequestReceived, decision: Decision, now: datetime) -> 
 
 @dataclass(frozen=True)
 class KnownCase:
-    """What routing remembers of a case from its first routing."""
+    """What routing remembers of a case from its request and first routing."""
 
     topic_family: str
     language: Language
     organisation_model: OrganisationModel
-
-
-def route_escalation(escalation: CaseEscalated, case: KnownCase) -> Decision:
-    """Every escalated case goes to the support team's queue; the office keeps owning it."""
-    return Decision(
-        office=escalation.office,
-        queue=SUPPORT_QUEUE,
-        tier=Tier.SUPPORT,
-        adviser_id=None,
-        organisation_model=case.organisation_model,
-        policy=SUPPORT_POLICY,
-        policy_version=SUPPORT_POLICY_VERSION,
-        reason=f"escalated by {escalation.escalated_by} ({escalation.reason_code.value}): "
-        "the support team takes it",
-    )
+    received_at: datetime
 
 
 def escalation_routed(

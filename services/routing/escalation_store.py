@@ -33,7 +33,7 @@ ORDER BY escalated_at, event_id"""
 
 # A case routing can route an escalation of: its request and first decision are known.
 KNOWN = """
-SELECT r.case_id, r.topic_family, r.language, d.organisation_model
+SELECT r.case_id, r.topic_family, r.language, r.received_at, d.organisation_model
 FROM requests r JOIN decisions d ON d.case_id = r.case_id
 WHERE r.case_id = ANY($1::uuid[])"""
 
@@ -75,6 +75,7 @@ async def known_cases(conn: Conn, case_ids: Sequence[UUID]) -> dict[UUID, KnownC
             topic_family=r["topic_family"],
             language=Language(r["language"]),
             organisation_model=OrganisationModel(r["organisation_model"]),
+            received_at=r["received_at"],
         )
         for r in rows
     }

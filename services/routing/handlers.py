@@ -7,7 +7,8 @@ read back by ``apply_case_routed``, so a rebuilt projection equals the live one.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import logging
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import get_args
 
@@ -16,18 +17,34 @@ from services.routing import (
     domain,
     escalation_store,
     projection,
+    shadow_store,
+    shadowing,
     staffing_store,
+    support_policy,
     workload_store,
 )
+from services.routing.deciding import Staffing
 from services.routing.organisation import store as organisation_store
 from services.routing.organisation.model import OFFICE_LOCKS, office_lock_key
-from shared import locks, outbox
+from shared import faults, locks, outbox
 from shared.consumer import Delivery
 from shared.db import Conn
-from shared.events import ROUTED, CaseEscalated, CaseResolved, CaseRouted, RequestReceived, Tier
+from shared.events import (
+    ROUTED,
+    ROUTED_SHADOW,
+    CaseEscalated,
+    CaseResolved,
+    CaseRouted,
+    RequestReceived,
+    Tier,
+)
 from shared.organisation_events import OrganisationEvent
+from shared.shadow_events import CaseShadowRouted
 
 ORGANISATION_EVENTS = get_args(OrganisationEvent)
+log = logging.getLogger(__name__)
+# The support team's lock, in the offices' lock space (no office is named so).
+SUPPORT_TEAM_LOCK = "team:support"
 
 
 async def apply_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> None:
@@ -65,6 +82,34 @@ async def decide_request_received(
     await route_escalations(
         conn, await escalation_store.pending(conn, [r.case_id for r in new]), now
     )
+    await shadow(conn, new, routed, staff, own)
+
+
+async def shadow(
+    conn: Conn,
+    requests: Sequence[RequestReceived],
+    live: Sequence[CaseRouted],
+    staff: Mapping[str, Staffing],
+    own: Mapping[str, str],
+) -> None:
+    """The shadowed offices' cases decided again by their candidate model, once every live
+    decision of the batch is made and recorded. Whatever fails in here (the candidate's
+    policy, its writes) rolls back this savepoint alone and is logged: the live decisions
+    commit as they are, and the shadow skips the batch. The shadow writes its own table and
+    topic only; nothing live routing reads."""
+    try:
+        async with conn.transaction():  # a savepoint inside the batch's transaction
+            candidates = await shadow_store.candidates(conn, list(staff))
+            if not candidates:
+                return
+            faults.fail("routing.shadow")
+            decided = shadowing.shadow_batch(requests, live, staff, own, candidates)
+            await shadow_store.record(conn, decided)
+            await outbox.enqueue(conn, [outbox.event_message(ROUTED_SHADOW, d) for d in decided])
+    except Exception:  # by design: a failure of the shadow never touches live routing
+        log.exception(
+            "shadow routing failed for a batch of %d cases; live routing unaffected", len(requests)
+        )
 
 
 async def apply_case_routed(conn: Conn, deliveries: Sequence[Delivery]) -> None:
@@ -76,6 +121,13 @@ async def apply_case_routed(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     await escalation_store.mark_routed(conn, [d for d in decisions if d.tier is Tier.SUPPORT])
 
 
+async def apply_shadow_routed(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """Folds routing's own shadow decisions read back from `routed-shadow` (a rebuild)."""
+    await shadow_store.record(
+        conn, [d.event for d in deliveries if isinstance(d.event, CaseShadowRouted)]
+    )
+
+
 async def apply_case_escalated(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """Records each escalation once; the adviser's load drops."""
     seen = [d.event for d in deliveries if isinstance(d.event, CaseEscalated)]
@@ -85,8 +137,9 @@ async def apply_case_escalated(conn: Conn, deliveries: Sequence[Delivery]) -> No
 
 
 async def decide_case_escalated(conn: Conn, deliveries: Sequence[Delivery]) -> None:
-    """Routes each escalation not routed yet to the support team (one whose case routing does
-    not know yet waits for it: ``decide_request_received`` routes it then)."""
+    """Routes each escalation not routed yet to the support team: a member with the skill and
+    language, or its queue (one whose case routing does not know yet waits for it:
+    ``decide_request_received`` routes it then)."""
     ids = list({d.event.event_id for d in deliveries if isinstance(d.event, CaseEscalated)})
     await route_escalations(conn, await escalation_store.unrouted(conn, ids), datetime.now(UTC))
 
@@ -110,15 +163,22 @@ async def apply_organisation(conn: Conn, deliveries: Sequence[Delivery]) -> None
 
 
 async def route_escalations(conn: Conn, pending: Sequence[CaseEscalated], now: datetime) -> None:
-    """Routes the escalations whose case routing knows; the others wait for their case."""
+    """Routes the escalations whose case routing knows, in order, to the support member with
+    the skill and language (each assignment counting in the load the next one sees), else to
+    the support queue; the others wait for their case. Escalation decisions are serialised
+    (the support team's lock), so two batches never both give a member their last slot."""
     known = await escalation_store.known_cases(conn, list({e.case_id for e in pending}))
-    routed = [
-        domain.escalation_routed(e, case, domain.route_escalation(e, case), now)
-        for e in pending
-        if (case := known.get(e.case_id)) is not None
-    ]
-    if routed:
-        await escalation_store.mark_routed(conn, routed)
-        await projection.apply_routed(conn, routed)
-        await workload_store.record(conn, routed)
-        await outbox.enqueue(conn, [outbox.event_message(ROUTED, r) for r in routed])
+    ready = [(e, case) for e in pending if (case := known.get(e.case_id)) is not None]
+    if not ready:
+        return
+    await locks.lock_all(conn, OFFICE_LOCKS, [office_lock_key(SUPPORT_TEAM_LOCK)])
+    staff = await staffing_store.support_team(conn, now)
+    routed = []
+    for escalation, case in ready:
+        decision = support_policy.route_escalation(escalation, case, staff)
+        staff = support_policy.with_one_more(staff, decision.adviser_id)
+        routed.append(domain.escalation_routed(escalation, case, decision, now))
+    await escalation_store.mark_routed(conn, routed)
+    await projection.apply_routed(conn, routed)
+    await workload_store.record(conn, routed)
+    await outbox.enqueue(conn, [outbox.event_message(ROUTED, r) for r in routed])

@@ -1,7 +1,8 @@
 """Workload from the log: who holds each case (routed to, claimed by, returned to; nobody once
-escalated; closed once resolved) and each member's own adviser (who last resolved a first-line
-case of theirs). The latest fact wins whatever order they are applied in, and a resolution
-closes a case for good, so the fold is idempotent and order tolerant."""
+escalated, then the support member it was routed to, if any; closed once resolved) and each
+member's own adviser (who last resolved a first-line case of theirs). The latest fact wins
+whatever order they are applied in, and a resolution closes a case for good, so the fold is
+idempotent and order tolerant."""
 
 from __future__ import annotations
 
@@ -74,8 +75,8 @@ def move_of(event: Event) -> Move | None:
     """What a fact does to the case's holder, if anything."""
     match event:
         case CaseRouted():
-            holder = event.adviser_id if event.tier is Tier.FIRST_LINE else None
-            return Move(event.case_id, holder, event.occurred_at, event.event_id)
+            # First line or support alike: the adviser or support member routing picked.
+            return Move(event.case_id, event.adviser_id, event.occurred_at, event.event_id)
         case CaseClaimed():
             return Move(event.case_id, event.claimed_by, event.occurred_at, event.event_id)
         case CaseEscalated():

@@ -22,7 +22,7 @@ from services.advisory.decisions import Command
 from services.intake import domain as intake_domain
 from services.intake import projection as intake_projection
 from services.routing import domain as routing_domain
-from services.routing import escalation_store
+from services.routing import escalation_store, support_policy
 from services.routing import projection as routing_projection
 from shared.db import PoolHolder
 from shared.events import (
@@ -132,7 +132,7 @@ class Sources:
             await escalation_store.insert(conn, [escalation])
             cases = await escalation_store.known_cases(conn, [escalation.case_id])
             known = cases[escalation.case_id]
-            decision = routing_domain.route_escalation(escalation, known)
+            decision = support_policy.route_escalation(escalation, known)
             routed = routing_domain.escalation_routed(escalation, known, decision, at)
             await escalation_store.mark_routed(conn, [routed])
         async with self.pools["advisory"].acquire() as conn:

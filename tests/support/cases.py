@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from services.routing import domain as routing
+from services.routing import support_policy
 from shared.events import CaseEscalated, CaseRouted, Language, OrganisationModel, Tier
 from shared.identity import Principal, Role
 
@@ -18,7 +19,7 @@ GUS = Principal("gus", Role.ADVISER, "gent")
 SAM = Principal("sam", Role.SUPPORT)
 ADA = Principal("ada", Role.ADMIN_TEAM)
 OPS = Principal("olga", Role.OPS)
-KNOWN = routing.KnownCase("invoicing", Language.FR, OrganisationModel.POLYVALENT)
+KNOWN = routing.KnownCase("invoicing", Language.FR, OrganisationModel.POLYVALENT, T0)
 
 
 def first_routing(case_id: UUID, office: str = "liege", at: datetime = T0) -> CaseRouted:
@@ -50,5 +51,5 @@ def first_routing(case_id: UUID, office: str = "liege", at: datetime = T0) -> Ca
 
 def support_routing(escalation: CaseEscalated, now: datetime = T0) -> CaseRouted:
     """What routing publishes for an escalation."""
-    decision = routing.route_escalation(escalation, KNOWN)
+    decision = support_policy.route_escalation(escalation, KNOWN)
     return routing.escalation_routed(escalation, KNOWN, decision, now)

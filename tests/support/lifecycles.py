@@ -30,6 +30,7 @@ from services.advisory.decisions import (
 from services.advisory.domain import evolve, fold
 from services.intake.domain import SubmitRequest, request_received
 from services.routing import domain as routing
+from services.routing import support_policy
 from services.routing.deciding import route
 from shared.codec import encode
 from shared.events import (
@@ -96,9 +97,11 @@ def life(seed: int, steps: list[Step]) -> list[tuple[str, CaseFact]]:
         now = start + timedelta(seconds=i + 1)
         if isinstance(step, str):
             assert escalation is not None
-            known = routing.KnownCase(first.topic_family, first.language, first.organisation_model)
+            known = routing.KnownCase(
+                first.topic_family, first.language, first.organisation_model, start
+            )
             event: Any = routing.escalation_routed(
-                escalation, known, routing.route_escalation(escalation, known), now
+                escalation, known, support_policy.route_escalation(escalation, known), now
             )
             log.append((ROUTED, event))
         else:

@@ -59,7 +59,7 @@ class _Run:
         now: datetime,
     ) -> None:
         self.t, self.clock, self.recorded, self.policy, self.now = t, clock, recorded, policy, now
-        self.cal = policy.calendar
+        self.cal = policy.calendar_for(t.office_at(t.opened[0]) if t.opened else None)
         self.new: list[SlaEvent] = []
         self.warned = self.breached = False
 
@@ -127,6 +127,8 @@ class _Run:
         )
 
     def _resume(self, at: datetime, wait: Wait, remaining: float) -> None:
+        # From now on the clock counts by the calendar of the office holding the case.
+        self.cal = self.policy.calendar_for(self.t.office_at(at))
         # Business seconds left before the warning share is used up (none left: warn now).
         until_warning = max(0.0, remaining - self.target * (1 - self.policy.warn_share))
         warn_at = None if self.warned else add_business_seconds(self.cal, at, until_warning)

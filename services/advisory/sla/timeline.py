@@ -36,6 +36,15 @@ class Timeline:
     waits: tuple[Wait, ...] = ()
     first_response: tuple[datetime, UUID] | None = None
     resolution: tuple[datetime, UUID] | None = None
+    # The office holding the case from each routing on: its calendar counts the clocks.
+    offices: tuple[tuple[datetime, str], ...] = ()
+
+    def office_at(self, at: datetime) -> str | None:
+        """The office that held the case at ``at`` (the first one before its first routing)."""
+        held = [office for since, office in self.offices if since <= at]
+        if held:
+            return held[-1]
+        return self.offices[0][1] if self.offices else None
 
     def stop(self, clock: SlaClock) -> tuple[datetime, UUID] | None:
         return self.first_response if clock is SlaClock.FIRST_RESPONSE else self.resolution
@@ -62,8 +71,11 @@ def timeline(case_id: UUID, events: Iterable[CaseEvent]) -> Timeline:
     opened = first_response = resolution = None
     family: str | None = None
     waits: list[Wait] = []
+    offices: list[tuple[datetime, str]] = []
     for e in facts:
         at = (e.occurred_at, e.event_id)
+        if isinstance(e, CaseRouted):
+            offices.append((e.occurred_at, e.office))
         match e:
             case CaseRouted() if e.tier is Tier.FIRST_LINE and opened is None:
                 opened, family = at, e.topic_family
@@ -85,4 +97,5 @@ def timeline(case_id: UUID, events: Iterable[CaseEvent]) -> Timeline:
         waits=tuple(waits),
         first_response=first_response,
         resolution=resolution,
+        offices=tuple(offices),
     )

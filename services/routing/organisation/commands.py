@@ -13,7 +13,13 @@ from typing import TypeVar
 from uuid import UUID, uuid4
 
 from services.routing.organisation import decisions, queries, store
-from services.routing.organisation.decisions import DefineDesk, RecordAbsence, SetAdviser, SetModel
+from services.routing.organisation.decisions import (
+    DefineDesk,
+    RecordAbsence,
+    SetAdviser,
+    SetModel,
+    SetShadow,
+)
 from services.routing.organisation.model import OFFICE_LOCKS, office_lock_key
 from shared import commands
 from shared.db import Conn, PoolHolder
@@ -64,6 +70,17 @@ async def set_model(
         return decisions.model_changed(office, change, actor, event_id=uuid4(), now=now)
 
     return await _run(holder, office, _nothing, decide, "SetModel")
+
+
+async def set_shadow(
+    holder: PoolHolder, settings: Settings, office: str, change: SetShadow, actor: Principal
+) -> OrganisationEvent:
+    decisions.known_office(office, settings.offices)
+
+    def decide(_: None, now: datetime) -> OrganisationEvent:
+        return decisions.shadow_set(office, change, actor, event_id=uuid4(), now=now)
+
+    return await _run(holder, office, _nothing, decide, "SetShadow")
 
 
 async def define_desk(

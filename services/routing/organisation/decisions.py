@@ -20,6 +20,7 @@ from shared.organisation_events import (
     DeskDefined,
     DeskKind,
     OfficeModelChanged,
+    OfficeShadowSet,
 )
 from shared.refusals import Conflict, Invalid, NotFound
 
@@ -51,6 +52,15 @@ class SetModel(Change):
         None,
         description="From when requests received are routed by it (default: now). Cases "
         "received before keep their decision; it cannot be in the past.",
+    )
+
+
+class SetShadow(Change):
+    """Shadow the office's live routing with a candidate model (or stop: ``model`` null)."""
+
+    model: OrganisationModel | None = Field(
+        description="The candidate model every new case of the office is also decided by, "
+        "without being acted on (facts on `routed-shadow`); null stops the shadow."
     )
 
 
@@ -112,6 +122,14 @@ def model_changed(
         office=office,
         model=change.model,
         effective_at=effective,
+    )
+
+
+def shadow_set(
+    office: str, change: SetShadow, actor: Principal, *, event_id: UUID, now: datetime
+) -> OfficeShadowSet:
+    return OfficeShadowSet(
+        **envelope("OfficeShadowSet", event_id, actor, now), office=office, model=change.model
     )
 
 

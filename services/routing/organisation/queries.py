@@ -18,6 +18,8 @@ DESKS = """
 SELECT office, desk, kind, topic_families FROM desks
 WHERE ($1::text IS NULL OR office = $1) ORDER BY office, desk"""
 
+SHADOW = "SELECT model FROM office_shadows WHERE office = $1"
+
 ADVISERS = """
 SELECT a.adviser_id, a.office, a.team, a.desk, a.languages, a.skills, a.capacity, a.active,
        a.active AND NOT EXISTS (
@@ -47,6 +49,12 @@ async def model_changes(conn: Conn, office: str | None = None) -> list[asyncpg.R
 
 async def desks(conn: Conn, office: str | None = None) -> list[asyncpg.Record]:
     return await conn.fetch(DESKS, office)
+
+
+async def shadow(conn: Conn, office: str) -> str | None:
+    """The candidate model shadowing the office, if any."""
+    found: str | None = await conn.fetchval(SHADOW, office)
+    return found
 
 
 async def advisers(

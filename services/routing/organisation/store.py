@@ -20,6 +20,7 @@ from shared.organisation_events import (
     AdviserProfileSet,
     DeskDefined,
     OfficeModelChanged,
+    OfficeShadowSet,
     OrganisationEvent,
 )
 
@@ -50,6 +51,15 @@ SET office = excluded.office, team = excluded.team, desk = excluded.desk,
     active = excluded.active, occurred_at = excluded.occurred_at, event_id = excluded.event_id
 WHERE (advisers.occurred_at, advisers.event_id) < (excluded.occurred_at, excluded.event_id)"""
 
+UPSERT_SHADOWS = """
+INSERT INTO office_shadows (office, model, occurred_at, event_id)
+SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(office text, model text,
+    occurred_at timestamptz, event_id uuid)
+ON CONFLICT (office) DO UPDATE
+SET model = excluded.model, occurred_at = excluded.occurred_at, event_id = excluded.event_id
+WHERE (office_shadows.occurred_at, office_shadows.event_id)
+    < (excluded.occurred_at, excluded.event_id)"""
+
 RECORD_ABSENCES = """
 INSERT INTO absences (absence_id, adviser_id, starts_at, ends_at)
 SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(absence_id uuid, adviser_id text,
@@ -71,6 +81,7 @@ F = TypeVar("F", bound=OrganisationEvent)
 async def apply(conn: Conn, facts: Sequence[OrganisationEvent]) -> None:
     """Folds organisation facts into the tables (a fact applied twice changes nothing)."""
     await _write(conn, INSERT_MODELS, facts, OfficeModelChanged, lambda f: str(f.event_id), _model)
+    await _write(conn, UPSERT_SHADOWS, facts, OfficeShadowSet, lambda f: f.office, _shadow)
     await _write(conn, UPSERT_DESKS, facts, DeskDefined, lambda f: f"{f.office}/{f.desk}", _desk)
     await _write(conn, UPSERT_ADVISERS, facts, AdviserProfileSet, lambda f: f.adviser_id, _adviser)
     await _write(
@@ -136,6 +147,15 @@ def _model(f: OfficeModelChanged) -> dict[str, Any]:
         "effective_at": f.effective_at,
         "occurred_at": f.occurred_at,
         "changed_by": f.changed_by,
+    }
+
+
+def _shadow(f: OfficeShadowSet) -> dict[str, Any]:
+    return {
+        "office": f.office,
+        "model": f.model.value if f.model else None,
+        "occurred_at": f.occurred_at,
+        "event_id": f.event_id,
     }
 
 

@@ -36,6 +36,11 @@ class OfficeView(BaseModel):
     model_since: AwareDatetime | None = Field(description="Since when (null: never set).")
     changes: list[ModelChangeView] = Field(description="Every model change, oldest first.")
     desks: list[DeskView] = Field(description="Its desks.")
+    shadow_model: OrganisationModel | None = Field(
+        None,
+        description="The candidate model shadowing its routing (decisions on `routed-shadow`, "
+        "acted on by nobody); null: none.",
+    )
 
 
 class OfficeList(BaseModel):
@@ -73,9 +78,13 @@ class ChangeRecorded(BaseModel):
 
 
 def office_view(
-    office: str, changes: Sequence[Any], desks: Sequence[Any], now: datetime
+    office: str,
+    changes: Sequence[Any],
+    desks: Sequence[Any],
+    now: datetime,
+    shadow: str | None = None,
 ) -> OfficeView:
-    """An office from its `office_models` and `desks` rows."""
+    """An office from its `office_models`, `desks` and `office_shadows` rows."""
     history = [
         ModelChange(
             c["office"],
@@ -110,6 +119,7 @@ def office_view(
             )
             for d in desks
         ],
+        shadow_model=OrganisationModel(shadow) if shadow else None,
     )
 
 
