@@ -107,6 +107,7 @@ async def test_search_finds_members_and_subjects_and_counts_add_up(
     pool = await scratch_schema("advisory")
     await fed(pool, 16, seed=91)
     one = await pool.fetchrow("SELECT * FROM requests ORDER BY case_id LIMIT 1")
+    assert one is not None
     name, subject = one["member_name"], one["subject"]
     # When searching by the start of the member's surname, by a subject's words, by member id
     by_name = cursor.tsquery(cursor.words(name.split()[-1][:3]))
