@@ -1,6 +1,7 @@
 """A simulated day of staff working cases through the real HTTP APIs: advisers claim, reply,
 sometimes wait on the member, escalate a share and resolve the rest; the support team claims
-escalations and resolves or returns them; the administrative team completes or rejects tasks."""
+escalations and resolves or returns them; the administrative team completes or rejects tasks;
+team leads reassign now and then, and an adviser goes absent (relais_cli.team_leads)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,18 @@ import asyncio
 import contextlib
 import random
 from collections import Counter
+from functools import partial
 from typing import Any
 
 import httpx
 
-from relais_cli import tokens
+from relais_cli import members, team_leads, tokens
 from shared.identity import Principal
 from shared.settings import Settings
 
 ESCALATE_SHARE = 0.2
 WAIT_SHARE = 0.1
+HAND_END_SHARE = 0.05
 ACT_SHARE = 0.4
 RETURN_SHARE = 0.3
 REJECT_SHARE = 0.15
@@ -60,7 +63,10 @@ async def adviser(desk: Desk, rng: random.Random) -> None:
     for case in await desk.get("/cases", assignee=me, state=["claimed", "waiting_on_member"]):
         path = f"/cases/{case['case_id']}"
         if case["status"] == "waiting_on_member":
-            await desk.post(f"{path}/waiting/end", "waits ended", {"note": "the member answered"})
+            # Members answer most waits themselves (relais_cli.members); now and then the
+            # adviser takes one back by hand (the member phoned).
+            if rng.random() < HAND_END_SHARE:
+                await desk.post(f"{path}/waiting/end", "waits ended", {"note": "phoned"})
         elif case["replies"] == 0:
             await read_before_answering(desk, case)
             await desk.post(f"{path}/replies", "replied", {"text": "We are on it."})
@@ -134,9 +140,12 @@ async def work_day(
     crew = [(urls["advisory"], p, adviser) for p in tokens.advisers(settings.offices)]
     crew += [(urls["advisory"], p, support) for p in tokens.SUPPORT]
     crew += [(urls["admin"], p, admin_team) for p in tokens.ADMIN_TEAM]
+    lead = partial(team_leads.team_lead, routing_url=urls["routing"])
+    crew += [(urls["advisory"], tokens.team_lead(o), lead) for o in settings.offices[:2]]
     await asyncio.gather(
         *[
             shift(Desk(url, who, settings, done), work, i, pace)
             for i, (url, who, work) in enumerate(crew)
-        ]
+        ],
+        members.answer_waits(urls, settings, done, pace),
     )

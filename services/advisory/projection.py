@@ -20,10 +20,16 @@ from shared.events import (
     AdminAct,
     CaseClaimed,
     CaseEscalated,
+    CaseReassigned,
+    CaseReleased,
     CaseReopened,
     CaseResolved,
     CaseReturned,
     CaseRouted,
+    CaseTransferred,
+    FollowUpRequested,
+    MemberMessageReceived,
+    MemberReminded,
     NoteAdded,
     Outcome,
     ReplySent,
@@ -31,6 +37,7 @@ from shared.events import (
     WaitingEnded,
     WaitingOnMember,
 )
+from shared.member_message_events import MEMBER
 
 LOCK_SPACE = 3  # advisory's cases, in shared.locks' two-key space
 
@@ -107,7 +114,17 @@ def actor_of(event: CaseEvent) -> str:
             return event.resolved_by
         case CaseReopened():
             return event.actor
+        case CaseReleased():
+            return event.released_by
+        case CaseReassigned():
+            return event.reassigned_by
+        case CaseTransferred():
+            return event.transferred_by
         case CaseRouted():
+            return event.producer
+        case MemberMessageReceived():
+            return MEMBER
+        case MemberReminded() | FollowUpRequested():
             return event.producer
 
 

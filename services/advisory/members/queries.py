@@ -25,8 +25,9 @@ SELECT r.* FROM requests r JOIN cases c ON c.case_id = r.case_id
 WHERE r.member_id = $1 AND ($2::text IS NULL OR c.office = $2)
 ORDER BY r.received_at DESC, r.event_id DESC LIMIT 1"""
 
-# The facts that are a contact with the member, besides their requests.
-CONTACTS = ("ReplySent",)
+# The facts that are a contact with the member, besides their requests: a reply to them, a
+# message from them, a reminder of a wait they left unanswered.
+CONTACTS = ("ReplySent", "MemberMessageReceived", "MemberReminded")
 LAST_CONTACT = """
 SELECT greatest(
     (SELECT max(r.received_at) FROM requests r WHERE r.case_id = ANY($1::uuid[])),
@@ -61,7 +62,8 @@ async def snapshot(conn: Conn, member_id: str, office: str | None) -> asyncpg.Re
 
 
 async def last_contact(conn: Conn, case_ids: list[UUID]) -> datetime | None:
-    """The latest request from, or reply to, the member in these cases."""
+    """The latest request or message from, or reply or reminder to, the member in these
+    cases."""
     if not case_ids:
         return None
     value: datetime | None = await conn.fetchval(LAST_CONTACT, case_ids, list(CONTACTS))

@@ -19,7 +19,8 @@ class MemberCases(BaseModel):
     )
     past_cases: list[QueueRow] = Field(description="Resolved cases, oldest first.")
     last_contact_at: AwareDatetime | None = Field(
-        description="The latest request from, or reply to, the member in these cases."
+        description="The latest request or message from, or reply or reminder to, the member "
+        "in these cases."
     )
     open_tasks: list[TaskView] = Field(
         description="Administrative tasks still open for the member, oldest first."
