@@ -31,8 +31,8 @@ from services.advisory.views import (
     Workload,
 )
 from shared.auth import requires
-from shared.history import HistoryEntry
 from shared.events import Tier
+from shared.history import HistoryEntry
 from shared.http import AUTH_RESPONSES, VALIDATION_RESPONSE, Problem
 from shared.identity import OFFICE_BOUND, Principal, Role
 from shared.refusals import Forbidden, Invalid, NotFound
