@@ -12,12 +12,13 @@ from typing import Any
 
 import httpx
 
-from relais_cli import tokens
+from relais_cli import members, tokens
 from shared.identity import Principal
 from shared.settings import Settings
 
 ESCALATE_SHARE = 0.2
 WAIT_SHARE = 0.1
+HAND_END_SHARE = 0.05
 ACT_SHARE = 0.4
 RETURN_SHARE = 0.3
 REJECT_SHARE = 0.15
@@ -60,7 +61,10 @@ async def adviser(desk: Desk, rng: random.Random) -> None:
     for case in await desk.get("/cases", assignee=me, state=["claimed", "waiting_on_member"]):
         path = f"/cases/{case['case_id']}"
         if case["status"] == "waiting_on_member":
-            await desk.post(f"{path}/waiting/end", "waits ended", {"note": "the member answered"})
+            # Members answer most waits themselves (relais_cli.members); now and then the
+            # adviser takes one back by hand (the member phoned).
+            if rng.random() < HAND_END_SHARE:
+                await desk.post(f"{path}/waiting/end", "waits ended", {"note": "phoned"})
         elif case["replies"] == 0:
             await desk.post(f"{path}/replies", "replied", {"text": "We are on it."})
             if rng.random() < WAIT_SHARE:
@@ -127,5 +131,6 @@ async def work_day(
         *[
             shift(Desk(url, who, settings, done), work, i, pace)
             for i, (url, who, work) in enumerate(crew)
-        ]
+        ],
+        members.answer_waits(urls, settings, done, pace),
     )

@@ -32,6 +32,11 @@ from shared.envelope import StaffId as StaffId
 from shared.envelope import Tier as Tier
 from shared.envelope import case_envelope as case_envelope
 from shared.envelope import personal as personal
+from shared.member_message_events import MEMBER_MESSAGES as MEMBER_MESSAGES
+from shared.member_message_events import FollowUpRequested as FollowUpRequested
+from shared.member_message_events import MemberMessageReceived as MemberMessageReceived
+from shared.member_message_events import MemberReminded as MemberReminded
+from shared.member_message_events import follow_up_case_id as follow_up_case_id
 from shared.organisation_events import OrganisationEvent, OrganisationTopic
 from shared.routing_inputs import RoutingInputs
 from shared.shadow_events import CaseShadowRouted, RoutedShadowTopic
@@ -50,7 +55,15 @@ ADMIN_TASKS = "admin-tasks"  # owned by admin: administrative tasks opened, comp
 ORGANISATION = "organisation"  # owned by routing: office models, desks, advisers, absences
 SLA = "sla"  # owned by advisory: SLA clocks started, paused, resumed, warned, breached, met
 ROUTED_SHADOW = "routed-shadow"  # owned by routing: where a candidate model would route cases
-OWNED_TOPICS: tuple[str, ...] = (CASE_ACTIVITY, ADMIN_TASKS, ORGANISATION, SLA, ROUTED_SHADOW)
+# MEMBER_MESSAGES, owned by intake: members' messages on existing cases
+OWNED_TOPICS: tuple[str, ...] = (
+    CASE_ACTIVITY,
+    ADMIN_TASKS,
+    ORGANISATION,
+    SLA,
+    ROUTED_SHADOW,
+    MEMBER_MESSAGES,
+)
 SERVICES = ("intake", "routing", "advisory", "admin")
 PARTITIONS = 6
 
@@ -279,10 +292,19 @@ RoutedTopic = Annotated[Union[CaseRouted], Field(discriminator="type")]
 EscalatedTopic = Annotated[Union[CaseEscalated], Field(discriminator="type")]
 ResolvedTopic = Annotated[Union[CaseResolved], Field(discriminator="type")]
 CaseActivity = Union[
-    CaseClaimed, NoteAdded, ReplySent, WaitingOnMember, WaitingEnded, CaseReturned, CaseReopened
+    CaseClaimed,
+    NoteAdded,
+    ReplySent,
+    WaitingOnMember,
+    WaitingEnded,
+    CaseReturned,
+    CaseReopened,
+    MemberReminded,
+    FollowUpRequested,
 ]
 CaseActivityTopic = Annotated[CaseActivity, Field(discriminator="type")]
 AdminTaskEvent = Union[AdminTaskOpened, AdminTaskCompleted, AdminTaskRejected]
+MemberMessagesTopic = Annotated[Union[MemberMessageReceived], Field(discriminator="type")]
 AdminTasksTopic = Annotated[AdminTaskEvent, Field(discriminator="type")]
 CaseFact = (
     RequestReceived
@@ -292,6 +314,7 @@ CaseFact = (
     | CaseActivity
     | AdminTaskEvent
     | SlaEvent
+    | MemberMessageReceived
 )
 """Every event about a case (keyed by case_id)."""
 
@@ -307,6 +330,9 @@ Event = (
     | WaitingEnded
     | CaseReturned
     | CaseReopened
+    | MemberReminded
+    | FollowUpRequested
+    | MemberMessageReceived
     | AdminTaskOpened
     | AdminTaskCompleted
     | AdminTaskRejected
@@ -325,4 +351,5 @@ TOPIC_SCHEMAS: dict[str, Any] = {
     ORGANISATION: OrganisationTopic,
     SLA: SlaTopic,
     ROUTED_SHADOW: RoutedShadowTopic,
+    MEMBER_MESSAGES: MemberMessagesTopic,
 }

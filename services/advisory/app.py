@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from shared.events import (
     ADMIN_TASKS,
     CASE_ACTIVITY,
     ESCALATED,
+    MEMBER_MESSAGES,
     REQUEST_RECEIVED,
     RESOLVED,
     ROUTED,
@@ -23,6 +25,7 @@ from shared.events import (
     AdminTasksTopic,
     CaseActivityTopic,
     EscalatedTopic,
+    MemberMessagesTopic,
     RequestReceivedTopic,
     ResolvedTopic,
     RoutedTopic,
@@ -66,6 +69,18 @@ def build(
         "admin's tasks opened and closed: the open administrative acts shown with a case and "
         "a member (consumer group 'advisory').",
     )
+    sla = sla or SlaSettings()
+    runtime.subscribe(
+        MEMBER_MESSAGES,
+        MemberMessagesTopic,
+        handlers.apply_case_events,
+        "members' messages on their cases: each is added to its case's history; it ends a "
+        "wait on the member, reopens a case resolved within the reopen window, or asks intake "
+        "for a new case following one resolved earlier (consumer group 'advisory').",
+        decide=partial(
+            handlers.decide_member_messages, window=timedelta(days=sla.reopen_window_days)
+        ),
+    )
     runtime.subscribe(
         SLA,
         SlaTopic,
@@ -97,7 +112,6 @@ def build(
         "paused and resumed (waiting on the member), warned, breached, met. Business time; "
         "deadlines recorded when a clock starts or resumes. Key: case_id.",
     )
-    sla = sla or SlaSettings()
     if sla.tick_seconds > 0:
         # The relay's wake-up is set when the service starts: look it up at each commit.
         woken = lambda: runtime.holder.on_commit()  # noqa: E731

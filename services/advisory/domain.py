@@ -21,6 +21,9 @@ from shared.events import (
     CaseResolved,
     CaseReturned,
     CaseRouted,
+    FollowUpRequested,
+    MemberMessageReceived,
+    MemberReminded,
     NoteAdded,
     Outcome,
     ReplySent,
@@ -40,6 +43,9 @@ CaseEvent = Union[
     CaseReturned,
     CaseResolved,
     CaseReopened,
+    MemberMessageReceived,
+    MemberReminded,
+    FollowUpRequested,
 ]
 TICK = timedelta(microseconds=1)
 SLA_ACTOR = "sla"  # escalated_by of an automatic escalation (an SLA breach)
@@ -161,6 +167,9 @@ def evolve(state: CaseState, event: CaseEvent) -> CaseState:
             )
         case CaseReopened():
             return _reopened(state, event)
+        case MemberMessageReceived() | MemberReminded() | FollowUpRequested():
+            # History only: what a message does to its case is a fact of its own (answers.py).
+            return state
 
 
 def returns_to(state: CaseState, event: CaseEscalated) -> str | None:

@@ -6,15 +6,16 @@ asked) and the administrative tasks are kept beside the case, each in its own ta
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import get_args
 
-from services.advisory import projection, request_store, task_store
+from services.advisory import answers, commands, projection, request_store, task_store
 from services.advisory.domain import CaseEvent
 from services.advisory.sla import projection as sla_projection
-from shared import telemetry
+from shared import locks, outbox, telemetry
 from shared.consumer import Delivery
 from shared.db import Conn
-from shared.events import AdminTaskEvent, RequestReceived
+from shared.events import AdminTaskEvent, MemberMessageReceived, RequestReceived
 from shared.sla_events import SlaEvent
 
 CASE_EVENTS = get_args(CaseEvent)
@@ -48,3 +49,22 @@ async def apply_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> 
 async def apply_admin_task_events(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """admin's tasks opened and closed: the open acts shown with a case and a member."""
     await task_store.record(conn, [d.event for d in deliveries if isinstance(d.event, TASK_EVENTS)])
+
+
+async def decide_member_messages(
+    conn: Conn, deliveries: Sequence[Delivery], *, window: timedelta
+) -> None:
+    """What each member's message does to its case (services.advisory.answers), decided on
+    the case as it stands, locked; a fact already recorded (a redelivery) is not published
+    again. Messages of one case are answered in the order the member sent them."""
+    messages = [d.event for d in deliveries if isinstance(d.event, MemberMessageReceived)]
+    for message in sorted(messages, key=lambda m: (m.received_at, m.event_id.int)):
+        await locks.lock_all(conn, projection.LOCK_SPACE, [message.case_id])
+        state = (await projection.current(conn, {message.case_id}))[message.case_id]
+        fact = answers.answer(state, message, window=window)
+        if fact is None:
+            continue
+        outgoing = outbox.event_message(commands.topic_of(fact), fact)
+        traces = {fact.event_id: telemetry.traceparent_of(outgoing.headers)}
+        if await projection.record(conn, [fact], traces):
+            await outbox.enqueue(conn, [outgoing])

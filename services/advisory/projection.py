@@ -24,6 +24,9 @@ from shared.events import (
     CaseResolved,
     CaseReturned,
     CaseRouted,
+    FollowUpRequested,
+    MemberMessageReceived,
+    MemberReminded,
     NoteAdded,
     Outcome,
     ReplySent,
@@ -31,6 +34,7 @@ from shared.events import (
     WaitingEnded,
     WaitingOnMember,
 )
+from shared.member_message_events import MEMBER
 
 LOCK_SPACE = 3  # advisory's cases, in shared.locks' two-key space
 
@@ -108,6 +112,10 @@ def actor_of(event: CaseEvent) -> str:
         case CaseReopened():
             return event.actor
         case CaseRouted():
+            return event.producer
+        case MemberMessageReceived():
+            return MEMBER
+        case MemberReminded() | FollowUpRequested():
             return event.producer
 
 

@@ -1,4 +1,5 @@
-"""intake's HTTP API: members' channels submit requests and look them up."""
+"""intake's HTTP API: members' channels submit requests, post members' messages on existing
+cases, and look both up."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Response
 from fastapi.responses import JSONResponse
 
-from services.intake import commands, domain, queries
+from services.intake import commands, domain, message_store, queries
 from services.intake.commands import AcceptWriter
-from services.intake.views import Accepted, RequestView
+from services.intake.views import Accepted, MessageAccepted, MessageView, RequestView
 from shared.auth import requires
 from shared.codec import decode
-from shared.events import REQUEST_RECEIVED, RequestReceived
+from shared.events import REQUEST_RECEIVED, RequestReceived, follow_up_case_id
 from shared.http import AUTH_RESPONSES, VALIDATION_RESPONSE, FieldProblem, Problem, problem
 from shared.identity import Role
 from shared.refusals import NotFound
@@ -99,4 +100,64 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         )
         return JSONResponse(view.model_dump(mode="json"))
 
+    messages(api, runtime)
     return api
+
+
+def messages(api: APIRouter, runtime: ServiceRuntime) -> None:
+    """A member's message on an existing case, and what became of it."""
+    holder = runtime.holder
+
+    @api.post(
+        "/requests/{case_id}/messages",
+        status_code=202,
+        response_model=MessageAccepted,
+        responses={
+            **VALIDATION_RESPONSE,
+            **AUTH_RESPONSES,
+            404: {"model": Problem, "description": "No request with this case id."},
+            409: {
+                "model": Problem,
+                "description": "Idempotency-Key already used for another message.",
+            },
+        },
+    )
+    async def post_message(
+        case_id: UUID, message: domain.PostMessage, idempotency_key: IdempotencyKey = None
+    ) -> Response:
+        """Accepts a member's message on one of their cases: stores it and its
+        `MemberMessageReceived` event in one transaction, answers 202. advisory adds it to the
+        case: it ends a wait on the member, reopens a case resolved within the reopen window,
+        or, later, opens a new case following this one (see the message's status)."""
+        event, replayed = await commands.post_message(
+            holder, case_id, message, idempotency_key, now=datetime.now(UTC)
+        )
+        url = f"/requests/{case_id}/messages/{event.event_id}"
+        body = MessageAccepted(
+            case_id=case_id, message_id=event.event_id, status="accepted", status_url=url
+        )
+        headers = {"Location": url, "Idempotent-Replayed": str(replayed).lower()}
+        return JSONResponse(body.model_dump(mode="json"), status_code=202, headers=headers)
+
+    @api.get(
+        "/requests/{case_id}/messages/{message_id}",
+        response_model=MessageView,
+        responses={**AUTH_RESPONSES, 404: {"model": Problem}},
+    )
+    async def message(case_id: UUID, message_id: UUID) -> Response:
+        """What intake knows of a message: whether it is on Kafka yet, and the new case it
+        opened, if its case was resolved too long ago."""
+        follow_up = follow_up_case_id(message_id)
+        async with holder.require().acquire() as conn:
+            row = await message_store.message(conn, case_id, message_id, follow_up)
+        if row is None:
+            raise NotFound("not_found", f"No message {message_id} on case {case_id}.")
+        view = MessageView(
+            case_id=case_id,
+            message_id=message_id,
+            channel=row["channel"],
+            received_at=row["received_at"],
+            status="published" if row["published"] else "accepted",
+            follow_up_case_id=follow_up if row["followed"] else None,
+        )
+        return JSONResponse(view.model_dump(mode="json"))

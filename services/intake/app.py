@@ -1,4 +1,5 @@
-"""intake: wiring only. HTTP in, `request-received` out (through the outbox)."""
+"""intake: wiring only. HTTP in, `request-received` and `member-messages` out (through the
+outbox); advisory's follow-ups in from `case-activity`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.intake import api, handlers
-from shared.events import REQUEST_RECEIVED, RequestReceivedTopic
+from shared.events import (
+    CASE_ACTIVITY,
+    MEMBER_MESSAGES,
+    REQUEST_RECEIVED,
+    CaseActivityTopic,
+    MemberMessagesTopic,
+    RequestReceivedTopic,
+)
 from shared.http import create_app
 from shared.service import ServiceRuntime
 from shared.settings import Settings
@@ -22,8 +30,24 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
         RequestReceivedTopic,
         "A member request was accepted and became a case. Key: case_id.",
     )
-    # intake's table holds what it published: a rebuild reads it back from `request-received`.
+    runtime.publishes(
+        MEMBER_MESSAGES,
+        MemberMessagesTopic,
+        "A member wrote on one of their existing cases (a channel posted it). Owned by intake; "
+        "advisory adds it to the case. Key: case_id.",
+    )
+    runtime.subscribe(
+        CASE_ACTIVITY,
+        CaseActivityTopic,
+        handlers.apply_case_activity,
+        "intake accepts the new case advisory asks for when a member writes on a case resolved "
+        "too long ago (FollowUpRequested); it ignores every other fact (consumer group "
+        "'intake').",
+        decide=handlers.decide_follow_ups,
+    )
+    # intake's tables hold what it published: a rebuild reads them back from its own topics.
     runtime.own_facts(REQUEST_RECEIVED, handlers.apply_request_received)
+    runtime.own_facts(MEMBER_MESSAGES, handlers.apply_member_messages)
     app = create_app(
         runtime,
         [api.router(runtime)],

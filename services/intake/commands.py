@@ -1,5 +1,6 @@
-"""intake's one command, accepting a member's request: the event it becomes, stored with its
-outgoing message, and the answer to an Idempotency-Key used before.
+"""intake's commands: accepting a member's request (the event it becomes, stored with its
+outgoing message, and the answer to an Idempotency-Key used before), and a member's message on
+one of their cases (``post_message``: the same rules, one message per transaction).
 
 It does not take shared.commands' runner (lock, load, decide, record, publish one subject):
 a new request has no state to lock or load, and its decision (services.intake.domain) needs
@@ -15,14 +16,15 @@ import logging
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from services.intake import domain, projection, queries
+from services.intake import domain, message_store, projection, queries
 from services.intake.projection import Submission
 from shared import faults
 from shared.batch import is_transient
-from shared.db import PoolHolder
-from shared.events import REQUEST_RECEIVED
+from shared.codec import decode
+from shared.db import Conn, PoolHolder
+from shared.events import MEMBER_MESSAGES, REQUEST_RECEIVED, MemberMessageReceived, RequestReceived
 from shared.outbox import event_message
-from shared.refusals import Conflict
+from shared.refusals import Conflict, Invalid, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -123,3 +125,61 @@ def settle(batch: list[Waiting], exc: Exception) -> None:
     for _, done in batch:
         if not done.done():
             done.set_exception(exc)
+
+
+async def post_message(
+    holder: PoolHolder,
+    case_id: UUID,
+    message: domain.PostMessage,
+    idempotency_key: str | None,
+    *,
+    now: datetime,
+) -> tuple[MemberMessageReceived, bool]:
+    """Accepts a member's message on a case intake accepted: the fact it became, and whether
+    it is one accepted before under the same Idempotency-Key. NotFound for a case intake does
+    not know; Invalid when the member is not the case's; Conflict for a key reused otherwise.
+    Messages are rare beside requests: one transaction each."""
+    fingerprint = domain.message_fingerprint(case_id, message)
+    async with holder.require().acquire() as conn, conn.transaction():
+        if idempotency_key is not None:
+            existing = await message_store.by_key(conn, idempotency_key)
+            if existing is not None:
+                if existing.fingerprint != fingerprint:
+                    raise Conflict(
+                        "idempotency_key_reused",
+                        "This Idempotency-Key was used for a different message.",
+                    )
+                return await _stored(conn, existing.event_id), True
+        case = await _case(conn, case_id)
+        if case.member_id != message.member_id:
+            raise Invalid(
+                "not_the_member",
+                f"Case {case_id} belongs to another member than {message.member_id}.",
+            )
+        event = domain.member_message_received(
+            message, case=case, event_id=uuid4(), now=now, idempotency_key=idempotency_key
+        )
+        outgoing = event_message(MEMBER_MESSAGES, event)
+        faults.point("http.recording")
+        stored = await message_store.accept(conn, MEMBER_MESSAGES, event, outgoing, fingerprint)
+    if not stored:  # the same key, committed by a concurrent request meanwhile: let it retry
+        raise Conflict("idempotency_conflict", "A concurrent message with this key; retry.")
+    faults.point("http.committed")
+    holder.on_commit()
+    return event, False
+
+
+async def _case(conn: Conn, case_id: UUID) -> RequestReceived:
+    stored = await message_store.requests(conn, [case_id])
+    if not stored:
+        raise NotFound("not_found", f"No request with case id {case_id}.")
+    event = decode(REQUEST_RECEIVED, stored[0])
+    assert isinstance(event, RequestReceived)
+    return event
+
+
+async def _stored(conn: Conn, event_id: UUID) -> MemberMessageReceived:
+    (stored,) = await message_store.messages(conn, [event_id])
+    event = decode(MEMBER_MESSAGES, stored)
+    assert isinstance(event, MemberMessageReceived)
+    return event

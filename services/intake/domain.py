@@ -1,14 +1,24 @@
-"""intake's decisions, pure: what a submitted request must be, and the event it becomes."""
+"""intake's decisions, pure: what a submitted request (or a member's message on a case) must be,
+and the event it becomes; the request a message opens when its case was closed too long ago."""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.events import Channel, Code, MemberSnapshot, RequestReceived, case_envelope, personal
+from shared.events import (
+    Channel,
+    Code,
+    FollowUpRequested,
+    MemberMessageReceived,
+    MemberSnapshot,
+    RequestReceived,
+    case_envelope,
+    personal,
+)
 
 SERVICE = "intake"
 
@@ -82,4 +92,81 @@ def request_received(
         subject=request.subject,
         body=request.body,
         received_at=now,
+    )
+
+
+class PostMessage(BaseModel):
+    """A member's message on one of their cases, as a channel sends it."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "member_id": "M-10293",
+                    "channel": "email",
+                    "body": "Here is the signed contract you asked for.",
+                }
+            ]
+        },
+    )
+
+    member_id: str = Field(
+        description="The member writing: the case's own member.", pattern=r"^[A-Za-z0-9-]{1,64}$"
+    )
+    channel: Channel = Field(description="How the message reached the cooperative.")
+    body: str = personal("The member's message, free text.", min_length=1, max_length=10_000)
+
+
+def message_fingerprint(case_id: UUID, message: PostMessage) -> str:
+    """Identifies a message's content and case, to tell a retry from a reused key."""
+    return hashlib.sha256(f"{case_id}:{message.model_dump_json()}".encode()).hexdigest()
+
+
+def member_message_received(
+    message: PostMessage,
+    *,
+    case: RequestReceived,
+    event_id: UUID,
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> MemberMessageReceived:
+    """The fact intake publishes when it accepts a member's message on ``case``."""
+    envelope = case_envelope(
+        case.case_id, case.member_id, case.correlation_id, event_id, now, SERVICE
+    )
+    return MemberMessageReceived(
+        type="MemberMessageReceived",
+        **envelope,
+        idempotency_key=idempotency_key,
+        channel=message.channel,
+        body=message.body,
+        received_at=now,
+    )
+
+
+def follow_up_request(
+    case: RequestReceived, message: MemberMessageReceived, requested: FollowUpRequested
+) -> RequestReceived:
+    """The new case a message opens when its case was resolved too long ago: the member and
+    topic family of the old case, the message as the question; ids from the decision, so
+    deciding it twice gives the same request."""
+    case_id = requested.follow_up_case_id
+    event_id = uuid5(case_id, "request-received")
+    at = message.received_at
+    envelope = case_envelope(
+        case_id, case.member_id, case_id, event_id, at, SERVICE, cause=requested.event_id, version=2
+    )
+    return RequestReceived(
+        type="RequestReceived",
+        **envelope,
+        idempotency_key=None,
+        member=case.member,
+        channel=message.channel,
+        topic_family=case.topic_family,
+        subject=f"Re: {case.subject}"[:200],
+        body=message.body,
+        received_at=at,
     )

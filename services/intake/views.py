@@ -26,3 +26,24 @@ class RequestView(BaseModel):
     status: Literal["accepted", "published"] = Field(
         description="'accepted': stored, not yet on Kafka; 'published': on `request-received`."
     )
+
+
+class MessageAccepted(BaseModel):
+    case_id: UUID = Field(description="The case the message was posted on.")
+    message_id: UUID = Field(description="The message (its event's id).")
+    status: Literal["accepted"] = Field(description="Always 'accepted': the message is stored.")
+    status_url: str = Field(description="Where to follow the message.")
+
+
+class MessageView(BaseModel):
+    case_id: UUID = Field(description="The case the message was posted on.")
+    message_id: UUID = Field(description="The message.")
+    channel: Channel = Field(description="How the message came in.")
+    received_at: AwareDatetime = Field(description="When intake accepted it.")
+    status: Literal["accepted", "published"] = Field(
+        description="'accepted': stored, not yet on Kafka; 'published': on `member-messages`."
+    )
+    follow_up_case_id: UUID | None = Field(
+        description="The new case the message opened, when its case was resolved longer ago "
+        "than the reopen window (once intake accepted it); else null."
+    )

@@ -40,6 +40,9 @@ class ClockSummary:
     on_time: bool | None = None
     elapsed_s: float | None = None
     paused_s: float = 0.0
+    # While paused: since when, and the WaitingOnMember that paused it (reminders, closures).
+    paused_since: datetime | None = None
+    paused_wait: UUID | None = None
 
     @property
     def next_due(self) -> datetime | None:
@@ -67,6 +70,7 @@ def summary(facts: Sequence[SlaEvent]) -> ClockSummary:
                 )
             case SlaPaused():
                 c, paused_since = replace(c, paused=True, pauses=c.pauses + 1), f.paused_at
+                c = replace(c, paused_wait=f.wait_event_id)
             case SlaResumed():
                 waited = (f.resumed_at - paused_since).total_seconds() if paused_since else 0.0
                 c = replace(
@@ -86,7 +90,9 @@ def summary(facts: Sequence[SlaEvent]) -> ClockSummary:
                 c = replace(
                     c, paused=False, met_at=f.met_at, on_time=f.on_time, elapsed_s=f.elapsed_seconds
                 )
-    return c
+    if not c.paused:
+        return replace(c, paused_wait=None)
+    return replace(c, paused_since=paused_since)
 
 
 def escalation(

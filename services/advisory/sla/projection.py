@@ -34,6 +34,7 @@ FACTS_OF = "SELECT case_id, event FROM sla_facts WHERE case_id = ANY($1::uuid[])
 SLA_SIDE = (
     "priority", "target_s", "started_at", "deadline", "warn_at", "paused", "pauses", "resumes",
     "warned_at", "breached_at", "met_at", "on_time", "elapsed_s", "paused_s", "next_due",
+    "paused_since", "paused_wait",
 )  # fmt: skip
 UPSERT_SLA_SIDE = f"""
 INSERT INTO sla_clocks (case_id, clock, {", ".join(SLA_SIDE)})
@@ -41,7 +42,8 @@ SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(case_id uuid, clock text, prior
     target_s double precision, started_at timestamptz, deadline timestamptz,
     warn_at timestamptz, paused boolean, pauses int, resumes int, warned_at timestamptz,
     breached_at timestamptz, met_at timestamptz, on_time boolean, elapsed_s double precision,
-    paused_s double precision, next_due timestamptz)
+    paused_s double precision, next_due timestamptz, paused_since timestamptz,
+    paused_wait uuid)
 ON CONFLICT (case_id, clock) DO UPDATE
 SET {", ".join(f"{c} = excluded.{c}" for c in SLA_SIDE)}"""
 
@@ -157,3 +159,31 @@ async def case_facts(conn: Conn, case_ids: Sequence[UUID]) -> dict[UUID, list[Ca
     for r in await conn.fetch(CASE_FACTS, list(case_ids), list(CLOCK_FACTS)):
         found[r["case_id"]].append(_CASE.validate_json(r["event"]))
     return found
+
+
+# Resolution clocks paused on the member long enough for a reminder not yet sent (or for a
+# closure): a bound in wall time, which business time never passes; the tick decides exactly.
+WAITING = """
+SELECT c.case_id, c.paused_wait, c.paused_since FROM sla_clocks c
+WHERE c.paused AND c.clock = 'resolution' AND c.paused_wait IS NOT NULL
+  AND (c.paused_since <= $2
+       OR (c.paused_since <= $1 AND NOT EXISTS (
+           SELECT 1 FROM case_history h
+           WHERE h.case_id = c.case_id AND h.type = 'MemberReminded'
+             AND (h.event->>'wait_event_id')::uuid = c.paused_wait)))
+ORDER BY c.paused_since LIMIT $3"""
+
+REMINDED = "SELECT event_id FROM case_history WHERE event_id = ANY($1::uuid[])"
+
+
+async def waiting(
+    conn: Conn, remind_before: datetime, close_before: datetime, limit: int
+) -> list[tuple[UUID, UUID, datetime]]:
+    """(case, wait, since) of the waits on the member that may be due a reminder or closure."""
+    rows = await conn.fetch(WAITING, remind_before, close_before, limit)
+    return [(r["case_id"], r["paused_wait"], r["paused_since"]) for r in rows]
+
+
+async def known_facts(conn: Conn, event_ids: Sequence[UUID]) -> set[UUID]:
+    """Which of these case facts advisory recorded already."""
+    return {r["event_id"] for r in await conn.fetch(REMINDED, list(event_ids))}

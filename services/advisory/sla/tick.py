@@ -10,12 +10,14 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from services.advisory import projection
+from services.advisory import commands, projection
+from services.advisory.domain import CaseEvent
 from services.advisory.sla import projection as sla_projection
+from services.advisory.sla import waits as member_waits
 from services.advisory.sla.clock import due
 from services.advisory.sla.outcomes import escalation
 from services.advisory.sla.policy import SlaPolicy, SlaSettings
@@ -70,16 +72,57 @@ async def tick(pool: asyncpg.Pool, policy: SlaPolicy, now: datetime, limit: int 
     return Round(len(case_ids), facts, escalations)
 
 
+async def waits(
+    pool: asyncpg.Pool, policy: SlaPolicy, now: datetime, limit: int = 500
+) -> list[CaseEvent]:
+    """One round over the waits on the member (services.advisory.sla.waits): reminders and
+    no-response closures now due, recorded and published in one transaction."""
+    shortest = min(
+        [policy.calendar.day_seconds] + [policy.calendar_for(o).day_seconds for o in policy.offices]
+    )
+
+    def before(days: float) -> datetime:
+        return now - timedelta(seconds=days * shortest)
+
+    async with pool.acquire() as conn, conn.transaction():
+        found = await sla_projection.waiting(
+            conn, before(policy.remind_after_days), before(policy.close_after_days), limit
+        )
+        if not found:
+            return []
+        await locks.lock_all(conn, projection.LOCK_SPACE, [case_id for case_id, _, _ in found])
+        states = await projection.current(conn, {case_id for case_id, _, _ in found})
+        reminded = await sla_projection.known_facts(
+            conn, [member_waits.reminder_id(wait) for _, wait, _ in found]
+        )
+        facts: list[CaseEvent] = []
+        for case_id, wait, since in found:
+            was_reminded = member_waits.reminder_id(wait) in reminded
+            open_wait = member_waits.OpenWait(case_id, wait, since)
+            facts += member_waits.due(states[case_id], open_wait, was_reminded, policy, now)
+        if not facts:
+            return []
+        outgoing = [outbox.event_message(commands.topic_of(f), f) for f in facts]
+        traces = {
+            f.event_id: telemetry.traceparent_of(m.headers)
+            for f, m in zip(facts, outgoing, strict=True)
+        }
+        await projection.record(conn, facts, traces)
+        await outbox.enqueue(conn, outgoing)
+    return facts
+
+
 async def run(pool: asyncpg.Pool, settings: SlaSettings, on_commit: Callable[[], None]) -> None:
     """Ticks every ``settings.tick_seconds`` (at once again while there is more work)."""
     policy = settings.policy()
     while True:
         try:
             done = await tick(pool, policy, datetime.now(UTC), settings.batch)
+            answered = await waits(pool, policy, datetime.now(UTC), settings.batch)
         except Exception as exc:  # database away: try again next round
             log.warning("SLA tick failed: %s", exc)
-            done = Round(0, [], [])
-        if done.facts or done.escalations:
+            done, answered = Round(0, [], []), []
+        if done.facts or done.escalations or answered:
             faults.point("sla.committed")  # crash: the round committed, its relay not woken
             on_commit()
         if done.escalations:
