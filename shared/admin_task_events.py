@@ -1,6 +1,7 @@
-"""admin's own facts on `admin-tasks`: an administrative task opened for a resolution, then
-completed or rejected by the administrative team. Part of the contract (re-exported by
-``shared.events``, which holds the topic's union)."""
+"""admin's own facts on `admin-tasks`: an administrative task opened for a resolution (with the
+date it is due by), claimed or assigned within the administrative team, then completed or
+rejected. Part of the contract (re-exported by ``shared.events``, which holds the topic's
+union)."""
 
 from __future__ import annotations
 
@@ -9,19 +10,65 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
-from shared.envelope import AdminAct, Code, Envelope, personal
+from shared.envelope import AdminAct, Code, Envelope, StaffId, personal
 
 
-class AdminTaskOpened(Envelope):
-    """A resolution needs an administrative act: a task for the administrative team."""
+class _TaskOpening(Envelope):
+    """The facts of a task's opening, in every version of AdminTaskOpened."""
 
     type: Literal["AdminTaskOpened"] = Field(description="Event type discriminator.")
-    schema_version: Literal[1] = Field(description="Version of this event's schema.")
     task_id: UUID = Field(description="The task; derived from the resolution that opened it.")
     act: AdminAct = Field(description="The administrative act to carry out.")
     office: Code = Field(description="Office of the case.")
     resolution_event_id: UUID = Field(description="event_id of the CaseResolved behind it.")
     opened_at: AwareDatetime = Field(description="When the task was opened.")
+
+
+class AdminTaskOpenedV1(_TaskOpening):
+    """Version 1 of AdminTaskOpened: still in the log, read as version 2 (shared.upcasting)."""
+
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+
+
+class AdminTaskOpened(_TaskOpening):
+    """A resolution needs an administrative act: a task for the administrative team.
+
+    Version 2 adds ``due_at``: the act is due within a number of business days that depends
+    on the act (admin's configuration when it opened the task), so the due date is a fact."""
+
+    schema_version: Literal[2] = Field(description="Version of this event's schema.")
+    due_at: AwareDatetime | None = Field(
+        description="When the act is due: the close of the office's n-th business day after "
+        "the opening, n set per act. Null in events upcast from version 1."
+    )
+    due_business_days: int | None = Field(
+        description="The n of due_at: business days the act was given. Null in events upcast "
+        "from version 1.",
+        ge=0,
+    )
+
+
+class AdminTaskClaimed(Envelope):
+    """A member of the administrative team took an open task: it is theirs to carry out."""
+
+    type: Literal["AdminTaskClaimed"] = Field(description="Event type discriminator.")
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    task_id: UUID = Field(description="The task.")
+    act: AdminAct = Field(description="The act (copied for consumers).")
+    claimed_by: StaffId = Field(description="Staff id of the administrative team member.")
+    claimed_at: AwareDatetime = Field(description="When the task was claimed.")
+
+
+class AdminTaskAssigned(Envelope):
+    """An open task was given to a named member of the administrative team."""
+
+    type: Literal["AdminTaskAssigned"] = Field(description="Event type discriminator.")
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    task_id: UUID = Field(description="The task.")
+    act: AdminAct = Field(description="The act (copied for consumers).")
+    assigned_to: StaffId = Field(description="Staff id of the member who carries it out now.")
+    assigned_by: StaffId = Field(description="Staff id of whoever assigned it (team or ops).")
+    assigned_at: AwareDatetime = Field(description="When the task was assigned.")
 
 
 class AdminTaskCompleted(Envelope):

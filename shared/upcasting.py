@@ -26,10 +26,16 @@ def case_routed_v1_to_v2(raw: RawEvent) -> RawEvent:
     return {**raw, "schema_version": 2, "desk": None, "inputs": None}
 
 
+def admin_task_opened_v1_to_v2(raw: RawEvent) -> RawEvent:
+    """Version 1 gave tasks no due date: unknown (null), not recomputed from today's settings."""
+    return {**raw, "schema_version": 2, "due_at": None, "due_business_days": None}
+
+
 # (event type, from version) -> function returning the event at version + 1.
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
     ("RequestReceived", 1): request_received_v1_to_v2,
     ("CaseRouted", 1): case_routed_v1_to_v2,
+    ("AdminTaskOpened", 1): admin_task_opened_v1_to_v2,
 }
 
 

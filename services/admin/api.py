@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 
 from services.admin import commands, queries
-from services.admin.decisions import CompleteTask, RejectTask
+from services.admin.decisions import AssignTask, ClaimTask, CompleteTask, RejectTask, TaskCommand
 from services.admin.domain import TaskStatus
 from services.admin.views import (
     CaseDetail,
@@ -31,11 +31,15 @@ from shared.service import ServiceRuntime
 
 READERS = [Depends(requires(Role.ADMIN_TEAM, Role.OPS))]
 Team = Annotated[Principal, Depends(requires(Role.ADMIN_TEAM))]
+Dispatchers = Annotated[Principal, Depends(requires(Role.ADMIN_TEAM, Role.OPS))]
 READS: dict[int | str, dict[str, Any]] = {**VALIDATION_RESPONSE, **AUTH_RESPONSES}
 NOT_FOUND: dict[int | str, dict[str, Any]] = {**READS, 404: {"model": Problem}}
 REFUSALS: dict[int | str, dict[str, Any]] = {
     **READS,
-    409: {"model": Problem, "description": "The task is unknown or already closed."},
+    409: {
+        "model": Problem,
+        "description": "The task is unknown, already closed, or another member's.",
+    },
 }
 
 
@@ -48,6 +52,9 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         status: Annotated[list[TaskStatus] | None, Query(description="Any of these.")] = None,
         act: Annotated[AdminAct | None, Query(description="Act type.")] = None,
         office: Annotated[str | None, Query(description="Office code.")] = None,
+        assignee: Annotated[
+            str | None, Query(description="Staff id the task is claimed by or assigned to.")
+        ] = None,
         older_than_minutes: Annotated[
             int | None, Query(ge=0, le=MAX_AGE_MINUTES, description="Age.")
         ] = None,
@@ -60,7 +67,9 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         statuses = [s.value for s in status] if status else None
         async with holder.require().acquire() as conn:
             rows = await queries.tasks(
-                conn, statuses, act.value if act else None, office, before, limit
+                conn,
+                queries.TaskFilter(statuses, act.value if act else None, office, assignee, before),
+                limit,
             )
         return JSONResponse(TaskList(tasks=[TaskView.of(r) for r in rows]).model_dump(mode="json"))
 
@@ -77,24 +86,34 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         body = TaskDetail(task=TaskView.of(row), history=[HistoryEntry.of(h) for h in history])
         return JSONResponse(body.model_dump(mode="json"))
 
-    async def close(
-        task_id: UUID, command: CompleteTask | RejectTask, actor: Principal
-    ) -> Response:
+    async def run(task_id: UUID, command: TaskCommand, actor: Principal) -> Response:
         event, after = await commands.execute(
             holder, task_id, command, actor, event_id=uuid4(), now=datetime.now(UTC)
         )
         done = TaskDone(event_id=event.event_id, event_type=event.type, task=TaskView.of(after))
         return JSONResponse(done.model_dump(mode="json"))
 
+    @api.post("/tasks/{task_id}/claim", response_model=TaskDone, responses=REFUSALS)
+    async def claim(task_id: UUID, actor: Team) -> Response:
+        """Take an open task nobody else holds: the caller carries it out."""
+        return await run(task_id, ClaimTask(), actor)
+
+    @api.post("/tasks/{task_id}/assignment", response_model=TaskDone, responses=REFUSALS)
+    async def assign(task_id: UUID, body: AssignTask, actor: Dispatchers) -> Response:
+        """Give an open task to a named member of the administrative team (from whoever held
+        it): they carry it out from now on."""
+        return await run(task_id, body, actor)
+
     @api.post("/tasks/{task_id}/completion", response_model=TaskDone, responses=REFUSALS)
     async def complete(task_id: UUID, body: CompleteTask, actor: Team) -> Response:
-        """The act was carried out: the task is completed."""
-        return await close(task_id, body, actor)
+        """The act was carried out: the task is completed (by its holder, when it has one)."""
+        return await run(task_id, body, actor)
 
     @api.post("/tasks/{task_id}/rejection", response_model=TaskDone, responses=REFUSALS)
     async def reject(task_id: UUID, body: RejectTask, actor: Team) -> Response:
-        """The act cannot be carried out: the task is rejected, the note says why."""
-        return await close(task_id, body, actor)
+        """The act cannot be carried out: the task is rejected, the note says why; the case
+        reopens in advisory with that reason."""
+        return await run(task_id, body, actor)
 
     @api.get(
         "/members/{member_id}", response_model=MemberView, responses=NOT_FOUND, dependencies=READERS

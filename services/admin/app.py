@@ -3,15 +3,18 @@ team's commands over HTTP; `admin-tasks` out (through the outbox)."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from services.admin import api, handlers
+from services.admin.due_dates import DueSettings
 from shared.events import (
     ADMIN_TASKS,
     REQUEST_RECEIVED,
     RESOLVED,
+    AdminTasksLog,
     AdminTasksTopic,
     RequestReceivedTopic,
     ResolvedTopic,
@@ -39,19 +42,22 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
         RESOLVED,
         ResolvedTopic,
         handlers.apply_case_resolved,
-        "admin's case view; a resolution needing an act opens a task (consumer group 'admin').",
+        "admin's case view; a resolution needing an act opens a task, due by the act's "
+        "business days (consumer group 'admin').",
+        decide=partial(handlers.decide_case_resolved, due=DueSettings().policy()),
     )
     runtime.subscribe(
         ADMIN_TASKS,
-        AdminTasksTopic,
+        AdminTasksLog,
         handlers.apply_admin_task_events,
         "admin reads its own task facts back: its task view is rebuilt from the log alone.",
     )
     runtime.publishes(
         ADMIN_TASKS,
         AdminTasksTopic,
-        "The administrative team's tasks: opened by a resolution needing an act, then "
-        "completed or rejected. Owned by admin. Key: case_id.",
+        "The administrative team's tasks: opened by a resolution needing an act (with the "
+        "date it is due by), claimed by or assigned to a team member, then completed or "
+        "rejected. Owned by admin. Key: case_id.",
     )
     app = create_app(
         runtime,

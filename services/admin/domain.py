@@ -1,7 +1,8 @@
-"""admin's domain, pure: the task a resolution opens and the task's life (who may close it is
-services.admin.decisions).
+"""admin's domain, pure: the task a resolution opens (with its due date) and the task's life (who
+may claim, assign or close it is services.admin.decisions).
 
-A task is OPEN until the administrative team completes or rejects it; both are final. Its
+A task is OPEN until the administrative team completes or rejects it; both are final. While
+open it may be claimed by a member of the team or assigned to one (its ``assignee``). Its
 state is the fold of its facts in (occurred_at, event_id) order, whatever order they were read."""
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from enum import StrEnum
 from typing import Union
 from uuid import UUID, uuid5
 
+from services.admin.due_dates import DEFAULT_DUE, DuePolicy
 from shared.events import (
     AdminAct,
+    AdminTaskAssigned,
+    AdminTaskClaimed,
     AdminTaskCompleted,
     AdminTaskOpened,
     AdminTaskRejected,
@@ -24,7 +28,9 @@ from shared.events import (
 SERVICE = "admin"
 # Namespace of admin's derived ids: a resolution always opens the same task, with the same event.
 NAMESPACE = UUID("0b5f3a6e-2c47-4d1e-8f6a-9d3c2b1a7e55")
-TaskEvent = Union[AdminTaskOpened, AdminTaskCompleted, AdminTaskRejected]
+TaskEvent = Union[
+    AdminTaskOpened, AdminTaskClaimed, AdminTaskAssigned, AdminTaskCompleted, AdminTaskRejected
+]
 
 
 class TaskStatus(StrEnum):
@@ -47,6 +53,8 @@ class TaskState:
     closed_by: str | None = None
     events: int = 0
     last_event_at: datetime | None = None
+    assignee: str | None = None  # who carries it out: claimed or assigned, while open
+    due_at: datetime | None = None  # None: opened before due dates (AdminTaskOpened v1)
 
 
 def task_id_for(resolution_event_id: UUID) -> UUID:
@@ -58,14 +66,15 @@ def opening_id(resolution: UUID) -> UUID:
     return uuid5(NAMESPACE, f"opened:{resolution}")
 
 
-def task_opened(resolved: CaseResolved) -> AdminTaskOpened | None:
-    """The task a resolution opens, if it needs an act. Ids and time derive from the resolution:
-    deciding it again (a redelivery, a rebuild) gives the very same fact."""
+def task_opened(resolved: CaseResolved, due: DuePolicy = DEFAULT_DUE) -> AdminTaskOpened | None:
+    """The task a resolution opens, if it needs an act, due by ``due``'s business days for the
+    act. Ids and time derive from the resolution: deciding it again (a redelivery) under the
+    same settings gives the very same fact."""
     if resolved.admin_act is None:
         return None
     return AdminTaskOpened(
         type="AdminTaskOpened",
-        schema_version=1,
+        schema_version=2,
         event_id=opening_id(resolved.event_id),
         occurred_at=resolved.occurred_at,
         case_id=resolved.case_id,
@@ -78,6 +87,8 @@ def task_opened(resolved: CaseResolved) -> AdminTaskOpened | None:
         office=resolved.office,
         resolution_event_id=resolved.event_id,
         opened_at=resolved.occurred_at,
+        due_at=due.due(resolved.admin_act, resolved.office, resolved.occurred_at),
+        due_business_days=due.days_for(resolved.admin_act),
     )
 
 
@@ -103,7 +114,17 @@ def evolve(state: TaskState, event: TaskEvent) -> TaskState:
     match event:
         case AdminTaskOpened():
             status = state.status or TaskStatus.OPEN
-            return replace(state, status=status, office=event.office, opened_at=event.opened_at)
+            return replace(
+                state,
+                status=status,
+                office=event.office,
+                opened_at=event.opened_at,
+                due_at=event.due_at,
+            )
+        case AdminTaskClaimed():
+            return replace(state, assignee=event.claimed_by)
+        case AdminTaskAssigned():
+            return replace(state, assignee=event.assigned_to)
         case AdminTaskCompleted():
             return replace(
                 state,

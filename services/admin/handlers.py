@@ -1,13 +1,12 @@
 """admin's handlers: thin. Requests and resolutions feed the member and case views; a resolution
 needing an act opens a task (published on `admin-tasks` once, however often it is read).
 
-Every handler here applies facts; none decides (shared.service), so a rebuild runs them all.
-Opening a task is not a decision: the opening is a pure function of the resolution (its id
-derived from the resolution's, its content from the resolution's act; no clock, policy or
-state read), so applying the resolution again makes the very task the log holds. A rebuild
-needs it applied with the resolution, not read back from `admin-tasks`: the live projection
-holds the task as soon as the resolution is applied, before the opening comes back. What a
-rebuild enqueues lands in the shadow's outbox, which nothing relays."""
+Opening a task is a decision: its due date counts the act's business days as admin's settings
+say when it opens (``RELAIS_ADMIN_DUE_DAYS``). So ``decide_case_resolved`` opens it live
+(recorded and put in the outbox in the resolution's transaction), and a rebuild, which only
+applies, reads it back from `admin-tasks` (``apply_admin_task_events``) as the log holds it,
+whatever the settings are now. The opening keeps the trace context of the resolution that
+opened it (kept by ``apply_case_resolved``, whichever of the two is read first)."""
 
 from __future__ import annotations
 
@@ -15,6 +14,7 @@ from collections.abc import Sequence
 from typing import get_args
 
 from services.admin import domain, projection
+from services.admin.due_dates import DuePolicy
 from shared import outbox, telemetry
 from shared.consumer import Delivery
 from shared.db import Conn
@@ -29,29 +29,39 @@ async def apply_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> 
 
 
 async def apply_case_resolved(conn: Conn, deliveries: Sequence[Delivery]) -> None:
-    """How the case ended, and the task for its administrative act, if it needs one."""
+    """How the case ended; for a resolution needing an act, the trace its task keeps."""
     resolved = [(d.event, d.record) for d in deliveries if isinstance(d.event, CaseResolved)]
     if not resolved:
         return
-    resolutions = [r for r, _ in resolved]
-    await projection.record_resolutions(conn, resolutions)
-    opened = [t for r in resolutions if (t := domain.task_opened(r)) is not None]
+    await projection.record_resolutions(conn, [r for r, _ in resolved])
     # The task keeps the trace context of the resolution that opened it: that record is in
     # the log, so a rebuild stores the same (the opening's own publish span is made anew
-    # each time the resolution is read, and a rebuild may read the opening first).
+    # each time the resolution is decided on, and a rebuild may read the opening first).
     traces = {
-        domain.opening_id(r.event_id): telemetry.traceparent_of(record.headers)
+        domain.task_id_for(r.event_id): trace
         for r, record in resolved
+        if r.admin_act is not None and (trace := telemetry.traceparent_of(record.headers))
     }
-    messages = {t.event_id: outbox.event_message(ADMIN_TASKS, t) for t in opened}
-    new = await projection.record_tasks(conn, opened, traces)
-    await outbox.enqueue(conn, [m for i, m in messages.items() if i in new])
+    await projection.keep_opening_traces(conn, traces)
+
+
+async def decide_case_resolved(
+    conn: Conn, deliveries: Sequence[Delivery], *, due: DuePolicy
+) -> None:
+    """Opens the task a resolution needs, due by the act's business days (once: an opening
+    already recorded, a redelivery, publishes nothing)."""
+    resolutions = [d.event for d in deliveries if isinstance(d.event, CaseResolved)]
+    opened = [t for r in resolutions if (t := domain.task_opened(r, due)) is not None]
+    new = await projection.record_tasks(conn, opened)
+    await outbox.enqueue(
+        conn, [outbox.event_message(ADMIN_TASKS, t) for t in opened if t.event_id in new]
+    )
 
 
 async def apply_admin_task_events(conn: Conn, deliveries: Sequence[Delivery]) -> None:
-    """admin's own facts, read back: the task history (rebuilds come from here). A task's
-    opening keeps the trace of its resolution (``apply_case_resolved``), not the header it was
-    published with; the other facts keep the header they travelled with."""
+    """admin's own facts, read back: the task history (a rebuild's openings come from here). A
+    task's opening keeps the trace of its resolution (``apply_case_resolved``), not the header
+    it was published with; the other facts keep the header they travelled with."""
     kinds = get_args(domain.TaskEvent)
     events = [d.event for d in deliveries if isinstance(d.event, kinds)]
     traces = {

@@ -15,6 +15,8 @@ from services.admin.domain import TaskEvent, TaskState, fold
 from shared import locks
 from shared.db import Conn
 from shared.events import (
+    AdminTaskAssigned,
+    AdminTaskClaimed,
     AdminTaskCompleted,
     AdminTaskOpened,
     AdminTaskRejected,
@@ -61,12 +63,18 @@ SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::
 ON CONFLICT (event_id) DO NOTHING
 RETURNING event_id, task_id"""
 
-# An opening read back before its resolution (a rebuild) is recorded without a trace context;
-# it gets the resolution's when that is read.
-FILL_TRACES = """
-UPDATE task_history h SET traceparent = x.traceparent
-FROM unnest($1::uuid[], $2::text[]) AS x(event_id, traceparent)
-WHERE h.event_id = x.event_id AND h.traceparent IS NULL"""
+# A task's opening keeps the trace context of the resolution that opened it, kept here when
+# the resolution is read; whichever of the two is read first, the opening gets it.
+KEEP_OPENING_TRACES = """
+INSERT INTO opening_traces (task_id, traceparent)
+SELECT * FROM unnest($1::uuid[], $2::text[])
+ON CONFLICT (task_id) DO NOTHING"""
+
+FILL_OPENING_TRACES = """
+UPDATE task_history h SET traceparent = o.traceparent
+FROM opening_traces o
+WHERE h.task_id = o.task_id AND h.type = 'AdminTaskOpened' AND h.traceparent IS NULL
+  AND h.task_id = ANY($1::uuid[])"""
 
 # The trace closing the task continues: that of the resolution that opened it.
 TASK_TRACE = """
@@ -79,7 +87,7 @@ UPSERT_TASKS = f"""
 INSERT INTO tasks ({", ".join(COLUMNS)})
 SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[],
                      $7::text[], $8::timestamptz[], $9::timestamptz[], $10::text[], $11::int[],
-                     $12::timestamptz[])
+                     $12::timestamptz[], $13::text[], $14::timestamptz[])
 ON CONFLICT (task_id) DO UPDATE
 SET {", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:])}"""
 
@@ -131,11 +139,25 @@ async def record_resolutions(conn: Conn, resolutions: Sequence[CaseResolved]) ->
 
 
 def actor_of(event: TaskEvent) -> str:
-    if isinstance(event, AdminTaskCompleted):
-        return event.completed_by
-    if isinstance(event, AdminTaskRejected):
-        return event.rejected_by
+    match event:
+        case AdminTaskClaimed():
+            return event.claimed_by
+        case AdminTaskAssigned():
+            return event.assigned_by
+        case AdminTaskCompleted():
+            return event.completed_by
+        case AdminTaskRejected():
+            return event.rejected_by
     return event.producer
+
+
+async def keep_opening_traces(conn: Conn, traces: Mapping[UUID, str]) -> None:
+    """The trace context each task's opening keeps (by task_id): its resolution's."""
+    if not traces:
+        return
+    ids = sorted(traces)
+    await conn.execute(KEEP_OPENING_TRACES, ids, [traces[i] for i in ids])
+    await conn.execute(FILL_OPENING_TRACES, ids)
 
 
 async def record_tasks(
@@ -143,7 +165,8 @@ async def record_tasks(
 ) -> set[UUID]:
     """Stores the task facts not yet known and refolds their tasks; returns the new event ids.
     ``traces``: the ``traceparent`` each fact keeps, by event_id (when known): a command's
-    fact, the one it is published with; an opening, its resolution's (``handlers``)."""
+    fact, the one it is published with. An opening keeps its resolution's
+    (``keep_opening_traces``), whichever is read first."""
     unique = list({e.event_id: e for e in events}.values())
     if not unique:
         return set()
@@ -161,14 +184,9 @@ async def record_tasks(
         [traced(e.event_id) for e in unique],
     )
     fresh = {r["event_id"] for r in rows}
-    # Only an opening is ever recorded before its trace context is known (read back first).
-    late = [
-        (e.event_id, t)
-        for e in unique
-        if isinstance(e, AdminTaskOpened) and e.event_id not in fresh and (t := traced(e.event_id))
-    ]
-    if late:
-        await conn.execute(FILL_TRACES, [i for i, _ in late], [t for _, t in late])
+    openings = [e.task_id for e in unique if isinstance(e, AdminTaskOpened) and e.event_id in fresh]
+    if openings:
+        await conn.execute(FILL_OPENING_TRACES, openings)
     if rows:
         states = await load_tasks(conn, {r["task_id"] for r in rows})
         columns: list[list[Any]] = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -14,9 +15,10 @@ SELECT * FROM tasks
 WHERE ($1::text[] IS NULL OR status = ANY($1::text[]))
   AND ($2::text IS NULL OR act = $2)
   AND ($3::text IS NULL OR office = $3)
-  AND ($4::timestamptz IS NULL OR opened_at <= $4)
+  AND ($4::text IS NULL OR assignee = $4)
+  AND ($5::timestamptz IS NULL OR opened_at <= $5)
 ORDER BY opened_at, task_id
-LIMIT $5"""
+LIMIT $6"""
 
 TASK = "SELECT * FROM tasks WHERE task_id = $1"
 
@@ -38,16 +40,20 @@ TASKS_OF_MEMBER = "SELECT * FROM tasks WHERE member_id = $1 ORDER BY opened_at, 
 TASKS_OF_CASE = "SELECT * FROM tasks WHERE case_id = $1 ORDER BY opened_at, task_id"
 
 
-async def tasks(
-    conn: Conn,
-    statuses: list[str] | None,
-    act: str | None,
-    office: str | None,
-    opened_before: datetime | None,
-    limit: int,
-) -> list[asyncpg.Record]:
+@dataclass(frozen=True)
+class TaskFilter:
+    """What a task list asks for; None: any."""
+
+    statuses: list[str] | None = None
+    act: str | None = None
+    office: str | None = None
+    assignee: str | None = None
+    opened_before: datetime | None = None
+
+
+async def tasks(conn: Conn, f: TaskFilter, limit: int) -> list[asyncpg.Record]:
     """Tasks matching every given filter, oldest first."""
-    return await conn.fetch(TASKS, statuses, act, office, opened_before, limit)
+    return await conn.fetch(TASKS, f.statuses, f.act, f.office, f.assignee, f.opened_before, limit)
 
 
 async def task(conn: Conn, task_id: UUID) -> asyncpg.Record | None:

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.admin.domain import TaskState, TaskStatus
 from shared.events import AdminAct, Outcome, personal
@@ -28,6 +28,13 @@ class TaskView(BaseModel):
     opened_at: AwareDatetime | None = Field(description="When the task was opened.")
     closed_at: AwareDatetime | None = Field(description="When it was completed or rejected.")
     closed_by: str | None = Field(description="Who completed or rejected it.")
+    assignee: str | None = Field(
+        description="The team member who claimed it or was assigned it, if anyone."
+    )
+    due_at: AwareDatetime | None = Field(
+        description="When the act is due (the close of the office's n-th business day after "
+        "the opening, n set per act); null for tasks opened before due dates."
+    )
 
     @classmethod
     def of(cls, source: TaskState | Any) -> TaskView:
@@ -44,8 +51,34 @@ class TaskDetail(BaseModel):
 
 
 class TaskDone(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "event_id": "5d1c9a7e-3b0f-4c5e-9a51-0f6f2b1e8c44",
+                    "event_type": "AdminTaskClaimed",
+                    "task": {
+                        "task_id": "0f3e8d1a-6b2c-5d4e-8f9a-1b2c3d4e5f60",
+                        "case_id": "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d",
+                        "member_id": "M-100231",
+                        "status": "open",
+                        "act": "contract_registration",
+                        "office": "liege",
+                        "opened_at": "2026-12-03T10:15:00Z",
+                        "closed_at": None,
+                        "closed_by": None,
+                        "assignee": "admin-07",
+                        "due_at": "2026-12-10T16:00:00Z",
+                    },
+                }
+            ]
+        }
+    )
+
     event_id: UUID = Field(description="The fact the command became.")
-    event_type: str = Field(description="AdminTaskCompleted or AdminTaskRejected.")
+    event_type: str = Field(
+        description="AdminTaskClaimed, AdminTaskAssigned, AdminTaskCompleted or AdminTaskRejected."
+    )
     task: TaskView = Field(description="The task after it.")
 
 

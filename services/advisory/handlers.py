@@ -6,20 +6,30 @@ asked) and the administrative tasks are kept beside the case, each in its own ta
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import get_args
 
-from services.advisory import answers, commands, projection, request_store, task_store
+from services.advisory import (
+    answers,
+    commands,
+    organisation_store,
+    projection,
+    request_store,
+    task_store,
+)
+from services.advisory.absences import tick as absences
 from services.advisory.domain import CaseEvent
 from services.advisory.sla import projection as sla_projection
 from shared import locks, outbox, telemetry
 from shared.consumer import Delivery
 from shared.db import Conn
 from shared.events import AdminTaskEvent, MemberMessageReceived, RequestReceived
+from shared.organisation_events import AdviserAbsenceRecorded, OrganisationEvent
 from shared.sla_events import SlaEvent
 
 CASE_EVENTS = get_args(CaseEvent)
 SLA_EVENTS = get_args(SlaEvent)
+ORGANISATION_EVENTS = get_args(OrganisationEvent)
 TASK_EVENTS = get_args(AdminTaskEvent)
 
 
@@ -37,6 +47,21 @@ async def apply_sla_facts(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     await sla_projection.record(
         conn, [d.event for d in deliveries if isinstance(d.event, SLA_EVENTS)]
     )
+
+
+async def apply_organisation(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """Keeps advisory's copy of the organisation: staff, desks, absences."""
+    await organisation_store.apply(
+        conn, [d.event for d in deliveries if isinstance(d.event, ORGANISATION_EVENTS)]
+    )
+
+
+async def decide_organisation(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """An absence that has begun hands its adviser's open cases over at once (one that begins
+    later: the background pass does it then)."""
+    away = {d.event.adviser_id for d in deliveries if isinstance(d.event, AdviserAbsenceRecorded)}
+    if away:
+        await absences.hand_over_absent(conn, datetime.now(UTC), away)
 
 
 async def apply_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> None:
@@ -61,7 +86,11 @@ async def decide_member_messages(
     for message in sorted(messages, key=lambda m: (m.received_at, m.event_id.int)):
         await locks.lock_all(conn, projection.LOCK_SPACE, [message.case_id])
         state = (await projection.current(conn, {message.case_id}))[message.case_id]
-        fact = answers.answer(state, message, window=window)
+        # a reopened case goes back to its resolver unless they are away now
+        resolver = {state.resolved_by} if state.resolved_by else set()
+        staff = await organisation_store.colleagues(conn, resolver, message.received_at)
+        away = [s for s, c in staff.items() if c.away]
+        fact = answers.answer(state, message, window=window, away=away)
         if fact is None:
             continue
         outgoing = outbox.event_message(commands.topic_of(fact), fact)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -20,6 +21,7 @@ from opentelemetry.trace import SpanKind
 from services.admin import commands as admin_commands
 from services.admin import handlers as admin_handlers
 from services.admin.decisions import CompleteTask
+from services.admin.due_dates import DEFAULT_DUE
 from services.advisory import commands
 from services.advisory import handlers as advisory_handlers
 from services.advisory.decisions import Claim
@@ -27,6 +29,7 @@ from shared import telemetry
 from shared.consumer import Apply, BatchConsumer
 from shared.db import PoolHolder
 from shared.events import RESOLVED, ROUTED, AdminAct, CaseResolved, Event, Outcome, Tier
+from shared.service import then
 from tests.integration.conftest import ScratchFactory
 from tests.support.cases import ADA, ANN, T0, first_routing
 from tests.support.lifecycles import as_records
@@ -148,7 +151,11 @@ async def test_completing_a_task_continues_the_trace_of_the_resolution(
     pool = await scratch_schema("admin")
     # Given admin consumed a resolution published inside the case's trace, and opened a task
     record, resolved = published_in_a_trace(RESOLVED, resolution(uuid.uuid4()))
-    await consume(pool, "admin", admin_handlers.apply_case_resolved, [record])
+    live = then(
+        admin_handlers.apply_case_resolved,
+        partial(admin_handlers.decide_case_resolved, due=DEFAULT_DUE),
+    )
+    await consume(pool, "admin", live, [record])
     opened = the(spans, "admin-tasks publish")
     assert opened.context.trace_id == resolved.trace_id
     task_id = await pool.fetchval("SELECT task_id FROM tasks")
