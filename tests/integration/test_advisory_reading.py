@@ -90,10 +90,12 @@ def _task(kind: str, task_id: uuid.UUID, case_id: uuid.UUID, minutes: int) -> An
     if kind == "open":
         return AdminTaskOpened(
             type="AdminTaskOpened",
-            **common,
+            **{**common, "schema_version": 2},
             office="liege",
             resolution_event_id=uuid.uuid4(),
             opened_at=at,
+            due_at=None,
+            due_business_days=None,
         )
     if kind == "reject":
         return AdminTaskRejected(
