@@ -94,6 +94,9 @@ def build(
         CaseActivityTopic,
         "What staff did on a case that is neither an escalation nor a resolution: claims, "
         "internal notes, replies to the member, waiting on the member, returns from support. "
+        "And what advisory decided for the member: a wait ended by their message (WaitingEnded "
+        "by 'member'), a reminder of a wait unanswered (MemberReminded), a new case asked of "
+        "intake for a message on a case resolved too long ago (FollowUpRequested). "
         "Owned by advisory. Key: case_id.",
     )
     runtime.publishes(

@@ -88,7 +88,7 @@ async def test_rebuilds_during_live_traffic_lose_and_double_nothing(
             {"cases", "requests", "decisions", "members", "escalations", "workload"}
             | {"own_advisers", "office_models", "desks", "advisers", "absences", "bi_capacity"},
         ),
-        ("intake", {"requests"}),
+        ("intake", {"requests", "member_messages"}),
     ):
         verdict = await verify(settings, service)
         assert {t.table for t in verdict.tables} == tables
