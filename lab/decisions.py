@@ -43,7 +43,11 @@ def check(
         (
             e
             for e in routed
-            if e.tier is Tier.FIRST_LINE and e.inputs is not None and str(e.case_id) in requests
+            if e.tier is Tier.FIRST_LINE
+            and e.inputs is not None
+            and str(e.case_id) in requests
+            # a first routing, caused by the request (not a transfer's routing)
+            and e.causation_id == requests[str(e.case_id)].event_id
         ),
         key=lambda e: (e.routed_at, e.event_id.int),
     )

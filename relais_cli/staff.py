@@ -1,6 +1,7 @@
 """A simulated day of staff working cases through the real HTTP APIs: advisers claim, reply,
 sometimes wait on the member, escalate a share and resolve the rest; the support team claims
-escalations and resolves or returns them; the administrative team completes or rejects tasks."""
+escalations and resolves or returns them; the administrative team completes or rejects tasks;
+team leads reassign now and then, and an adviser goes absent (relais_cli.team_leads)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import asyncio
 import contextlib
 import random
 from collections import Counter
+from functools import partial
 from typing import Any
 
 import httpx
 
-from relais_cli import members, tokens
+from relais_cli import members, team_leads, tokens
 from shared.identity import Principal
 from shared.settings import Settings
 
@@ -127,6 +129,8 @@ async def work_day(
     crew = [(urls["advisory"], p, adviser) for p in tokens.advisers(settings.offices)]
     crew += [(urls["advisory"], p, support) for p in tokens.SUPPORT]
     crew += [(urls["admin"], p, admin_team) for p in tokens.ADMIN_TEAM]
+    lead = partial(team_leads.team_lead, routing_url=urls["routing"])
+    crew += [(urls["advisory"], tokens.team_lead(o), lead) for o in settings.offices[:2]]
     await asyncio.gather(
         *[
             shift(Desk(url, who, settings, done), work, i, pace)

@@ -53,7 +53,7 @@ RESOLVED = "resolved"
 BACKBONE_TOPICS = (REQUEST_RECEIVED, ROUTED, ESCALATED, RESOLVED)
 # Topics a service owns for facts that fit none of the backbone topics.
 CASE_ACTIVITY = "case-activity"  # owned by advisory: claims, notes, replies, waiting, returns,
-# reopenings
+# reopenings, releases, reassignments, transfers
 ADMIN_TASKS = "admin-tasks"  # owned by admin: administrative tasks opened, completed, rejected
 ORGANISATION = "organisation"  # owned by routing: office models, desks, advisers, absences
 SLA = "sla"  # owned by advisory: SLA clocks started, paused, resumed, warned, breached, met
@@ -285,6 +285,61 @@ class CaseReopened(Envelope):
     reopened_at: AwareDatetime = Field(description="When the case was reopened.")
 
 
+class MoveCause(StrEnum):
+    STAFF = "staff"  # a member of staff moved the case
+    ABSENCE = "absence"  # its holder is away (routing recorded the absence): advisory moved it
+
+
+class CaseReleased(Envelope):
+    """A held case went back to its queue, unassigned: its holder (or their team lead) gave it
+    up, or advisory did because the holder is away."""
+
+    type: Literal["CaseReleased"] = Field(description="Event type discriminator.")
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    released_by: str = Field(description="Staff id who released it, or 'advisory' (an absence).")
+    released_from: str = Field(description="Staff id who held the case until now.")
+    cause: MoveCause = Field(description="A person's move, or the holder's absence.")
+    reason: str = personal("Why, in plain words.", min_length=1, max_length=10_000)
+    office: Code = Field(description="Office the case belongs to.")
+    queue: str = Field(description="The queue the case is back in.")
+    released_at: AwareDatetime = Field(description="When the case was released.")
+
+
+class CaseReassigned(Envelope):
+    """A case was given to a named colleague, who holds it from now on (in the same state:
+    a case waiting on the member keeps waiting, with its new holder)."""
+
+    type: Literal["CaseReassigned"] = Field(description="Event type discriminator.")
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    reassigned_by: str = Field(description="Staff id who reassigned it, or 'advisory' (absence).")
+    reassigned_from: str | None = Field(description="Who held it until now (null: queued).")
+    reassigned_to: str = Field(description="Staff id of the colleague who holds it now.")
+    cause: MoveCause = Field(description="A person's move, or the holder's absence.")
+    reason: str = personal("Why, in plain words.", min_length=1, max_length=10_000)
+    office: Code = Field(description="Office the case belongs to.")
+    reassigned_at: AwareDatetime = Field(description="When the case was reassigned.")
+
+
+class CaseTransferred(Envelope):
+    """Staff sent a case elsewhere: another office, another desk, or another topic family.
+    routing decides where it goes with the same policy as a new case's and publishes the
+    decision on `routed` (caused by this fact, its reason naming the transfer); until then the
+    case is in no queue."""
+
+    type: Literal["CaseTransferred"] = Field(description="Event type discriminator.")
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+    transferred_by: str = Field(description="Staff id who transferred it.")
+    reason: str = personal("Why, in plain words.", min_length=1, max_length=10_000)
+    from_office: Code = Field(description="Office the case belonged to.")
+    from_queue: str = Field(description="Queue the case was in.")
+    to_office: Code = Field(description="Office routing decides for (the same one or another).")
+    to_desk: Code | None = Field(
+        description="Desk asked for (specialised model), or null: the office's policy chooses."
+    )
+    topic_family: Code = Field(description="Topic family from now on (changed or the same).")
+    transferred_at: AwareDatetime = Field(description="When the case was transferred.")
+
+
 # --- one discriminated union per topic ------------------------------------------------------------
 # A topic holding one event type today still gets a union, so a new type is an additive change.
 RequestReceivedTopic = Annotated[Union[RequestReceived], Field(discriminator="type")]
@@ -302,6 +357,9 @@ CaseActivity = Union[
     WaitingEnded,
     CaseReturned,
     CaseReopened,
+    CaseReleased,
+    CaseReassigned,
+    CaseTransferred,
     MemberReminded,
     FollowUpRequested,
 ]
@@ -337,6 +395,9 @@ Event = (
     | WaitingEnded
     | CaseReturned
     | CaseReopened
+    | CaseReleased
+    | CaseReassigned
+    | CaseTransferred
     | MemberReminded
     | FollowUpRequested
     | MemberMessageReceived

@@ -65,15 +65,15 @@ def health_router(runtime: ServiceRuntime) -> APIRouter:
     async def ready() -> Any:
         """Ready: the database answers and, for consuming services, Kafka answers and the
         consumer group is caught up (at most `RELAIS_READY_MAX_LAG` messages behind). A service
-        that only publishes (intake) stays ready while Kafka is down: its outbox keeps what it
-        accepts, and `relais_outbox_backlog` shows it."""
+        whose API reads only what it wrote itself (intake) stays ready while Kafka is down: its
+        outbox keeps what it accepts, and `relais_outbox_backlog` shows it."""
         checks: dict[str, str] = {}
         try:
             await runtime.holder.require().fetchval("SELECT 1")
             checks["database"] = "ok"
         except Exception as exc:
             checks["database"] = f"unavailable: {exc}"
-        if runtime.consumers:
+        if runtime.consumers and not runtime.ready_without_kafka:
             checks["kafka"] = "ok" if runtime.kafka_connected else "connecting"
             if runtime.kafka_connected and checks["database"] == "ok":
                 checks.update(await caught_up(runtime))

@@ -12,7 +12,7 @@ class Role(StrEnum):
     ADVISER = "adviser"  # first line, bound to one office
     SUPPORT = "support"  # second line: the support team
     ADMIN_TEAM = "admin_team"  # the administrative team
-    OPS = "ops"  # operations: reads everything, changes no case
+    OPS = "ops"  # operations: reads everything; of the cases, only reassigns them
     TEAM_LEAD = "team_lead"  # leads one office: reassigns its cases, records its absences
 
 

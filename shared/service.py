@@ -73,9 +73,18 @@ def then(apply: Apply, decide: Apply) -> Apply:
 
 class ServiceRuntime:
     def __init__(
-        self, name: str, settings: Settings, migrations: Path, *, batch_window_ms: int = 0
+        self,
+        name: str,
+        settings: Settings,
+        migrations: Path,
+        *,
+        batch_window_ms: int = 0,
+        ready_without_kafka: bool = False,
     ) -> None:
         self.name = name
+        # /ready asks Kafka and the consumers' lag of a service whose HTTP answers read what it
+        # consumed; one whose API reads only what it wrote itself (intake) is ready without.
+        self.ready_without_kafka = ready_without_kafka
         # Off the latency-critical path, a service can let batches fill (shared.kafka).
         self.batch_window_ms = batch_window_ms
         self.settings = settings

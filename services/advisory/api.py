@@ -11,20 +11,28 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 
-from services.advisory import commands, decisions, moves, queries
+from services.advisory import commands, decisions, moves, organisation_store, queries
 from services.advisory.domain import Status
-from services.advisory.views import CaseDetail, CaseList, CaseView, CommandDone
+from services.advisory.views import (
+    AdviserLoad,
+    CaseDetail,
+    CaseList,
+    CaseView,
+    CommandDone,
+    Workload,
+)
 from shared.auth import requires
 from shared.events import Language, Tier
 from shared.history import HistoryEntry
 from shared.http import AUTH_RESPONSES, MAX_AGE_MINUTES, VALIDATION_RESPONSE, Problem
 from shared.identity import OFFICE_BOUND, Principal, Role
-from shared.refusals import Forbidden, NotFound
+from shared.refusals import Forbidden, Invalid, NotFound
 from shared.service import ServiceRuntime
 
 READERS = requires(Role.ADVISER, Role.SUPPORT, Role.OPS, Role.TEAM_LEAD)
 WORKERS = (Role.ADVISER, Role.SUPPORT)
 MOVERS = (*WORKERS, Role.TEAM_LEAD)  # team leads move their office's cases, not work them
+LEADS = requires(Role.TEAM_LEAD, Role.OPS)  # who sees each adviser's workload
 READS: dict[int | str, dict[str, Any]] = {**VALIDATION_RESPONSE, **AUTH_RESPONSES}
 REFUSALS: dict[int | str, dict[str, Any]] = {
     **READS,
@@ -42,6 +50,9 @@ COMMANDS: list[tuple[str, type[decisions.Command], tuple[Role, ...], str]] = [
     ("resolution", decisions.Resolve, WORKERS, "Resolve, naming any administrative act needed."),
     ("return", decisions.ReturnToAdviser, (Role.SUPPORT,), "Return an escalated case."),
     ("reopen", moves.Reopen, MOVERS, "Reopen a resolved case (to its resolver, or its queue)."),
+    ("release", moves.Release, MOVERS, "Release a claimed case back to its queue."),
+    ("reassign", moves.Reassign, (*MOVERS, Role.OPS), "Give the case to a named colleague."),
+    ("transfer", moves.Transfer, MOVERS, "Transfer to another office, desk or topic family."),
 ]
 
 
@@ -113,6 +124,24 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         body = CaseDetail(case=CaseView.of(row), history=[HistoryEntry.of(h) for h in history])
         return JSONResponse(body.model_dump(mode="json"))
 
+    @api.get("/workload", response_model=Workload, responses=READS)
+    async def workload(
+        actor: Annotated[Principal, Depends(LEADS)],
+        office: Annotated[
+            str | None, Query(description="Office code (a team lead's own by default).")
+        ] = None,
+        team: Annotated[Tier, Query(description="first_line or support.")] = Tier.FIRST_LINE,
+    ) -> Response:
+        """Each adviser's workload: the open cases they hold (claimed, waiting on the member),
+        their capacity, and until when they are away."""
+        office = own_office(actor, office)
+        if office is None:
+            raise Invalid("office_required", "Name the office whose workload you want.")
+        async with holder.require().acquire() as conn:
+            rows = await organisation_store.workload(conn, office, team, datetime.now(UTC))
+        body = Workload(office=office, team=team, advisers=[AdviserLoad.of(r) for r in rows])
+        return JSONResponse(body.model_dump(mode="json"))
+
     for path, model, roles, summary in COMMANDS:
         api.post(
             f"/cases/{{case_id}}/{path}",
@@ -129,13 +158,23 @@ def command_endpoint(
     runtime: ServiceRuntime, model: type[decisions.Command], roles: tuple[Role, ...]
 ) -> Callable[..., Awaitable[Response]]:
     """The endpoint of one command: the body is the command (none for a claim)."""
+    settings = runtime.settings
+    configured = moves.Known(
+        offices=frozenset(settings.offices), topic_families=frozenset(settings.topic_families)
+    )
 
     async def endpoint(
         case_id: UUID, actor: Principal, body: decisions.Command | None = None
     ) -> Response:
         command = body if body is not None else model()
         event, after = await commands.execute(
-            runtime.holder, case_id, command, actor, event_id=uuid4(), now=datetime.now(UTC)
+            runtime.holder,
+            case_id,
+            command,
+            actor,
+            event_id=uuid4(),
+            now=datetime.now(UTC),
+            configured=configured,
         )
         done = CommandDone(event_id=event.event_id, event_type=event.type, case=CaseView.of(after))
         return JSONResponse(done.model_dump(mode="json"))

@@ -11,6 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.advisory import api, handlers
+from services.advisory.absences import tick as absences_tick
 from services.advisory.sla import tick as sla_tick
 from services.advisory.sla.policy import SlaSettings
 from shared.events import (
@@ -18,6 +19,7 @@ from shared.events import (
     CASE_ACTIVITY,
     ESCALATED,
     MEMBER_MESSAGES,
+    ORGANISATION,
     REQUEST_RECEIVED,
     RESOLVED,
     ROUTED,
@@ -31,6 +33,7 @@ from shared.events import (
     RoutedTopic,
 )
 from shared.http import create_app
+from shared.organisation_events import OrganisationTopic
 from shared.service import ServiceRuntime
 from shared.settings import Settings
 from shared.sla_events import SlaTopic
@@ -39,13 +42,15 @@ NAME = "advisory"
 
 
 def build(
-    settings: Settings | None = None, sla: SlaSettings | None = None
+    settings: Settings | None = None,
+    sla: SlaSettings | None = None,
+    handover: absences_tick.HandoverSettings | None = None,
 ) -> tuple[ServiceRuntime, FastAPI]:
     runtime = ServiceRuntime(NAME, settings or Settings(), Path(__file__).parent / "migrations")
     # advisory reads its own topics too: its projection is rebuilt from the log alone.
     for topic, schema, why in (
         (ROUTED, RoutedTopic, "cases enter (or, escalated, re-enter) a queue"),
-        (CASE_ACTIVITY, CaseActivityTopic, "claims, notes, replies, waiting, returns"),
+        (CASE_ACTIVITY, CaseActivityTopic, "claims, notes, replies, waiting, returns, moves"),
         (ESCALATED, EscalatedTopic, "cases sent to the support team"),
         (RESOLVED, ResolvedTopic, "cases resolved"),
     ):
@@ -89,11 +94,22 @@ def build(
         handlers.apply_sla_facts,
         "advisory's SLA clocks, read back from its own facts (consumer group 'advisory').",
     )
+    runtime.subscribe(
+        ORGANISATION,
+        OrganisationTopic,
+        handlers.apply_organisation,
+        "advisory's copy of the organisation (staff, desks, absences): reassignments and "
+        "transfers are checked against it, and an absence hands the adviser's open cases over "
+        "(consumer group 'advisory').",
+        decide=handlers.decide_organisation,
+    )
     runtime.publishes(
         CASE_ACTIVITY,
         CaseActivityTopic,
         "What staff did on a case that is neither an escalation nor a resolution: claims, "
-        "internal notes, replies to the member, waiting on the member, returns from support. "
+        "internal notes, replies to the member, waiting on the member, returns from support; "
+        "moves: reopenings, releases to the queue, reassignments, transfers (routing decides "
+        "a transfer again). "
         "And what advisory decided for the member: a wait ended by their message (WaitingEnded "
         "by 'member'), a reminder of a wait unanswered (MemberReminded), a new case asked of "
         "intake for a message on a case resolved too long ago (FollowUpRequested). "
@@ -121,6 +137,12 @@ def build(
         # The relay's wake-up is set when the service starts: look it up at each commit.
         woken = lambda: runtime.holder.on_commit()  # noqa: E731
         runtime.background("sla-tick", partial(sla_tick.run, settings=sla, on_commit=woken))
+    handover = handover or absences_tick.HandoverSettings()
+    if handover.tick_seconds > 0:
+        wake = lambda: runtime.holder.on_commit()  # noqa: E731  (set when the service starts)
+        runtime.background(
+            "absence-handover", partial(absences_tick.run, settings=handover, on_commit=wake)
+        )
     app = create_app(
         runtime,
         [api.router(runtime)],

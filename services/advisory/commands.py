@@ -1,16 +1,24 @@
 """advisory's staff commands on a case, run by shared.commands in one transaction: lock the
-case, read its state, decide (services.advisory.decisions, pure), record the fact with the
-consumers' own code, put it in the outbox. The work joins the case's trace (the one its latest
-routing travelled in), linked to the HTTP request's span. Two commands on one case are
-serialised by the case's lock: the second decides on the state the first left."""
+case, read its state (and, for a move, what advisory knows of the organisation the move names),
+decide (services.advisory.moves / decisions, pure), record the fact with the consumers' own
+code, put it in the outbox. The work joins the case's trace (the one its latest routing
+travelled in), linked to the HTTP request's span. Two commands on one case are serialised by
+the case's lock: the second decides on the state the first left."""
 
 from __future__ import annotations
 
-from services.advisory import moves, projection
+from dataclasses import replace
+from datetime import datetime
+from uuid import UUID
+
+from services.advisory import moves, organisation_store, projection
 from services.advisory.decisions import Command
 from services.advisory.domain import CaseEvent, CaseState, evolve
+from services.advisory.moves import Known
 from shared import commands
+from shared.db import Conn, PoolHolder
 from shared.events import CASE_ACTIVITY, ESCALATED, RESOLVED, CaseEscalated, CaseResolved
+from shared.identity import Principal
 
 
 def topic_of(event: CaseEvent) -> str:
@@ -25,8 +33,47 @@ def topic_of(event: CaseEvent) -> str:
 CASE = commands.Subject[CaseEvent](
     projection.LOCK_SPACE, projection.record, topic_of, projection.case_trace, "relais.case_id"
 )
-CASES = commands.Folded[CaseState, Command, CaseEvent](
-    CASE, projection.current, moves.decide, evolve
-)
-# execute(holder, case_id, command, actor, *, event_id, now) -> (the fact, the case after it)
-execute = CASES.execute
+
+
+async def execute(
+    holder: PoolHolder,
+    case_id: UUID,
+    command: Command,
+    actor: Principal,
+    *,
+    event_id: UUID,
+    now: datetime,
+    configured: Known = moves.NOTHING,
+) -> tuple[CaseEvent, CaseState]:
+    """The fact the command became and the case after it; raises a shared.refusals.Refused
+    (and writes nothing) when it is not allowed. ``configured``: the offices and topic
+    families the service serves (what a transfer is checked against)."""
+
+    async def load(conn: Conn) -> tuple[CaseState, Known]:
+        state = (await projection.current(conn, {case_id}))[case_id]
+        if not isinstance(command, moves.MOVES):
+            return state, configured
+        return state, await known(conn, state, command, configured, now)
+
+    def decide(loaded: tuple[CaseState, Known], at: datetime) -> CaseEvent:
+        state, organisation = loaded
+        return moves.decide(state, command, actor, event_id=event_id, now=at, known=organisation)
+
+    name = f"{type(command).__name__} command"
+    event, (state, _) = await commands.execute(
+        holder, CASE, case_id, load, decide, name=name, now=now
+    )
+    return event, evolve(state, event)
+
+
+async def known(
+    conn: Conn, state: CaseState, command: Command, configured: Known, now: datetime
+) -> Known:
+    """What a move is checked against: the staff it names, the desks of its office."""
+    named = {state.resolved_by} | ({command.to} if isinstance(command, moves.Reassign) else set())
+    office = (command.to_office if isinstance(command, moves.Transfer) else None) or state.office
+    return replace(
+        configured,
+        staff=await organisation_store.colleagues(conn, {n for n in named if n}, now),
+        desks=await organisation_store.desks(conn, office) if office else frozenset(),
+    )

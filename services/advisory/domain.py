@@ -18,10 +18,13 @@ from shared.events import (
     AdminAct,
     CaseClaimed,
     CaseEscalated,
+    CaseReassigned,
+    CaseReleased,
     CaseReopened,
     CaseResolved,
     CaseReturned,
     CaseRouted,
+    CaseTransferred,
     FollowUpRequested,
     MemberMessageReceived,
     MemberReminded,
@@ -44,6 +47,9 @@ CaseEvent = Union[
     CaseReturned,
     CaseResolved,
     CaseReopened,
+    CaseReleased,
+    CaseReassigned,
+    CaseTransferred,
     MemberMessageReceived,
     MemberReminded,
     FollowUpRequested,
@@ -57,6 +63,7 @@ class Status(StrEnum):
     CLAIMED = "claimed"  # an adviser or support member works it
     WAITING = "waiting_on_member"  # claimed, on hold until the member answers
     ESCALATED = "escalated"  # sent to the support team, not yet in its queue
+    TRANSFERRING = "transferring"  # transferred: in no queue until routing decides again
     RESOLVED = "resolved"  # done: only a reopening (CaseReopened) changes it again
 
 
@@ -194,6 +201,20 @@ def _evolved(state: CaseState, event: CaseEvent) -> CaseState:
             )
         case CaseReopened():
             return _reopened(state, event)
+        case CaseReleased():
+            return replace(state, status=Status.QUEUED, assignee=None)
+        case CaseReassigned():
+            # A queued case becomes claimed by the colleague; a held one keeps its state.
+            status = Status.CLAIMED if state.status is Status.QUEUED else state.status
+            at = state.claimed_at or event.reassigned_at
+            return replace(state, status=status, assignee=event.reassigned_to, claimed_at=at)
+        case CaseTransferred():
+            return replace(
+                state,
+                status=Status.TRANSFERRING,
+                assignee=None,
+                topic_family=event.topic_family,
+            )
         case MemberMessageReceived() | MemberReminded() | FollowUpRequested():
             # History only: what a message does to its case is a fact of its own (answers.py).
             return state

@@ -6,11 +6,19 @@ asked) and the administrative tasks are kept beside the case, each in its own ta
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import get_args
 
-from services.advisory import answers, commands, projection, request_store, task_store
+from services.advisory import (
+    answers,
+    commands,
+    organisation_store,
+    projection,
+    request_store,
+    task_store,
+)
 from services.advisory import rejections as rejections_policy
+from services.advisory.absences import tick as absences
 from services.advisory.domain import CaseEvent
 from services.advisory.sla import projection as sla_projection
 from shared import locks, outbox, telemetry
@@ -22,10 +30,12 @@ from shared.events import (
     MemberMessageReceived,
     RequestReceived,
 )
+from shared.organisation_events import AdviserAbsenceRecorded, OrganisationEvent
 from shared.sla_events import SlaEvent
 
 CASE_EVENTS = get_args(CaseEvent)
 SLA_EVENTS = get_args(SlaEvent)
+ORGANISATION_EVENTS = get_args(OrganisationEvent)
 TASK_EVENTS = get_args(AdminTaskEvent)
 
 
@@ -45,6 +55,21 @@ async def apply_sla_facts(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     )
 
 
+async def apply_organisation(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """Keeps advisory's copy of the organisation: staff, desks, absences."""
+    await organisation_store.apply(
+        conn, [d.event for d in deliveries if isinstance(d.event, ORGANISATION_EVENTS)]
+    )
+
+
+async def decide_organisation(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """An absence that has begun hands its adviser's open cases over at once (one that begins
+    later: the background pass does it then)."""
+    away = {d.event.adviser_id for d in deliveries if isinstance(d.event, AdviserAbsenceRecorded)}
+    if away:
+        await absences.hand_over_absent(conn, datetime.now(UTC), away)
+
+
 async def apply_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """What the member asked, and who they are: read by advisers in the case and the queues."""
     await request_store.record(
@@ -59,13 +84,16 @@ async def apply_admin_task_events(conn: Conn, deliveries: Sequence[Delivery]) ->
 
 async def decide_task_rejections(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """A rejected administrative act reopens its resolved case (services.advisory.rejections),
-    decided on the case as it stands, locked; a reopening already recorded (a redelivery) is
-    not published again."""
+    decided on the case as it stands, locked, back to its resolver unless they are away; a
+    reopening already recorded (a redelivery) is not published again."""
     rejections = [d.event for d in deliveries if isinstance(d.event, AdminTaskRejected)]
     for rejection in sorted(rejections, key=lambda r: (r.rejected_at, r.event_id.int)):
         await locks.lock_all(conn, projection.LOCK_SPACE, [rejection.case_id])
         state = (await projection.current(conn, {rejection.case_id}))[rejection.case_id]
-        fact = rejections_policy.reopening(state, rejection)
+        resolver = {state.resolved_by} if state.resolved_by else set()
+        staff = await organisation_store.colleagues(conn, resolver, rejection.rejected_at)
+        away = [s for s, c in staff.items() if c.away]
+        fact = rejections_policy.reopening(state, rejection, away)
         if fact is not None:
             await _record_and_publish(conn, fact)
 
@@ -88,7 +116,11 @@ async def decide_member_messages(
     for message in sorted(messages, key=lambda m: (m.received_at, m.event_id.int)):
         await locks.lock_all(conn, projection.LOCK_SPACE, [message.case_id])
         state = (await projection.current(conn, {message.case_id}))[message.case_id]
-        fact = answers.answer(state, message, window=window)
+        # a reopened case goes back to its resolver unless they are away now
+        resolver = {state.resolved_by} if state.resolved_by else set()
+        staff = await organisation_store.colleagues(conn, resolver, message.received_at)
+        away = [s for s, c in staff.items() if c.away]
+        fact = answers.answer(state, message, window=window, away=away)
         if fact is None:
             continue
         outgoing = outbox.event_message(commands.topic_of(fact), fact)

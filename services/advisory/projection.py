@@ -21,10 +21,13 @@ from shared.events import (
     AdminAct,
     CaseClaimed,
     CaseEscalated,
+    CaseReassigned,
+    CaseReleased,
     CaseReopened,
     CaseResolved,
     CaseReturned,
     CaseRouted,
+    CaseTransferred,
     FollowUpRequested,
     MemberMessageReceived,
     MemberReminded,
@@ -117,6 +120,12 @@ def actor_of(event: CaseEvent) -> str:
             return event.resolved_by
         case CaseReopened():
             return event.actor
+        case CaseReleased():
+            return event.released_by
+        case CaseReassigned():
+            return event.reassigned_by
+        case CaseTransferred():
+            return event.transferred_by
         case CaseRouted():
             return event.producer
         case MemberMessageReceived():

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.advisory.domain import CaseState, Status
 from services.advisory.notices import NoticeKind
@@ -92,3 +92,66 @@ class CommandDone(BaseModel):
     event_id: UUID = Field(description="The fact the command became.")
     event_type: str = Field(description="Its type, e.g. 'CaseEscalated'.")
     case: CaseView = Field(description="The case after it.")
+
+
+class AdviserLoad(BaseModel):
+    adviser_id: str = Field(description="The adviser (staff id).")
+    desk: str | None = Field(description="Their desk (specialised model), if any.")
+    capacity: int = Field(description="How many open cases they take at most.")
+    claimed: int = Field(description="Cases they hold and work now.")
+    waiting: int = Field(description="Cases they hold that wait on the member.")
+    open_cases: int = Field(description="claimed + waiting.")
+    away_until: AwareDatetime | None = Field(
+        description="Until when they are away, if an absence covers now (their cases were "
+        "handed over when it began)."
+    )
+
+    @classmethod
+    def of(cls, row: Any) -> AdviserLoad:
+        """From a row of the workload read."""
+        return cls(
+            adviser_id=row["staff_id"],
+            desk=row["desk"],
+            capacity=row["capacity"],
+            claimed=row["claimed"],
+            waiting=row["waiting"],
+            open_cases=row["claimed"] + row["waiting"],
+            away_until=row["away_until"],
+        )
+
+
+class Workload(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "office": "liege",
+                    "team": "first_line",
+                    "advisers": [
+                        {
+                            "adviser_id": "liege-front-01",
+                            "desk": "front",
+                            "capacity": 12,
+                            "claimed": 4,
+                            "waiting": 1,
+                            "open_cases": 5,
+                            "away_until": None,
+                        },
+                        {
+                            "adviser_id": "liege-front-02",
+                            "desk": "front",
+                            "capacity": 12,
+                            "claimed": 0,
+                            "waiting": 0,
+                            "open_cases": 0,
+                            "away_until": "2026-12-07T00:00:00Z",
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+
+    office: str = Field(description="The office.")
+    team: Tier = Field(description="The team: first_line or support.")
+    advisers: list[AdviserLoad] = Field(description="Each active adviser, by id.")

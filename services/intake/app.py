@@ -24,7 +24,14 @@ NAME = "intake"
 
 
 def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
-    runtime = ServiceRuntime(NAME, settings or Settings(), Path(__file__).parent / "migrations")
+    # Accepting requests into the outbox is what intake must keep doing while Kafka is down;
+    # its one consumer (advisory's follow-ups) does not make it unready.
+    runtime = ServiceRuntime(
+        NAME,
+        settings or Settings(),
+        Path(__file__).parent / "migrations",
+        ready_without_kafka=True,
+    )
     runtime.publishes(
         REQUEST_RECEIVED,
         RequestReceivedTopic,

@@ -38,6 +38,8 @@ from shared.service import ServiceRuntime
 
 STAFF = requires(Role.OPS, Role.ADMIN_TEAM)
 Staff = Annotated[Principal, Depends(STAFF)]
+# Team leads read their office's advisers and record their absences.
+Leads = Annotated[Principal, Depends(requires(Role.OPS, Role.ADMIN_TEAM, Role.TEAM_LEAD))]
 READS: dict[int | str, dict[str, Any]] = {
     **VALIDATION_RESPONSE,
     **AUTH_RESPONSES,
@@ -107,12 +109,14 @@ def router(runtime: ServiceRuntime) -> APIRouter:
 
     @api.get("/advisers", response_model=AdviserList, responses=READS)
     async def list_advisers(
-        actor: Staff,
+        actor: Leads,
         office: Annotated[str | None, Query(description="Office code.")] = None,
         team: Annotated[Tier | None, Query(description="first_line or support.")] = None,
         desk: Annotated[str | None, Query(description="Desk code.")] = None,
     ) -> Response:
-        """Advisers with their availability and open load now."""
+        """Advisers with their availability and open load now (a team lead: of their office)."""
+        if actor.role is Role.TEAM_LEAD:
+            office = actor.office
         now = datetime.now(UTC)
         async with holder.require().acquire() as conn:
             rows = await queries.advisers(
@@ -143,9 +147,11 @@ def router(runtime: ServiceRuntime) -> APIRouter:
 
     @api.post("/advisers/{adviser_id}/absences", response_model=ChangeRecorded, responses=CHANGES)
     async def record_absence(
-        adviser_id: AdviserId, change: RecordAbsence, actor: Staff
+        adviser_id: AdviserId, change: RecordAbsence, actor: Leads
     ) -> Response:
-        """Record an absence: no case is routed to the adviser meanwhile."""
+        """Record an absence: no case is routed to the adviser meanwhile, and advisory hands
+        the open cases they hold back to their queues when it begins. Ops, the administrative
+        team, and the team lead of the adviser's office (403 for another office's)."""
         return recorded(await commands.record_absence(holder, adviser_id, change, actor))
 
     @api.delete(
@@ -153,8 +159,8 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         response_model=ChangeRecorded,
         responses=CHANGES,
     )
-    async def cancel_absence(adviser_id: AdviserId, absence_id: UUID, actor: Staff) -> Response:
-        """Cancel a recorded absence."""
+    async def cancel_absence(adviser_id: AdviserId, absence_id: UUID, actor: Leads) -> Response:
+        """Cancel a recorded absence (who may record it may cancel it)."""
         return recorded(await commands.cancel_absence(holder, adviser_id, absence_id, actor))
 
     return api

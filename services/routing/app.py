@@ -59,8 +59,9 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
             CASE_ACTIVITY,
             CaseActivityTopic,
             handlers.apply_case_work,
-            None,
-            "claims and returns move cases between advisers' loads",
+            handlers.decide_case_transferred,
+            "claims, returns and moves shift advisers' loads; a transferred case is routed "
+            "again by the policy of the office it goes to",
         ),
         (
             RESOLVED,

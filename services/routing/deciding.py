@@ -51,7 +51,14 @@ def route(request: RequestReceived, office: Office, own_adviser: str | None) -> 
         topic_family=request.topic_family,
         own_adviser=own_adviser,
     )
-    choice = policies.decide(asked, office)
+    return decision(policies.decide(asked, office), office, request.received_at)
+
+
+def decision(
+    choice: policies.Choice, office: Office, received_at: datetime, why: str = ""
+) -> Decision:
+    """The decision of a policy's choice, with what it decided from (``why`` before its
+    reason: what made routing decide again, e.g. a transfer)."""
     return Decision(
         office=office.office,
         queue=choice.queue,
@@ -61,11 +68,11 @@ def route(request: RequestReceived, office: Office, own_adviser: str | None) -> 
         organisation_model=choice.organisation_model,
         policy=choice.policy,
         policy_version=choice.policy_version,
-        reason=choice.reason,
+        reason=why + choice.reason,
         # Validated from plain data in one go (pydantic's core): a batch makes thousands.
         inputs=RoutingInputs.model_validate(
             {
-                "received_at": request.received_at,
+                "received_at": received_at,
                 "model_since": office.model_since,
                 "own_adviser": choice.own._asdict() if choice.own else None,
                 "pool": choice.pool,

@@ -14,6 +14,7 @@ from uuid import UUID, uuid5
 from shared.events import (
     CaseEscalated,
     CaseRouted,
+    CaseTransferred,
     Language,
     OrganisationModel,
     RequestReceived,
@@ -62,14 +63,14 @@ def routed_event_id(cause: UUID) -> UUID:
 
 
 def _routed(
-    cause: RequestReceived | CaseEscalated,
+    cause: RequestReceived | CaseEscalated | CaseTransferred,
     decision: Decision,
     at: datetime,
     *,
     topic_family: str,
     language: Language,
 ) -> CaseRouted:
-    """The CaseRouted of a decision caused by ``cause`` (a request or an escalation)."""
+    """The CaseRouted of a decision caused by ``cause`` (a request, escalation or transfer)."""
     about = cause.case_id, cause.member_id, cause.correlation_id
     event_id = routed_event_id(cause.event_id)
     envelope = case_envelope(*about, event_id, at, SERVICE, cause=cause.event_id, version=2)
@@ -120,3 +121,11 @@ def escalation_routed(
     so a case's facts stay in causal order whatever the clocks say."""
     at = max(now, escalation.occurred_at + TICK)
     return _routed(escalation, decision, at, topic_family=case.topic_family, language=case.language)
+
+
+def transfer_routed(
+    transfer: CaseTransferred, language: Language, decision: Decision, now: datetime
+) -> CaseRouted:
+    """The fact routing publishes for a transfer, after it, with the case's family from now."""
+    at = max(now, transfer.occurred_at + TICK)
+    return _routed(transfer, decision, at, topic_family=transfer.topic_family, language=language)

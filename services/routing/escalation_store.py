@@ -31,9 +31,13 @@ SELECT event FROM escalations
 WHERE event_id = ANY($1::uuid[]) AND routed_event_id IS NULL AND event IS NOT NULL
 ORDER BY escalated_at, event_id"""
 
-# A case routing can route an escalation of: its request and first decision are known.
+# A case routing can route an escalation of: its request and first decision are known. Its
+# topic family is the one its latest transfer gave it, if any.
 KNOWN = """
-SELECT r.case_id, r.topic_family, r.language, r.received_at, d.organisation_model
+SELECT r.case_id, r.language, r.received_at, d.organisation_model,
+       coalesce((SELECT t.topic_family FROM transfers t WHERE t.case_id = r.case_id
+                 ORDER BY t.transferred_at DESC, t.event_id DESC LIMIT 1),
+                r.topic_family) AS topic_family
 FROM requests r JOIN decisions d ON d.case_id = r.case_id
 WHERE r.case_id = ANY($1::uuid[])"""
 

@@ -21,6 +21,8 @@ from services.routing import (
     shadowing,
     staffing_store,
     support_policy,
+    transfer_store,
+    transfers,
     workload_store,
 )
 from services.routing.deciding import Staffing
@@ -35,6 +37,7 @@ from shared.events import (
     CaseEscalated,
     CaseResolved,
     CaseRouted,
+    CaseTransferred,
     RequestReceived,
     Tier,
 )
@@ -145,13 +148,49 @@ async def decide_case_escalated(conn: Conn, deliveries: Sequence[Delivery]) -> N
 
 
 async def apply_case_work(conn: Conn, deliveries: Sequence[Delivery]) -> None:
-    """Claims, returns and resolutions move advisers' open load; a first-line resolution makes
-    its adviser the member's own adviser."""
+    """Claims, returns, moves and resolutions move advisers' open load; a first-line resolution
+    makes its adviser the member's own adviser; transfers are kept (routing decides on them)."""
     events = [d.event for d in deliveries]
     await workload_store.record(conn, events)
     await workload_store.learn_own_advisers(
         conn, [e for e in events if isinstance(e, CaseResolved)]
     )
+    await transfer_store.insert(conn, [e for e in events if isinstance(e, CaseTransferred)])
+
+
+async def decide_case_transferred(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """Routes each transferred case again, by the policy of the office it goes to (that
+    office's lock held, as for a new case). A transfer whose case routing does not know
+    fails: it is dead-lettered, to be redriven."""
+    seen = [d.event for d in deliveries if isinstance(d.event, CaseTransferred)]
+    if not seen:
+        return
+    ordered = sorted(
+        {t.event_id: t for t in seen}.values(), key=lambda t: (t.occurred_at, t.event_id.int)
+    )
+    known = await transfer_store.known_cases(conn, [t.case_id for t in ordered])
+    for t in ordered:
+        if t.case_id not in known:
+            raise LookupError(f"case {t.case_id} is transferred but routing never routed it")
+    todo = [t for t in ordered if transfers.undecided(t, known[t.case_id].decided_at)]
+    if not todo:
+        return
+    offices = sorted({t.to_office for t in todo})
+    await locks.lock_all(conn, OFFICE_LOCKS, [office_lock_key(o) for o in offices])
+    now = datetime.now(UTC)
+    staff = await staffing_store.staffing(conn, offices, now)
+    own = await workload_store.own_advisers(conn, [known[t.case_id].member_id for t in todo])
+    routed = []
+    for t in todo:
+        case = known[t.case_id]
+        office = staff.get(t.to_office) or deciding.Staffing(t.to_office)
+        decided = transfers.route_transfer(t, office, case.language, own.get(case.member_id), now)
+        if decided.adviser_id is not None:
+            staff[t.to_office] = office.with_one_more(decided.adviser_id)
+        routed.append(decided)
+    await projection.apply_routed(conn, routed)
+    await workload_store.record(conn, routed)
+    await outbox.enqueue(conn, [outbox.event_message(ROUTED, r) for r in routed])
 
 
 async def apply_organisation(conn: Conn, deliveries: Sequence[Delivery]) -> None:

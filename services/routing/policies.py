@@ -32,6 +32,7 @@ class Request:
     language: str
     topic_family: str
     own_adviser: str | None = None
+    desk: str | None = None  # a desk a transfer asks for (specialised model), else the family's
 
 
 class Candidate(NamedTuple):
@@ -159,13 +160,17 @@ def polyvalent(request: Request, office: Office) -> Choice:
 
 
 def specialised(request: Request, office: Office) -> Choice:
-    desk = office.desk_for(request.topic_family) or office.front_desk()
+    asked = None
+    if request.desk is not None:
+        asked = next((d for d in office.desks if d.desk_id == request.desk), None)
+    desk = asked or office.desk_for(request.topic_family) or office.front_desk()
     if desk is None:  # an office set to specialised without desks: its first-line queue
         where, queue = "the office's first-line queue (no desks)", f"{office.office}/first_line"
         staff = list(office.advisers)
     else:
         kind = "front desk" if desk == office.front_desk() else "specialist desk"
         where, queue = f"the {kind} {desk.desk_id}", f"{office.office}/{desk.desk_id}"
+        where += " (asked for)" if asked else ""
         staff = list(office.advisers_of(desk))
     top, considered, pool_name = (
         ranked(staff, request.language),

@@ -1,8 +1,9 @@
-"""Workload from the log: who holds each case (routed to, claimed by, returned to; nobody once
-escalated, then the support member it was routed to, if any; closed once resolved) and each
-member's own adviser (who last resolved a first-line case of theirs). The latest fact wins
-whatever order they are applied in, and a resolution closes a case for good, so the fold is
-idempotent and order tolerant."""
+"""Workload from the log: who holds each case (routed to, claimed by, returned to, reassigned
+to, reopened to; nobody once escalated, then the support member it was routed to, if any;
+nobody once released or transferred; closed once resolved) and each member's own adviser (who
+last resolved a first-line case of theirs). The latest fact wins whatever order they are
+applied in; a case is closed while its latest resolution is later than its latest reopening
+(a late routing never reopens it), so the fold is idempotent and order tolerant."""
 
 from __future__ import annotations
 
@@ -18,15 +19,19 @@ from shared.db import Conn
 from shared.events import (
     CaseClaimed,
     CaseEscalated,
+    CaseReassigned,
+    CaseReleased,
+    CaseReopened,
     CaseResolved,
     CaseReturned,
     CaseRouted,
+    CaseTransferred,
     Event,
     Tier,
 )
 from shared.folds import Fold
 
-# A case's latest holder, by time then event id; `closed` is set for good by CLOSE.
+# A case's latest holder, by time then event id; `closed` is CLOSE's and REOPEN's.
 HOLDERS = Fold(
     "workload",
     "case_id",
@@ -42,8 +47,20 @@ HOLDERS = Fold(
 )
 MOVE = HOLDERS.upsert()
 
-# Whichever fact came first, a resolution closes the case for good.
-CLOSE = "UPDATE workload SET closed = true WHERE case_id = ANY($1::uuid[]) AND NOT closed"
+# The latest resolution and the latest reopening of each case, whichever came first; the case
+# is closed while the resolution is the later of the two.
+CLOSE = """
+UPDATE workload w SET closed_as_of = x.at, closed_event = x.ev,
+    closed = w.reopened_as_of IS NULL OR (x.at, x.ev) > (w.reopened_as_of, w.reopened_event)
+FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[]) AS x(case_id, at, ev)
+WHERE w.case_id = x.case_id
+  AND (w.closed_as_of IS NULL OR (w.closed_as_of, w.closed_event) < (x.at, x.ev))"""
+REOPEN = """
+UPDATE workload w SET reopened_as_of = x.at, reopened_event = x.ev,
+    closed = w.closed_as_of IS NOT NULL AND (w.closed_as_of, w.closed_event) > (x.at, x.ev)
+FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[]) AS x(case_id, at, ev)
+WHERE w.case_id = x.case_id
+  AND (w.reopened_as_of IS NULL OR (w.reopened_as_of, w.reopened_event) < (x.at, x.ev))"""
 
 OWN = """
 INSERT INTO own_advisers (member_id, adviser_id, as_of, as_of_event)
@@ -62,13 +79,14 @@ OWN_ADVISERS = "SELECT member_id, adviser_id FROM own_advisers WHERE member_id =
 
 @dataclass(frozen=True)
 class Move:
-    """A case changed hands (``holder`` None: nobody holds it) or was closed."""
+    """A case changed hands (``holder`` None: nobody holds it), was closed or reopened."""
 
     case_id: UUID
     holder: str | None
     at: datetime
     event_id: UUID
     closed: bool = False
+    reopened: bool = False
 
 
 def move_of(event: Event) -> Move | None:
@@ -85,28 +103,44 @@ def move_of(event: Event) -> Move | None:
             return Move(event.case_id, event.returned_to, event.occurred_at, event.event_id)
         case CaseResolved():
             return Move(event.case_id, event.resolved_by, event.occurred_at, event.event_id, True)
+        case CaseReopened():
+            return Move(
+                event.case_id, event.reopened_to, event.occurred_at, event.event_id, False, True
+            )
+        case CaseReassigned():
+            return Move(event.case_id, event.reassigned_to, event.occurred_at, event.event_id)
+        case CaseReleased() | CaseTransferred():
+            return Move(event.case_id, None, event.occurred_at, event.event_id)
     return None
 
 
 async def record(conn: Conn, events: Iterable[Event]) -> None:
-    """Applies the facts that move cases between holders, and learns members' own advisers."""
-    latest: dict[UUID, Move] = {}
-    for move in filter(None, map(move_of, events)):
-        known = latest.get(move.case_id)
-        if known is None:
-            latest[move.case_id] = move
-            continue
-        newer = (known.at, known.event_id.int) < (move.at, move.event_id.int)
-        winner = move if newer else known
-        latest[move.case_id] = Move(
-            winner.case_id, winner.holder, winner.at, winner.event_id, known.closed or move.closed
-        )
+    """Applies the facts that move cases between holders, close and reopen them."""
+    moves = list(filter(None, map(move_of, events)))
+    latest = _latest(moves)
     if latest:
         rows = [_move_row(latest[k]) for k in sorted(latest)]
         await conn.execute(MOVE, orjson.dumps(rows, default=str).decode())
-        closed = [k for k in sorted(latest) if latest[k].closed]
-        if closed:
-            await conn.execute(CLOSE, closed)
+    for statement, which in (
+        (CLOSE, [m for m in moves if m.closed]),
+        (REOPEN, [m for m in moves if m.reopened]),
+    ):
+        marks = _latest(which)
+        if marks:
+            keys = sorted(marks)
+            await conn.execute(
+                statement, keys, [marks[k].at for k in keys], [marks[k].event_id for k in keys]
+            )
+
+
+def _latest(moves: Iterable[Move]) -> dict[UUID, Move]:
+    """Each case's latest move, by time then event id."""
+    latest: dict[UUID, Move] = {}
+    for move in moves:
+        known = latest.get(move.case_id)
+        if known is None or (known.at, known.event_id.int) < (move.at, move.event_id.int):
+            latest[move.case_id] = move
+    return latest
 
 
 async def learn_own_advisers(conn: Conn, resolutions: Sequence[CaseResolved]) -> None:

@@ -50,6 +50,8 @@ def caller(service: str, method: str, path: str) -> dict[str, str]:
         return bearer(Role.MEMBER_CHANNEL, "fuzz-channel")
     if service in ("routing", "admin"):
         return bearer(Role.ADMIN_TEAM, "fuzz-admin")
+    if path == "/workload":  # team leads and ops
+        return bearer(Role.OPS, "fuzz-ops")
     if method == "POST" and path.endswith("/escalation"):
         return bearer(Role.ADVISER, "fuzz-adviser", "namur")
     return bearer(Role.SUPPORT, "fuzz-support")

@@ -15,6 +15,7 @@ from aiokafka import ConsumerRecord
 
 from relais_cli.demo_data import stream
 from services.admin.domain import task_opened
+from services.advisory import moves
 from services.advisory.commands import topic_of
 from services.advisory.decisions import (
     AddNote,
@@ -25,13 +26,13 @@ from services.advisory.decisions import (
     ReturnToAdviser,
     SendReply,
     WaitOnMember,
-    decide,
 )
 from services.advisory.domain import evolve, fold
+from services.advisory.moves import Known, Release, Reopen, Transfer
 from services.intake.domain import SubmitRequest, request_received
 from services.routing import domain as routing
-from services.routing import support_policy
-from services.routing.deciding import route
+from services.routing import support_policy, transfers
+from services.routing.deciding import Staffing, route
 from shared.codec import encode
 from shared.events import (
     ADMIN_TASKS,
@@ -41,23 +42,30 @@ from shared.events import (
     CaseEscalated,
     CaseFact,
     CaseResolved,
+    CaseTransferred,
     EscalationReason,
     Event,
     Outcome,
 )
 from shared.identity import Principal, Role
+from shared.settings import DEMO_OFFICES, DEMO_TOPIC_FAMILIES
 from tests.support.cases import SAM, T0
 from tests.support.organisation import unstaffed
 
-ROUTE = "route"
+ROUTE = "route"  # routing sends the escalation to support
+TRANSFER = "transfer"  # routing decides on the transfer
+# What advisory checks a transfer against (the demo's offices and families).
+CONFIGURED = Known(offices=frozenset(DEMO_OFFICES), topic_families=frozenset(DEMO_TOPIC_FAMILIES))
 Step = tuple[Principal, Command] | str
 RESOLVE_WITH_ACT = Resolve(outcome=Outcome.SOLVED, admin_act=AdminAct.CONTRACT_REGISTRATION)
 ESCALATE = Escalate(reason_code=EscalationReason.COMPLEX_CASE, note="too hard")
 
 
 def paths(adviser: Principal) -> list[list[Step]]:
-    """The lives a case can have, from just routed to resolved after a return from support."""
+    """The lives a case can have, from just routed to resolved after a return from support,
+    reopened, released or transferred."""
     claim: list[Step] = [(adviser, Claim())]
+    elsewhere = next(o for o in DEMO_OFFICES if o != adviser.office)
     at_support: list[Step] = [
         *claim,
         (adviser, SendReply(text="hello")),
@@ -73,6 +81,14 @@ def paths(adviser: Principal) -> list[list[Step]]:
         [*at_support, (SAM, Claim()), (SAM, RESOLVE_WITH_ACT)],
         [*at_support, (SAM, ReturnToAdviser(note="yours")), (adviser, RESOLVE_WITH_ACT)],
         [*claim, (adviser, Resolve(outcome=Outcome.ANSWERED))],
+        [
+            *claim,
+            (adviser, Resolve(outcome=Outcome.ANSWERED)),
+            (adviser, Reopen(reason="the member wrote back")),
+            (adviser, RESOLVE_WITH_ACT),
+        ],
+        [*claim, (adviser, Release(reason="needs another language"))],
+        [*claim, (adviser, Transfer(to_office=elsewhere, reason="moved")), TRANSFER],
     ]
 
 
@@ -95,18 +111,26 @@ def life(seed: int, steps: list[Step]) -> list[tuple[str, CaseFact]]:
     escalation: CaseEscalated | None = None
     for i, step in enumerate(steps):
         now = start + timedelta(seconds=i + 1)
-        if isinstance(step, str):
+        if step == TRANSFER:
+            transfer = log[-1][1]
+            assert isinstance(transfer, CaseTransferred)
+            there = Staffing(transfer.to_office)
+            event: Any = transfers.route_transfer(transfer, there, first.language, None, now)
+            log.append((ROUTED, event))
+        elif isinstance(step, str):
             assert escalation is not None
             known = routing.KnownCase(
                 first.topic_family, first.language, first.organisation_model, start
             )
-            event: Any = routing.escalation_routed(
+            event = routing.escalation_routed(
                 escalation, known, support_policy.route_escalation(escalation, known), now
             )
             log.append((ROUTED, event))
         else:
             actor, command = step
-            event = decide(state, command, actor, event_id=uuid.uuid4(), now=now)
+            event = moves.decide(
+                state, command, actor, event_id=uuid.uuid4(), now=now, known=CONFIGURED
+            )
             escalation = event if isinstance(event, CaseEscalated) else escalation
             log.append((topic_of(event), event))
             opened = task_opened(event) if isinstance(event, CaseResolved) else None

@@ -8,22 +8,59 @@ from datetime import timedelta
 
 import pytest
 
-from services.advisory import moves
-from services.advisory.decisions import Claim, Command, Resolve
+from services.advisory import moves, reopening
+from services.advisory.decisions import Claim, Command, Escalate, Resolve, WaitOnMember
 from services.advisory.domain import CaseState, Status, evolve, fold
-from services.advisory.moves import Reopen
-from shared.events import AdminAct, CaseReopened, Outcome, ReopenCause
+from services.advisory.moves import Colleague, Known, Reassign, Release, Reopen, Transfer
+from shared.events import (
+    AdminAct,
+    CaseReopened,
+    CaseTransferred,
+    EscalationReason,
+    Outcome,
+    ReopenCause,
+    Tier,
+)
 from shared.identity import Principal, Role
-from shared.refusals import Conflict, Forbidden, Refused
+from shared.refusals import Conflict, Forbidden, Invalid, Refused
+from shared.settings import DEMO_OFFICES, DEMO_TOPIC_FAMILIES
 from tests.support.cases import ADA, ANN, BOB, GUS, OPS, SAM, T0, first_routing
 
 LEA = Principal("lea", Role.TEAM_LEAD, "liege")  # team lead of the case's office
 LEO = Principal("leo", Role.TEAM_LEAD, "gent")  # team lead of another office
 REOPEN = Reopen(reason="the member says the invoice is still wrong")
+RELEASE = Release(reason="needs a Dutch speaker")
+TO_BOB = Reassign(to="bob", reason="Bob knows this member")
+TO_NAMUR = Transfer(to_office="namur", reason="the member moved")
 Step = tuple[Principal, Command]
 
+
+def colleague(
+    who: str, office: str = "liege", team: Tier = Tier.FIRST_LINE, **kw: bool
+) -> Colleague:
+    return Colleague(who, office, team, kw.get("active", True), kw.get("away", False))
+
+
+KNOWN = Known(
+    offices=frozenset(DEMO_OFFICES),
+    topic_families=frozenset(DEMO_TOPIC_FAMILIES),
+    desks=frozenset({"front", "contracts"}),
+    staff={
+        "ann": colleague("ann"),
+        "bob": colleague("bob"),
+        "gus": colleague("gus", "gent"),
+        "zoe": colleague("zoe", away=True),
+        "old": colleague("old", active=False),
+        "sam": colleague("sam", "bruxelles", Tier.SUPPORT),
+    },
+)
+
 CLAIMED: list[Step] = [(ANN, Claim())]
+WAITING: list[Step] = [*CLAIMED, (ANN, WaitOnMember(note="the invoice"))]
+ESCALATED: list[Step] = [*CLAIMED, (ANN, Escalate(reason_code=EscalationReason.LEGAL, note="?"))]
 RESOLVED: list[Step] = [*CLAIMED, (ANN, Resolve(outcome=Outcome.SOLVED))]
+RELEASED: list[Step] = [*CLAIMED, (ANN, RELEASE)]
+TRANSFERRING: list[Step] = [*CLAIMED, (ANN, TO_NAMUR)]
 
 
 def play(steps: list[Step]) -> CaseState:
@@ -31,7 +68,8 @@ def play(steps: list[Step]) -> CaseState:
     state = fold(case_id, [first_routing(case_id)])
     for i, (actor, command) in enumerate(steps):
         now = T0 + timedelta(minutes=i + 1)
-        state = evolve(state, moves.decide(state, command, actor, event_id=uuid.uuid4(), now=now))
+        event = moves.decide(state, command, actor, event_id=uuid.uuid4(), now=now, known=KNOWN)
+        state = evolve(state, event)
     return state
 
 
@@ -40,6 +78,32 @@ ACCEPTED = [
     ("a colleague reopens: back to the resolver", RESOLVED, BOB, REOPEN, Status.CLAIMED, "ann"),
     ("the office's team lead reopens", RESOLVED, LEA, REOPEN, Status.CLAIMED, "ann"),
     ("support reopens", RESOLVED, SAM, REOPEN, Status.CLAIMED, "ann"),
+    ("the holder releases", CLAIMED, ANN, RELEASE, Status.QUEUED, None),
+    ("the team lead releases", CLAIMED, LEA, RELEASE, Status.QUEUED, None),
+    ("the holder hands over", CLAIMED, ANN, TO_BOB, Status.CLAIMED, "bob"),
+    ("the team lead reassigns", CLAIMED, LEA, TO_BOB, Status.CLAIMED, "bob"),
+    ("ops reassigns", CLAIMED, OPS, TO_BOB, Status.CLAIMED, "bob"),
+    ("a queued case to a colleague", [], LEA, TO_BOB, Status.CLAIMED, "bob"),
+    ("a waiting case keeps waiting", WAITING, LEA, TO_BOB, Status.WAITING, "bob"),
+    ("a released case is claimed again", RELEASED, BOB, Claim(), Status.CLAIMED, "bob"),
+    ("the holder transfers", CLAIMED, ANN, TO_NAMUR, Status.TRANSFERRING, None),
+    ("an adviser transfers a queued case", [], BOB, TO_NAMUR, Status.TRANSFERRING, None),
+    (
+        "the team lead changes the family",
+        [],
+        LEA,
+        Transfer(topic_family="contracts", reason="about a contract"),
+        Status.TRANSFERRING,
+        None,
+    ),
+    (
+        "to a desk of the same office",
+        [],
+        LEA,
+        Transfer(to_desk="contracts", reason="specialist"),
+        Status.TRANSFERRING,
+        None,
+    ),
 ]
 
 
@@ -52,7 +116,7 @@ def test_valid_moves_become_one_fact(
     given: list[Step], actor: Principal, command: Command, status: Status, assignee: str | None
 ) -> None:
     state = play(given)
-    event = moves.decide(state, command, actor, event_id=uuid.uuid4(), now=T0)
+    event = moves.decide(state, command, actor, event_id=uuid.uuid4(), now=T0, known=KNOWN)
     after = evolve(state, event)
     assert (after.status, after.assignee) == (status, assignee)
     assert event.occurred_at > state.last_event_at  # type: ignore[operator]
@@ -66,6 +130,84 @@ REFUSED = [
     ("the admin team", RESOLVED, ADA, REOPEN, Forbidden, "forbidden"),
     ("ops", RESOLVED, OPS, REOPEN, Forbidden, "forbidden"),
     ("a team lead working a case", [], LEA, Claim(), Forbidden, "forbidden"),
+    ("releasing a queued case", [], LEA, RELEASE, Conflict, "not_claimed"),
+    ("releasing a waiting case", WAITING, ANN, RELEASE, Conflict, "waiting_on_member"),
+    ("releasing another's case", CLAIMED, BOB, RELEASE, Conflict, "claimed_by_other"),
+    ("releasing a resolved case", RESOLVED, ANN, RELEASE, Conflict, "case_resolved"),
+    ("ops releasing", CLAIMED, OPS, RELEASE, Forbidden, "forbidden"),
+    ("reassigning another's case", CLAIMED, BOB, TO_BOB, Conflict, "not_holder"),
+    (
+        "reassigning to the holder",
+        CLAIMED,
+        LEA,
+        Reassign(to="ann", reason="x"),
+        Conflict,
+        "already_holds",
+    ),
+    ("to someone away", CLAIMED, LEA, Reassign(to="zoe", reason="x"), Conflict, "colleague_away"),
+    (
+        "to someone who left",
+        CLAIMED,
+        LEA,
+        Reassign(to="old", reason="x"),
+        Invalid,
+        "unknown_colleague",
+    ),
+    (
+        "to a stranger",
+        CLAIMED,
+        LEA,
+        Reassign(to="nobody", reason="x"),
+        Invalid,
+        "unknown_colleague",
+    ),
+    ("to another office", CLAIMED, LEA, Reassign(to="gus", reason="x"), Conflict, "other_office"),
+    (
+        "a first-line case to support",
+        CLAIMED,
+        LEA,
+        Reassign(to="sam", reason="x"),
+        Conflict,
+        "other_team",
+    ),
+    ("reassigning an escalated case", ESCALATED, LEA, TO_BOB, Conflict, "not_movable"),
+    ("transferring an escalated case", ESCALATED, LEA, TO_NAMUR, Conflict, "not_movable"),
+    ("transferring a waiting case", WAITING, ANN, TO_NAMUR, Conflict, "not_movable"),
+    ("transferring twice", TRANSFERRING, LEA, TO_NAMUR, Conflict, "not_movable"),
+    ("transferring another's case", CLAIMED, BOB, TO_NAMUR, Conflict, "claimed_by_other"),
+    (
+        "to an unknown office",
+        [],
+        LEA,
+        Transfer(to_office="atlantis", reason="x"),
+        Invalid,
+        "unknown_office",
+    ),
+    (
+        "to an unknown desk",
+        [],
+        LEA,
+        Transfer(to_desk="nowhere", reason="x"),
+        Invalid,
+        "unknown_desk",
+    ),
+    (
+        "to an unknown family",
+        [],
+        LEA,
+        Transfer(topic_family="astrology", reason="x"),
+        Invalid,
+        "unknown_topic_family",
+    ),
+    (
+        "a transfer that changes nothing",
+        [],
+        LEA,
+        Transfer(to_office="liege", reason="x"),
+        Conflict,
+        "nothing_to_transfer",
+    ),
+    ("a team lead of another office transferring", [], LEO, TO_NAMUR, Forbidden, "other_office"),
 ]
 
 
@@ -83,7 +225,7 @@ def test_invalid_moves_are_refused_with_a_reason(
 ) -> None:
     state = CaseState(case_id=uuid.uuid4()) if given is None else play(given)
     with pytest.raises(refusal) as raised:
-        moves.decide(state, command, actor, event_id=uuid.uuid4(), now=T0)
+        moves.decide(state, command, actor, event_id=uuid.uuid4(), now=T0, known=KNOWN)
     assert raised.value.code == code
     assert raised.value.message
 
@@ -126,7 +268,7 @@ def test_a_reopened_case_goes_to_its_resolver_or_its_queue(
 ) -> None:
     resolved = play(RESOLVED)
     resolved = CaseState(**{**resolved.__dict__, "resolved_by": resolver})
-    event = moves.reopen(
+    event = reopening.reopen(
         resolved,
         actor="advisory",
         cause=ReopenCause.MEMBER_MESSAGE,
@@ -138,3 +280,29 @@ def test_a_reopened_case_goes_to_its_resolver_or_its_queue(
     after = evolve(resolved, event)
     assert (event.reopened_to, after.status, after.assignee) == (to, status, to)
     assert after.queue == "liege/first_line"
+
+
+def test_a_transfer_says_where_and_what_and_leaves_every_queue() -> None:
+    claimed = play(CLAIMED)
+    command = Transfer(to_office="namur", topic_family="contracts", reason="moved")
+    event = moves.decide(claimed, command, LEA, event_id=uuid.uuid4(), now=T0, known=KNOWN)
+    assert isinstance(event, CaseTransferred)
+    assert (event.from_office, event.from_queue, event.to_office, event.to_desk) == (
+        "liege",
+        "liege/first_line",
+        "namur",
+        None,
+    )
+    assert (event.topic_family, event.transferred_by) == ("contracts", "lea")
+    after = evolve(claimed, event)
+    assert (after.status, after.assignee, after.topic_family) == (
+        Status.TRANSFERRING,
+        None,
+        "contracts",
+    )
+    # routing's new decision puts it in the queue of the office it went to
+    routed = first_routing(claimed.case_id, office="namur", at=event.occurred_at + timedelta(1))
+    assert (evolve(after, routed).status, evolve(after, routed).queue) == (
+        Status.QUEUED,
+        "namur/first_line",
+    )

@@ -124,8 +124,10 @@ async def record_absence(
     holder: PoolHolder, adviser_id: str, change: RecordAbsence, actor: Principal
 ) -> OrganisationEvent:
     async def known_adviser(conn: Conn) -> None:
-        if not await queries.advisers(conn, datetime.now(UTC), adviser_id=adviser_id):
+        found = await queries.advisers(conn, datetime.now(UTC), adviser_id=adviser_id)
+        if not found:
             raise NotFound("unknown_adviser", f"No adviser {adviser_id!r}.")
+        decisions.may_manage_absences(actor, found[0]["office"])
 
     def decide(_: None, now: datetime) -> OrganisationEvent:
         return decisions.absence_recorded(
@@ -142,6 +144,8 @@ async def cancel_absence(
         found = await queries.absence(conn, absence_id)
         if found is None or found["adviser_id"] != adviser_id or found["cancelled"]:
             raise NotFound("unknown_absence", f"No absence {absence_id} to cancel.")
+        adviser = await queries.advisers(conn, datetime.now(UTC), adviser_id=adviser_id)
+        decisions.may_manage_absences(actor, adviser[0]["office"] if adviser else "")
 
     def decide(_: None, now: datetime) -> OrganisationEvent:
         return decisions.absence_cancelled(adviser_id, absence_id, actor, event_id=uuid4(), now=now)

@@ -12,7 +12,7 @@ from uuid import UUID
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.events import Code, Language, OrganisationModel, Tier, personal
-from shared.identity import Principal
+from shared.identity import Principal, Role
 from shared.organisation_events import (
     AdviserAbsenceCancelled,
     AdviserAbsenceRecorded,
@@ -22,7 +22,7 @@ from shared.organisation_events import (
     OfficeModelChanged,
     OfficeShadowSet,
 )
-from shared.refusals import Conflict, Invalid, NotFound
+from shared.refusals import Conflict, Forbidden, Invalid, NotFound
 
 SERVICE = "routing"
 
@@ -182,6 +182,17 @@ def profile_set(
         capacity=change.capacity,
         active=change.active,
     )
+
+
+def may_manage_absences(actor: Principal, adviser_office: str) -> None:
+    """Ops and the administrative team manage every adviser's absences, a team lead those of
+    their own office's advisers."""
+    if actor.role is Role.TEAM_LEAD and actor.office != adviser_office:
+        raise Forbidden(
+            "other_office",
+            f"The adviser works for {adviser_office}; the team lead of {actor.office} records "
+            "their own office's absences.",
+        )
 
 
 def absence_recorded(
