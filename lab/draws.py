@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from hashlib import blake2b
 from struct import Struct
 
@@ -16,6 +17,7 @@ from lab.cases import Case
 from lab.durations import Durations, Spread
 
 SCALE = 2.0**-32
+TAU = 2.0 * math.pi
 WORDS = Struct("<16I")
 
 
@@ -32,9 +34,15 @@ def lognormal(spread: Spread, u1: float, u2: float) -> float:
         return spread.samples[int(u1 * len(spread.samples))]
     if spread.mean <= 0:
         return 0.0
-    sigma2 = math.log1p(spread.cv * spread.cv)
-    z = math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
-    return spread.mean * math.exp(math.sqrt(sigma2) * z - sigma2 / 2)
+    mu, sigma = _shape(spread.mean, spread.cv)
+    return math.exp(mu + sigma * math.sqrt(-2.0 * math.log(u1)) * math.cos(TAU * u2))
+
+
+@cache
+def _shape(mean: float, cv: float) -> tuple[float, float]:
+    """The normal's mean and spread of a lognormal of this mean and coefficient of variation."""
+    sigma2 = math.log1p(cv * cv)
+    return math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
 
 
 @dataclass(frozen=True, slots=True)

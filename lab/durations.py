@@ -24,7 +24,8 @@ class Spread:
 class Steps:
     """One topic family's steps, from the moment an adviser holds the case."""
 
-    pickup: Spread  # holding it -> claiming it (their other work first)
+    pickup: Spread  # holding it -> claiming it (their other work first; from receipt, routing's
+    # latency included, for a case held as soon as it is routed)
     reply: Spread  # claim -> first reply: the first response
     resolve: Spread  # first reply -> resolution (adviser's work, waits on the member aside)
     escalate_after: Spread  # first reply -> escalation, for the cases that are escalated

@@ -15,7 +15,7 @@ from lab.durations import Durations
 from lab.measures import Measures, of_run, repeats
 from lab.models import Candidate
 from lab.series import Series, waiting
-from lab.simulation import Simulation, in_force
+from lab.simulation import Memory, Simulation, in_force
 from services.advisory.sla.policy import SlaPolicy
 from shared.events import OrganisationModel
 
@@ -68,11 +68,18 @@ def variants(candidates: Sequence[Candidate], speedups: Sequence[float]) -> list
     return found
 
 
+# The decisions met so far in this process (lab.simulation.Memory: routing is a pure function
+# of what it reads, so the runs of a seed share them: an office every candidate staffs and
+# runs alike decides once per seed). Forgotten at each seed: across seeds they rarely repeat.
+_MEMORY = Memory()
+
+
 def one_seed(setup: Setup, seed: int) -> SeedResult:
     drawn = draws(seed, setup.cases, setup.durations)
     pairs = repeats(setup.cases)
     arrived, models = setup.shared or prepared(setup)
     measures, queues = [], []
+    _MEMORY.forget()
     for k, v in enumerate(setup.variants):
         run = Simulation(
             setup.cases,
@@ -84,6 +91,7 @@ def one_seed(setup: Setup, seed: int) -> SeedResult:
             v.speedup,
             arrived,
             models[k],
+            _MEMORY,
         ).run()
         measures.append(of_run(run, setup.cases, setup.policy, pairs))
         queues.append(waiting(run))

@@ -9,6 +9,7 @@ decision costs no rebuilding. Policies only read advisers during a call and keep
 from __future__ import annotations
 
 import copy
+from array import array
 from collections import deque
 from datetime import datetime
 from functools import cache
@@ -19,14 +20,29 @@ from shared.events import OrganisationModel
 from shared.organisation_events import DeskKind
 
 
+def signature(staffing: Staffing, hybrid: bool) -> tuple[object, ...]:
+    """What a decision reads of an office that a run does not change: its desks, its advisers'
+    profiles, whether it runs a hybrid front. Two candidates' offices with the same signature
+    decide alike from the same advisers' load."""
+    profiles = tuple(
+        (a.adviser_id, a.desk, a.languages, a.skills, a.capacity) for a in staffing.advisers
+    )
+    return staffing.office, staffing.desks, profiles, hybrid
+
+
 class Floor:
     def __init__(self, staffing: Staffing, hybrid: bool) -> None:
         self.code = staffing.office
         self.desks = staffing.desks
         self.changes = staffing.changes
         self.hybrid = hybrid
+        self.signature = signature(staffing, hybrid)
         self.advisers: list[Adviser] = [copy.copy(a) for a in staffing.advisers]
         self.index = {a.adviser_id: i for i, a in enumerate(self.advisers)}
+        # What changes of the office during a run, packed: each adviser's open cases and
+        # availability, kept with them. With the model and the request, all a decision reads
+        # that a run changes (``Simulation`` keys its remembered decisions on it).
+        self.state = array("I", [x for a in self.advisers for x in (a.open_cases, a.available)])
         self.front = {d.desk_id for d in self.desks if d.kind is DeskKind.FRONT}
         self.families = {d.desk_id: d.topic_families for d in self.desks}
         self.queues: dict[str, deque[int]] = {}
@@ -53,10 +69,16 @@ class Floor:
     def load(self, i: int, delta: int) -> Adviser:
         a = self.advisers[i]
         object.__setattr__(a, "open_cases", a.open_cases + delta)
+        self.state[2 * i] = a.open_cases
         return a
 
     def set_available(self, i: int, available: bool) -> None:
         object.__setattr__(self.advisers[i], "available", available)
+        self.state[2 * i + 1] = available
+
+    def now(self) -> bytes:
+        """The office's changing state now (advisers' load and availability), as a key."""
+        return self.state.tobytes()
 
     def _specialist_desk(self, family: str) -> bool:
         """Whether a specialist desk takes the family (a hybrid's front hands it on)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from lab import cases as traffic
@@ -146,8 +146,15 @@ def _roster(scenario: Scenario, facts: Sequence[OrganisationEvent]) -> Roster:
     return fold(facts, o.as_of)
 
 
+COMPRESSED = timedelta(days=1)  # a log of requests shorter than this is a compressed one
+
+
 def _clock(scenario: Scenario, cases: Sequence[Case], policy: SlaPolicy) -> Clock:
     start = cases[0].received_at if cases else datetime.now(policy.calendar.tz)
-    if scenario.assumptions.clock == "continuous":
+    end = cases[-1].received_at if cases else start
+    kind = scenario.assumptions.clock
+    if kind == "auto":
+        kind = "continuous" if end - start < COMPRESSED else "business"
+    if kind == "continuous":
         return clocks.continuous(start)
-    return clocks.business(policy.calendar, start, cases[-1].received_at if cases else start)
+    return clocks.business(policy.calendar, start, end)

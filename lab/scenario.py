@@ -52,10 +52,12 @@ class Assumptions(_Section):
         default=(0.0, -0.1, -0.2),
         description="Specialists' handling time relative to polyvalent advisers, swept.",
     )
-    clock: Literal["business", "continuous"] = Field(
-        default="business",
+    clock: Literal["auto", "business", "continuous"] = Field(
+        default="auto",
         description="business: office hours and Belgian holidays (advisory's calendar); "
-        "continuous: every second counts (compressed logs such as the demo's).",
+        "continuous: every second counts (compressed logs such as the demo's); auto: "
+        "continuous for requests spanning less than a day (a compressed log: a real "
+        "office's traffic is counted in days), business otherwise.",
     )
     estimate_from_log: bool = Field(
         default=True, description="Service times from the log; else the defaults below."

@@ -31,6 +31,29 @@ from shared.events import OrganisationModel
 
 SPECIALISED = OrganisationModel.SPECIALISED
 RESOLVE, ESCALATE, HANDOFF = 0, 1, 2  # what a held case's end event does
+# A decision: the adviser (None: queued) and the queue. Remembered by everything the policy
+# reads (the request, the office's model and its advisers' load and availability): routing is
+# a pure function of them, so a decision met again (later in the run, under another seed or
+# speed-up of the same candidate) is the policy's own answer, not a guess.
+Decided = tuple[str | None, str]
+REMEMBERED = 1_000_000  # decisions kept before the memory starts afresh
+
+
+class Memory:
+    """The decisions met so far, shared by the runs of a process: keyed by the office's
+    signature (``floor.signature``: two candidates' offices alike share their decisions), the
+    model, the request and the advisers' load and availability."""
+
+    def __init__(self) -> None:
+        self.offices: dict[tuple[object, ...], int] = {}
+        self.decided: dict[tuple[object, ...], Decided] = {}
+
+    def office(self, floor: Floor) -> int:
+        """A small number standing for the floor's signature."""
+        return self.offices.setdefault(floor.signature, len(self.offices))
+
+    def forget(self) -> None:
+        self.decided.clear()
 
 
 def in_force(cases: Sequence[Case], candidate: Candidate) -> list[OrganisationModel | None]:
@@ -54,9 +77,11 @@ class Simulation:
         speedup: float = 0.0,
         arrived: list[float] | None = None,
         models: Sequence[OrganisationModel | None] | None = None,
+        memory: Memory | None = None,
     ) -> None:
         """``arrived`` and ``models`` (each case on the time axis, the model routing it) are
-        the same for every seed: computed here unless given."""
+        the same for every seed: computed here unless given. ``memory``: the decisions met so
+        far (shared by the runs of a process)."""
         self.cases, self.durations, self.seed, self.speed = cases, durations, seed, 1.0 + speedup
         self.draws = draws
         roster = candidate.roster
@@ -79,6 +104,9 @@ class Simulation:
         self.taken: dict[str, int] = {}
         self.own: dict[str, str] = {}
         self.support = [0.0] * max(1, roster.support_slots)
+        self.memory = memory or Memory()
+        self.decided = self.memory.decided
+        self.office_ids = {c: self.memory.office(f) for c, f in self.floors.items()}
         self.env = simpy.Environment()
         self.clock = clock
         self.absences = [
@@ -87,18 +115,26 @@ class Simulation:
         ]
 
     def run(self) -> Run:
-        self.env.process(self._arrivals())
+        self._next = 0
+        self._arrive_from(0.0)
         for start, end, who in self.absences:
             self.env.process(self._absence(start, end, who))
         self.env.run()
         return self._result()
 
-    def _arrivals(self) -> simpy.events.ProcessGenerator:
-        env = self.env
-        for i, at in enumerate(self.arrived):
-            if at > env.now:
-                yield env.timeout(at - env.now)
+    def _arrive_from(self, now: float) -> None:
+        """Routes the cases arriving now, then waits for the next one (one event a time of
+        arrival, no process to resume)."""
+        arrived, i = self.arrived, self._next
+        while i < len(arrived) and arrived[i] <= now:
+            self._next = i + 1
             self._route(i)
+            i = self._next
+        if i < len(arrived):
+            Timeout(self.env, arrived[i] - now).callbacks.append(self._arrive)
+
+    def _arrive(self, event: simpy.events.Event) -> None:
+        self._arrive_from(self.env.now)
 
     def _absence(self, start: float, end: float, who: str) -> simpy.events.ProcessGenerator:
         for floor in self.floors.values():
@@ -117,17 +153,32 @@ class Simulation:
         front_stage = floor.hybrid and self.stage[i] == 0
         if front_stage:
             self.stage[i] = 1
-        asked = policies.Request(
-            case.office, case.language, case.topic_family, self.own.get(case.member_id)
-        )
+        own = self.own.get(case.member_id)
+        office = self.office_ids[case.office]
+        key = (office, model, front_stage, case.language, case.topic_family, own, floor.now())
+        decided = self.decided.get(key)
+        if decided is None:
+            decided = self._decide(floor, model, front_stage, case, own)
+            if len(self.decided) >= REMEMBERED:
+                self.memory.forget()
+            self.decided[key] = decided
+        adviser_id, queue = decided
+        if adviser_id is None:
+            floor.queues.setdefault(queue, deque()).append(i)
+        else:
+            self._hold(i, floor, floor.index[adviser_id])
+
+    @staticmethod
+    def _decide(
+        floor: Floor, model: OrganisationModel, front_stage: bool, case: Case, own: str | None
+    ) -> Decided:
+        """Routing's own policy, on the office as the run has it now."""
+        asked = policies.Request(case.office, case.language, case.topic_family, own)
         if front_stage:
             choice = policies.polyvalent(asked, floor.view(model, front_only=True))
         else:
             choice = policies.decide(asked, floor.view(model))
-        if choice.adviser_id is None:
-            floor.queues.setdefault(choice.queue, deque()).append(i)
-        else:
-            self._hold(i, floor, floor.index[choice.adviser_id])
+        return choice.adviser_id, choice.queue
 
     def _hold(self, i: int, floor: Floor, k: int) -> None:
         """Adviser ``k`` holds case ``i`` from now: its steps, drawn, in closed form."""

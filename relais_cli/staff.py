@@ -68,6 +68,7 @@ async def adviser(desk: Desk, rng: random.Random) -> None:
             if rng.random() < HAND_END_SHARE:
                 await desk.post(f"{path}/waiting/end", "waits ended", {"note": "phoned"})
         elif case["replies"] == 0:
+            await read_before_answering(desk, case)
             await desk.post(f"{path}/replies", "replied", {"text": "We are on it."})
             if rng.random() < WAIT_SHARE:
                 await desk.post(f"{path}/waiting", "waiting on member", {"note": "a document"})
@@ -76,6 +77,16 @@ async def adviser(desk: Desk, rng: random.Random) -> None:
             await desk.post(f"{path}/escalation", "escalated", reason)
         else:
             await desk.post(f"{path}/resolution", "resolved", resolution(rng))
+
+
+async def read_before_answering(desk: Desk, case: dict[str, Any]) -> None:
+    """The adviser reads the member's question, then the member's other cases and open tasks."""
+    for path, what in (
+        (f"/cases/{case['case_id']}", "questions read"),
+        (f"/members/{case['member_id']}/cases", "members read"),
+    ):
+        answer = await desk.client.get(path)
+        desk.done[what if answer.status_code == 200 else "errors"] += 1
 
 
 async def support(desk: Desk, rng: random.Random) -> None:

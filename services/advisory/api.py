@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from inspect import Parameter, Signature
 from typing import Annotated, Any
 from uuid import UUID, uuid4
@@ -11,20 +11,29 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 
-from services.advisory import commands, decisions, moves, organisation_store, queries
-from services.advisory.domain import Status
+from services.advisory import (
+    commands,
+    decisions,
+    examples,
+    moves,
+    organisation_store,
+    queries,
+    request_store,
+    task_store,
+)
 from services.advisory.views import (
     AdviserLoad,
     CaseDetail,
-    CaseList,
     CaseView,
     CommandDone,
+    RequestView,
+    TaskView,
     Workload,
 )
 from shared.auth import requires
-from shared.events import Language, Tier
+from shared.events import Tier
 from shared.history import HistoryEntry
-from shared.http import AUTH_RESPONSES, MAX_AGE_MINUTES, VALIDATION_RESPONSE, Problem
+from shared.http import AUTH_RESPONSES, VALIDATION_RESPONSE, Problem
 from shared.identity import OFFICE_BOUND, Principal, Role
 from shared.refusals import Forbidden, Invalid, NotFound
 from shared.service import ServiceRuntime
@@ -69,59 +78,31 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     api = APIRouter(tags=["cases"])
     holder = runtime.holder
 
-    @api.get("/cases", response_model=CaseList, responses=READS)
-    async def list_cases(
-        actor: Annotated[Principal, Depends(READERS)],
-        queue: Annotated[
-            str | None, Query(description="Queue (desk), e.g. 'liege/first_line'.")
-        ] = None,
-        office: Annotated[str | None, Query(description="Office code.")] = None,
-        tier: Annotated[Tier | None, Query(description="Team: first_line or support.")] = None,
-        assignee: Annotated[str | None, Query(description="Staff id working the case.")] = None,
-        state: Annotated[list[Status] | None, Query(description="Any of these states.")] = None,
-        language: Annotated[Language | None, Query(description="Member's language.")] = None,
-        topic_family: Annotated[str | None, Query(description="Topic family code.")] = None,
-        older_than_minutes: Annotated[
-            int | None,
-            Query(ge=0, le=MAX_AGE_MINUTES, description="Opened at least this long ago."),
-        ] = None,
-        limit: Annotated[int, Query(ge=1, le=1000, description="At most this many.")] = 100,
-    ) -> Response:
-        """A queue: the cases of a team, desk, office or adviser, oldest first."""
-        office = own_office(actor, office)
-        before = None
-        if older_than_minutes is not None:
-            before = datetime.now(UTC) - timedelta(minutes=older_than_minutes)
-        wanted = queries.QueueFilter(
-            queue=queue,
-            office=office,
-            tier=tier.value if tier else None,
-            assignee=assignee,
-            statuses=[s.value for s in state] if state else None,
-            language=language.value if language else None,
-            topic_family=topic_family,
-            opened_before=before,
-            limit=limit,
-        )
-        async with holder.require().acquire() as conn:
-            rows = await queries.queue(conn, wanted)
-        body = CaseList(cases=[CaseView.of(r) for r in rows])
-        return JSONResponse(body.model_dump(mode="json"))
-
     @api.get(
         "/cases/{case_id}",
         response_model=CaseDetail,
-        responses={**READS, 404: {"model": Problem, "description": "No such case."}},
+        responses={
+            **READS,
+            404: {"model": Problem, "description": "No such case."},
+            **examples.ok(examples.CASE_DETAIL),
+        },
     )
     async def case_detail(case_id: UUID, actor: Annotated[Principal, Depends(READERS)]) -> Response:
-        """A case and its full history."""
+        """A case: what the member asked, its administrative tasks and its full history."""
         async with holder.require().acquire() as conn:
             row = await queries.case(conn, case_id)
             if row is None:
                 raise NotFound("not_found", f"No case {case_id} is known to advisory.")
             own_office(actor, row["office"])
+            request = await request_store.of_case(conn, case_id)
+            tasks = await task_store.of_case(conn, case_id)
             history = await queries.history(conn, case_id)
-        body = CaseDetail(case=CaseView.of(row), history=[HistoryEntry.of(h) for h in history])
+        body = CaseDetail(
+            case=CaseView.of(row),
+            request=RequestView.of(request) if request is not None else None,
+            tasks=[TaskView.of(t) for t in tasks],
+            history=[HistoryEntry.of(h) for h in history],
+        )
         return JSONResponse(body.model_dump(mode="json"))
 
     @api.get("/workload", response_model=Workload, responses=READS)

@@ -1,17 +1,18 @@
-"""What advisory's HTTP API answers: cases as the queues show them, and their history."""
+"""What advisory's HTTP API answers: cases as the queues show them, their history, what the
+member asked and the administrative tasks of the case."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.advisory.domain import CaseState, Status
 from services.advisory.notices import NoticeKind
-from shared.events import AdminAct, Outcome, Tier, personal
+from shared.events import AdminAct, Channel, Language, Outcome, Tier, personal
 from shared.history import HistoryEntry
 
 
@@ -79,13 +80,70 @@ class CaseView(BaseModel):
         return cls.model_validate({**picked, "notice": NoticeView.of(data)})
 
 
+class MemberSnapshotView(BaseModel):
+    member_id: str = Field(description="Member number.")
+    name: str = personal("Full name of the member.")
+    preferred_language: Language = Field(description="Language the member is served in.")
+    home_office: str = Field(description="The member's home office.")
+    activity_type: str = Field(description="Kind of professional activity, e.g. 'artist'.")
+
+    @classmethod
+    def of(cls, row: Any) -> MemberSnapshotView:
+        """From a `requests` row."""
+        return cls(
+            member_id=row["member_id"],
+            name=row["member_name"],
+            preferred_language=row["preferred_language"],
+            home_office=row["home_office"],
+            activity_type=row["activity_type"],
+        )
+
+
+class RequestView(BaseModel):
+    """The member's request, as intake accepted it (`request-received`)."""
+
+    member: MemberSnapshotView = Field(description="The member, as the channel knew them.")
+    channel: Channel = Field(description="How the request came in.")
+    topic_family: str = Field(description="What the member said it is about.")
+    subject: str = personal("Subject line written by the member.")
+    body: str = personal("The member's question, free text.")
+    received_at: AwareDatetime = Field(description="When intake accepted it.")
+
+    @classmethod
+    def of(cls, row: Any) -> RequestView:
+        """From a `requests` row."""
+        return cls.model_validate({**dict(row), "member": MemberSnapshotView.of(row)})
+
+
+class TaskView(BaseModel):
+    """An administrative task of the case, as admin's facts (`admin-tasks`) tell it."""
+
+    task_id: UUID = Field(description="The task.")
+    case_id: UUID = Field(description="The case whose resolution needs the act.")
+    act: AdminAct = Field(description="The administrative act.")
+    office: str | None = Field(description="Office of the case.")
+    status: Literal["open", "completed", "rejected"] = Field(description="Where the task is.")
+    opened_at: AwareDatetime | None = Field(description="When the task was opened.")
+    closed_at: AwareDatetime | None = Field(description="When it was completed or rejected.")
+    closed_by: str | None = Field(description="Who completed or rejected it.")
+    note: str | None = personal("The administrative team's note: what was done, or why not.")
+
+    @classmethod
+    def of(cls, row: Any) -> TaskView:
+        """From an `admin_tasks` row."""
+        data = dict(row)
+        return cls.model_validate(
+            {**data, "status": data["closing"] or "open", "note": data["closing_note"]}
+        )
+
+
 class CaseDetail(BaseModel):
     case: CaseView = Field(description="The case now.")
+    request: RequestView | None = Field(
+        description="What the member asked; null until advisory has read the request."
+    )
+    tasks: list[TaskView] = Field(description="Its administrative tasks, oldest first.")
     history: list[HistoryEntry] = Field(description="Every fact about it, oldest first.")
-
-
-class CaseList(BaseModel):
-    cases: list[CaseView] = Field(description="Matching cases, oldest first.")
 
 
 class CommandDone(BaseModel):

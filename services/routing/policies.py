@@ -98,20 +98,21 @@ def ranked(advisers: Iterable[Adviser], language: str) -> tuple[Candidate, ...]:
     """The best of a pool in the order of ``preference``: what a decision records, and all
     ``pick`` needs (it takes the first). A batch weighs thousands of advisers: the key is
     inlined, and only the top few become candidates."""
-    keyed = (
+    keyed = [
         (
             (
-                not (a.available and language in a.languages),
-                not a.available,
-                not (a.available and a.capacity > a.open_cases),
-                a.open_cases - a.capacity,
-                a.open_cases,
+                not ((available := a.available) and language in a.languages),
+                not available,
+                # not (available and has room), its free slots named for the next two
+                (free := a.capacity - (load := a.open_cases)) <= 0 or not available,
+                -free,
+                load,
                 a.adviser_id,
             ),
             a,
         )
         for a in advisers
-    )
+    ]
     return tuple(candidate(a, language) for _, a in heapq.nsmallest(MAX_CANDIDATES, keyed))
 
 
@@ -133,7 +134,11 @@ def own_adviser_takes_it(own: Candidate | None) -> bool:
 
 def polyvalent(request: Request, office: Office) -> Choice:
     top = ranked(office.advisers, request.language)
-    mine = next((a for a in office.advisers if a.adviser_id == request.own_adviser), None)
+    mine = (
+        next((a for a in office.advisers if a.adviser_id == request.own_adviser), None)
+        if request.own_adviser is not None
+        else None
+    )
     own = candidate(mine, request.language) if mine else None
     if own_adviser_takes_it(own):
         assert own is not None

@@ -86,7 +86,8 @@ async def test_rebuilds_during_live_traffic_lose_and_double_nothing(
         (
             "routing",
             {"cases", "requests", "decisions", "members", "escalations", "workload"}
-            | {"own_advisers", "office_models", "desks", "advisers", "absences", "bi_capacity"},
+            | {"own_advisers", "office_models", "desks", "advisers", "absences", "bi_capacity"}
+            | {"transfers", "office_shadows", "shadow_decisions"},
         ),
         ("intake", {"requests", "member_messages"}),
     ):

@@ -14,7 +14,7 @@ from lab.durations import Durations
 from lab.measures import ALL, of_run, repeats
 from lab.models import ModelSpec, apply
 from lab.organisation import Roster, fold
-from lab.simulation import Simulation
+from lab.simulation import Decided, Memory, Simulation
 from services.advisory.sla.policy import SlaPolicy
 from services.routing.organisation import seed
 from shared.business_calendar import Calendar, business_seconds
@@ -80,3 +80,44 @@ def test_business_time_in_closed_form_counts_as_advisorys_calendar() -> None:
     # an instant on the axis maps back to the instant it came from (office hours)
     monday_noon = datetime(2026, 4, 7, 10, 0, tzinfo=UTC)
     assert axis.instant(axis.seconds(monday_noon)) == monday_noon
+
+
+class Unkept(dict[tuple[object, ...], Decided]):
+    """A memory that keeps nothing: every decision is the policy's, made there and then."""
+
+    def __setitem__(self, key: tuple[object, ...], value: Decided) -> None:
+        pass
+
+
+def test_remembered_decisions_are_the_policys_own(roster: Roster) -> None:
+    # Given a memory of decisions filled by other candidates' runs (offices alike share them)
+    memory = Memory()
+    for kind in ("polyvalent", "in_force"):
+        candidate = apply(ModelSpec(name=kind, kind=kind), roster)
+        Simulation(
+            CASES,
+            candidate,
+            Durations(),
+            CLOCK,
+            6,
+            draws.draws(6, CASES, Durations()),
+            memory=memory,
+        ).run()
+    remembered = len(memory.decided)
+    # When the specialised model runs with that memory, and without any
+    specialised = apply(ModelSpec(name="specialised", kind="specialised"), roster)
+    drawn = draws.draws(6, CASES, Durations())
+    with_memory = Simulation(CASES, specialised, Durations(), CLOCK, 6, drawn, memory=memory)
+    none = Memory()
+    none.decided = Unkept()
+    every_time = Simulation(CASES, specialised, Durations(), CLOCK, 6, drawn, memory=none)
+    # Then both runs are the same, case by case, and the memory was used
+    assert with_memory.run() == every_time.run()
+    assert 0 < remembered < len(memory.decided)
+    # ...and a memory never answers for another office's advisers: every decision it holds
+    # names an adviser of the office it was taken in, or none
+    offices = {c: {a.adviser_id for a in s.advisers} for c, s in specialised.roster.offices.items()}
+    signatures = {n: sig for sig, n in memory.offices.items()}
+    for key, (adviser, _) in memory.decided.items():
+        office = str(signatures[int(str(key[0]))][0])
+        assert adviser is None or adviser in offices[office]

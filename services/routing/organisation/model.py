@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from uuid import UUID, uuid5
 
 from services.routing.domain import EVENT_NAMESPACE
@@ -61,24 +62,34 @@ class Office:
     advisers: tuple[Adviser, ...] = ()
     model_since: datetime | None = None
 
+    @cached_property
+    def _desks_in_order(self) -> tuple[Desk, ...]:
+        # Worked out once per office: a decision asks for its desks several times.
+        return tuple(sorted(self.desks, key=lambda d: d.desk_id))
+
+    @cached_property
+    def _staff(self) -> dict[str, tuple[Adviser, ...]]:
+        by_desk: dict[str, list[Adviser]] = {}
+        for a in self.advisers:
+            if a.desk is not None:
+                by_desk.setdefault(a.desk, []).append(a)
+        return {desk: tuple(staff) for desk, staff in by_desk.items()}
+
     def desk_for(self, topic_family: str) -> Desk | None:
         """The desk of a topic family under the specialised model: front desk families first."""
         for kind in (DeskKind.FRONT, DeskKind.SPECIALIST):
-            for desk in sorted(self.desks, key=lambda d: d.desk_id):
+            for desk in self._desks_in_order:
                 if desk.kind is kind and topic_family in desk.topic_families:
                     return desk
         return None
 
     def front_desk(self) -> Desk | None:
-        fronts = sorted(
-            (d for d in self.desks if d.kind is DeskKind.FRONT), key=lambda d: d.desk_id
-        )
-        return fronts[0] if fronts else None
+        return next((d for d in self._desks_in_order if d.kind is DeskKind.FRONT), None)
 
     def advisers_of(self, desk: Desk | None) -> tuple[Adviser, ...]:
         if desk is None:
             return self.advisers
-        return tuple(a for a in self.advisers if a.desk == desk.desk_id)
+        return self._staff.get(desk.desk_id, ())
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 SERVICES = ("intake", "routing", "advisory", "admin")
 
-# The points each service reaches while the workload runs (intake consumes nothing live, only
-# advisory has an SLA tick). The rebuild points are reached by `relais rebuild SERVICE`.
+# The points each service reaches while the workload runs (intake's one consumer, advisory's
+# follow-ups, is not tried here; only advisory has an SLA tick). The rebuild points are reached
+# by `relais rebuild SERVICE`.
 POINTS: dict[str, tuple[str, ...]] = {
     "intake": ("outbox.acked", "http.recording", "http.committed"),
     "routing": ("consumer.committed", "outbox.acked", "http.recording", "http.committed"),

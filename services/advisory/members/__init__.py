@@ -1,0 +1,1 @@
+"""advisory's view of a member: their cases open and past, last contact, open tasks."""
