@@ -38,6 +38,15 @@ OWN_TOPICS: dict[str, list[str]] = {
 }
 
 
+# The tables these facts change, which must verify (None: all of the service's). Routing's
+# organisation tables move with other tests' absences and profiles while this one runs.
+MINE: dict[str, set[str] | None] = {
+    "routing": {"decisions", "workload", "escalations", "cases"},
+    "advisory": None,
+    "admin": None,
+}
+
+
 def support_id(skill: str) -> str:
     # The team of this run: much room, and ids smaller than earlier runs' (ties go to the
     # smallest id), so the shared stack's leftovers never take their cases.
@@ -182,7 +191,7 @@ async def test_support_matches_skills_and_a_rejected_act_comes_back_to_the_advis
     # And every projection these facts touched is what the log says
     left = await at_rest(db, settings, OWN_TOPICS)
     assert not left, left
-    for service in ("routing", "advisory", "admin"):
+    for service, tables in MINE.items():
         verdict = await verify(settings, service)
         differing = {t.table: t.differences for t in verdict.tables if not t.same}
-        assert verdict.identical, (service, differing)
+        assert not differing.keys() & (tables or differing.keys()), (service, differing)
