@@ -70,7 +70,8 @@ async def test_the_member_answers_a_wait_and_reopens_a_resolved_case(
         assert answered.json()["case"]["assignee"] == "ann"
         history = types(answered)
         assert history[-2:] == ["MemberMessageReceived", "WaitingEnded"]
-        ended = answered.json()["history"][-1]
+        said, ended = answered.json()["history"][-2:]
+        assert said["event"]["body"] == "Attached."  # the adviser reads the member's answer
         assert ended["actor"] == "member"
         # And intake tells the channel its message is on the log
         async with httpx.AsyncClient(base_url=intake.url, headers=CHANNEL) as channel:

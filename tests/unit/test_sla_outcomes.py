@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
-from services.advisory.decisions import Claim, ReturnToAdviser, SendReply, decide
+from services.advisory.decisions import (
+    Claim,
+    EndWaiting,
+    ReturnToAdviser,
+    SendReply,
+    WaitOnMember,
+    decide,
+)
 from services.advisory.domain import CaseState, Status, evolve, fold
 from services.advisory.sla.clock import due
 from services.advisory.sla.outcomes import escalation, escalation_id, summary
@@ -92,3 +100,30 @@ def test_a_clock_summary_says_what_is_due_next() -> None:
     resolution = summary([f for f in [*started, *facts] if f.clock is SlaClock.RESOLUTION])
     assert resolution.met_at is None
     assert resolution.next_due is not None
+
+
+def test_a_paused_clock_says_since_when_and_by_which_wait() -> None:
+    # Given a claimed case put on hold, then taken back
+    case_id = uuid.uuid4()
+    routed = first_routing(case_id)
+    state = fold(case_id, [routed])
+    claim = decide(state, Claim(), ANN, event_id=uuid.uuid4(), now=T0 + timedelta(minutes=1))
+    state = evolve(state, claim)
+    wait = decide(state, WaitOnMember(), ANN, event_id=uuid.uuid4(), now=T0 + timedelta(hours=1))
+    state = evolve(state, wait)
+    back = decide(state, EndWaiting(), ANN, event_id=uuid.uuid4(), now=T0 + timedelta(hours=2))
+
+    def resolution(facts: list[Any], now: Any) -> Any:
+        found = due(timeline(case_id, facts), [], POLICY, now)
+        return summary([f for f in found if f.clock is SlaClock.RESOLUTION])
+
+    # Then while it waits, its resolution clock is paused since the wait, by it
+    paused = resolution([routed, claim, wait], T0 + timedelta(hours=1, minutes=30))
+    assert (paused.paused, paused.paused_since, paused.paused_wait) == (
+        True,
+        wait.occurred_at,
+        wait.event_id,
+    )
+    # And once the wait ended, neither
+    resumed = resolution([routed, claim, wait, back], T0 + timedelta(hours=3))
+    assert (resumed.paused, resumed.paused_since, resumed.paused_wait) == (False, None, None)
