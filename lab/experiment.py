@@ -68,9 +68,9 @@ def variants(candidates: Sequence[Candidate], speedups: Sequence[float]) -> list
     return found
 
 
-# The decisions met so far in this process (lab.simulation.Memory: routing is a pure function
-# of what it reads, so the runs of a seed share them: an office every candidate staffs and
-# runs alike decides once per seed). Forgotten at each seed: across seeds they rarely repeat.
+# What the runs of a seed share in this process (lab.simulation.Memory): routing's decisions,
+# and the run of an office two candidates run alike. Forgotten at each seed: across seeds the
+# advisers' loads rarely repeat, and an office's run is the seed's.
 _MEMORY = Memory()
 
 

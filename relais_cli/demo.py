@@ -43,12 +43,12 @@ async def start(
         f"pilot setup: {', '.join(pilot.PILOT)} specialised, the others polyvalent"
         + (f" (switched back: {', '.join(changed)})" if changed else "")
     )
-    news.append(await pilot.shadow(urls["routing"], ops))
     channel = tokens.token_for(settings, tokens.CHANNEL)
     # A third of the way through the feed, one more office joins the pilot.
     join_after = pace.requests / pace.rate / 3
     return [
         asyncio.create_task(pilot.join_later(urls["routing"], ops, join_after, news)),
+        asyncio.create_task(pilot.shadow(urls["routing"], ops, news)),
         asyncio.create_task(feed(urls["intake"], channel, pace.requests, pace.rate, stats)),
         asyncio.create_task(staff.work_day(urls, settings, done)),
     ]

@@ -5,6 +5,7 @@ Both go through routing's API, so each change is a fact on `organisation`."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import datetime
 
 import httpx
@@ -48,12 +49,20 @@ async def join_later(routing_url: str, token: str, after_s: float, news: list[st
         news.append(f"{when}: {JOINS_LATER} could not switch ({answer.status_code})")
 
 
-async def shadow(routing_url: str, token: str) -> str:
-    """Shadows ``SHADOWED``'s routing with the specialised model: its cases get a shadow
-    decision on `routed-shadow` (compared in `bi.shadow_routing`), live routing unchanged."""
+async def shadow(routing_url: str, token: str, news: list[str]) -> None:
+    """While the demo runs, shadows ``SHADOWED``'s routing with the specialised model: its
+    cases get a shadow decision on `routed-shadow` (compared in `bi.shadow_routing`), live
+    routing unchanged. Stopped when the demo stops (cancelled), so later runs of the stack
+    (tests, benchmarks) route without it; the shadow's facts stay in the log."""
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=routing_url, headers=headers, timeout=10) as api:
         answer = await api.put(f"/offices/{SHADOWED}/shadow", json={"model": "specialised"})
-    if answer.status_code == 200:
-        return f"shadow routing: {SHADOWED} also decided by the specialised model (not acted on)"
-    return f"shadow routing: {SHADOWED} could not be shadowed ({answer.status_code})"
+        if answer.status_code != 200:
+            news.append(f"shadow routing: {SHADOWED} could not be shadowed ({answer.status_code})")
+            return
+        news.append(f"shadow routing: {SHADOWED} also decided by the specialised model")
+        try:
+            await asyncio.Event().wait()  # until the demo stops
+        finally:
+            with contextlib.suppress(httpx.HTTPError):
+                await api.put(f"/offices/{SHADOWED}/shadow", json={"model": None})

@@ -40,7 +40,11 @@ from shared.member_message_events import FollowUpRequested as FollowUpRequested
 from shared.member_message_events import MemberMessageReceived as MemberMessageReceived
 from shared.member_message_events import MemberReminded as MemberReminded
 from shared.member_message_events import follow_up_case_id as follow_up_case_id
-from shared.organisation_events import OrganisationEvent, OrganisationTopic
+from shared.organisation_events import (
+    AdviserAbsenceRecordedV1,
+    OrganisationEvent,
+    OrganisationTopic,
+)
 from shared.routing_inputs import RoutingInputs
 from shared.shadow_events import CaseShadowRouted, RoutedShadowTopic
 from shared.sla_events import SlaEvent, SlaTopic
@@ -371,6 +375,8 @@ MemberMessagesTopic = Annotated[Union[MemberMessageReceived], Field(discriminato
 AdminTasksTopic = Annotated[AdminTaskEvent, Field(discriminator="type")]
 # What a reader of the whole log meets on `admin-tasks`: AdminTaskOpened v1 too (read as v2).
 AdminTasksLog = Union[AdminTaskEvent, AdminTaskOpenedV1]
+# What a reader of the whole log meets on `organisation`: AdviserAbsenceRecorded v1 as well.
+OrganisationLog = Union[OrganisationEvent, AdviserAbsenceRecordedV1]
 CaseFact = (
     RequestReceived
     | CaseRouted

@@ -118,11 +118,10 @@ class AdviserProfileSet(OrganisationFact):
         return self.adviser_id
 
 
-class AdviserAbsenceRecorded(OrganisationFact):
-    """An adviser will be (or was) away: no case is routed to them meanwhile. Key: adviser."""
+class _AbsenceFacts(OrganisationFact):
+    """The facts of a recorded absence, in every version of AdviserAbsenceRecorded."""
 
     type: Literal["AdviserAbsenceRecorded"] = Field(description="Event type discriminator.")
-    schema_version: Literal[1] = Field(description="Version of this event's schema.")
     adviser_id: StaffId = Field(description="The adviser.")
     absence_id: UUID = Field(description="The absence, to cancel it later.")
     starts_at: AwareDatetime = Field(description="From when they are away.")
@@ -134,6 +133,25 @@ class AdviserAbsenceRecorded(OrganisationFact):
     @property
     def message_key(self) -> str:
         return self.adviser_id
+
+
+class AdviserAbsenceRecordedV1(_AbsenceFacts):
+    """Version 1 of AdviserAbsenceRecorded: still in the log, read as version 2 (no cover)."""
+
+    schema_version: Literal[1] = Field(description="Version of this event's schema.")
+
+
+class AdviserAbsenceRecorded(_AbsenceFacts):
+    """An adviser will be (or was) away: no case is routed to them meanwhile, and advisory
+    hands the open cases they hold over when it begins. Key: adviser.
+
+    Version 2 adds ``covered_by``: the colleague who takes those cases (null: their queues)."""
+
+    schema_version: Literal[2] = Field(description="Version of this event's schema.")
+    covered_by: StaffId | None = Field(
+        description="A colleague who takes the adviser's open cases when the absence begins, "
+        "if they can (same office and team, present); null: the cases go back to their queues."
+    )
 
 
 class AdviserAbsenceCancelled(OrganisationFact):

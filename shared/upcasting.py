@@ -31,11 +31,17 @@ def admin_task_opened_v1_to_v2(raw: RawEvent) -> RawEvent:
     return {**raw, "schema_version": 2, "due_at": None, "due_business_days": None}
 
 
+def adviser_absence_recorded_v1_to_v2(raw: RawEvent) -> RawEvent:
+    """Version 1 named no colleague to cover the absence: the cases went back to their queues."""
+    return {**raw, "schema_version": 2, "covered_by": None}
+
+
 # (event type, from version) -> function returning the event at version + 1.
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
     ("RequestReceived", 1): request_received_v1_to_v2,
     ("CaseRouted", 1): case_routed_v1_to_v2,
     ("AdminTaskOpened", 1): admin_task_opened_v1_to_v2,
+    ("AdviserAbsenceRecorded", 1): adviser_absence_recorded_v1_to_v2,
 }
 
 

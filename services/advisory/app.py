@@ -30,12 +30,12 @@ from shared.events import (
     CaseActivityTopic,
     EscalatedTopic,
     MemberMessagesTopic,
+    OrganisationLog,
     RequestReceivedTopic,
     ResolvedTopic,
     RoutedTopic,
 )
 from shared.http import create_app
-from shared.organisation_events import OrganisationTopic
 from shared.service import ServiceRuntime
 from shared.settings import Settings
 from shared.sla_events import SlaTopic
@@ -96,7 +96,7 @@ def build(
     )
     runtime.subscribe(
         ORGANISATION,
-        OrganisationTopic,
+        OrganisationLog,
         handlers.apply_organisation,
         "advisory's copy of the organisation (staff, desks, absences): reassignments and "
         "transfers are checked against it, and an absence hands the adviser's open cases over "

@@ -32,7 +32,7 @@ from shared.events import (
     personal,
 )
 from shared.identity import Principal, Role
-from shared.refusals import Conflict, Forbidden, Invalid
+from shared.refusals import Conflict, Forbidden, Invalid, Refused
 
 
 class Reopen(Command):
@@ -303,6 +303,15 @@ def _holder_or_lead(state: CaseState, actor: Principal) -> None:
             "claimed_by_other",
             f"The case is held by {state.assignee}: they or their team lead move it.",
         )
+
+
+def can_take(state: CaseState, colleague: Colleague) -> bool:
+    """Whether the colleague may be given the case (same office and team, present)."""
+    try:
+        _can_take(state, colleague, colleague.staff_id)
+    except Refused:
+        return False
+    return colleague.staff_id != state.assignee
 
 
 def _can_take(state: CaseState, colleague: Colleague | None, who: str) -> None:

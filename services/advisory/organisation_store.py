@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import orjson
 
@@ -49,10 +50,11 @@ SET kind = excluded.kind, as_of = excluded.as_of, as_of_event = excluded.as_of_e
 WHERE (desks.as_of, desks.as_of_event) < (excluded.as_of, excluded.as_of_event)"""
 
 RECORD_ABSENCES = """
-INSERT INTO absences (absence_id, staff_id, starts_at, ends_at)
-SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[])
+INSERT INTO absences (absence_id, staff_id, starts_at, ends_at, covered_by)
+SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[])
 ON CONFLICT (absence_id) DO UPDATE
-SET staff_id = excluded.staff_id, starts_at = excluded.starts_at, ends_at = excluded.ends_at"""
+SET staff_id = excluded.staff_id, starts_at = excluded.starts_at, ends_at = excluded.ends_at,
+    covered_by = excluded.covered_by"""
 
 CANCEL_ABSENCES = """
 INSERT INTO absences (absence_id, staff_id, cancelled)
@@ -69,12 +71,15 @@ FROM staff s WHERE s.staff_id = ANY($1::text[])"""
 
 DESKS_OF = "SELECT desk FROM desks WHERE office = $1"
 
-# Open cases held by someone an absence covers now: what the hand-over gives back.
+# Open cases held by someone an absence covers now, with the colleague named to take them
+# (that of the latest absence begun): what the hand-over gives away.
 HELD_BY_ABSENT = f"""
-SELECT c.case_id FROM cases c
+SELECT c.case_id, c.assignee, a.covered_by FROM cases c
+CROSS JOIN LATERAL (
+    SELECT a.covered_by FROM absences a WHERE a.staff_id = c.assignee AND {COVERS}
+    ORDER BY a.starts_at DESC, a.absence_id DESC LIMIT 1) AS a
 WHERE c.status IN ('claimed', 'waiting_on_member')
   AND ($1::text[] IS NULL OR c.assignee = ANY($1::text[]))
-  AND EXISTS (SELECT 1 FROM absences a WHERE a.staff_id = c.assignee AND {COVERS})
 ORDER BY c.case_id LIMIT $3"""
 
 # Each adviser of an office and team with the open cases they hold, and until when they are
@@ -110,6 +115,7 @@ async def apply(conn: Conn, facts: Sequence[OrganisationEvent]) -> None:
             [f.adviser_id for f in recorded],
             [f.starts_at for f in recorded],
             [f.ends_at for f in recorded],
+            [f.covered_by for f in recorded],
         )
     cancelled = [f for f in facts if isinstance(f, AdviserAbsenceCancelled)]
     if cancelled:
@@ -135,10 +141,12 @@ async def desks(conn: Conn, office: str) -> frozenset[str]:
 
 async def held_by_absent(
     conn: Conn, now: datetime, staff_ids: Collection[str] | None = None, limit: int = 200
-) -> list[Any]:
-    """Open cases whose holder is away at ``now`` (of ``staff_ids`` only, when given)."""
+) -> dict[UUID, tuple[str, str | None]]:
+    """Open cases whose holder is away at ``now`` (of ``staff_ids`` only, when given): case
+    -> (the absent holder, the colleague named to cover the absence, if any)."""
     ids = None if staff_ids is None else list(staff_ids)
-    return [r["case_id"] for r in await conn.fetch(HELD_BY_ABSENT, ids, now, limit)]
+    rows = await conn.fetch(HELD_BY_ABSENT, ids, now, limit)
+    return {r["case_id"]: (r["assignee"], r["covered_by"]) for r in rows}
 
 
 async def workload(conn: Conn, office: str, team: Tier, now: datetime) -> list[Any]:

@@ -190,7 +190,9 @@ async def current(conn: Conn, case_ids: set[UUID]) -> dict[UUID, CaseState]:
 
 
 def state_of(row: Any) -> CaseState:
-    data = dict(row)
+    # The state's own columns only: a column a newer migration added (applied before this
+    # code is replaced, in a rolling deploy) is not this code's to read.
+    data = {column: row[column] for column in COLUMNS}
     for column, kind in ENUM_COLUMNS.items():
         if data[column] is not None:
             data[column] = kind(data[column])

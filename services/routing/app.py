@@ -22,6 +22,7 @@ from shared.events import (
     ROUTED_SHADOW,
     CaseActivityTopic,
     EscalatedTopic,
+    OrganisationLog,
     RequestReceivedLog,
     ResolvedTopic,
     RoutedTopic,
@@ -72,7 +73,7 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
         ),
         (
             ORGANISATION,
-            OrganisationTopic,
+            OrganisationLog,
             handlers.apply_organisation,
             None,
             "routing's own organisation facts, read back so its projection is rebuilt from the log",

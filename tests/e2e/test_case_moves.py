@@ -23,6 +23,8 @@ FRONT = bearer(Role.ADVISER, "liege-front-01", "liege")
 COLLEAGUE = "liege-contracts-01"
 AWAY = "liege-projects-08"  # goes away in the absence test
 AWAY_TOKEN = bearer(Role.ADVISER, AWAY, "liege")
+COVERED = "liege-projects-07"  # goes away, covered by COVER, in the cover test
+COVER = "liege-projects-06"
 NAMUR = bearer(Role.ADVISER, "namur-front-01", "namur")
 LEAD = bearer(Role.TEAM_LEAD, "lead-liege", "liege")
 OTHER_LEAD = bearer(Role.TEAM_LEAD, "lead-gent", "gent")
@@ -201,3 +203,45 @@ async def test_an_absence_hands_the_advisers_cases_back_to_their_queues(
         finally:
             cancelled = await org.delete(f"{path}/{absence_id}", headers=LEAD)
             assert cancelled.status_code == 200, cancelled.text
+
+
+async def test_an_absence_with_a_named_colleague_gives_them_the_cases(
+    intake: ServiceProcess, routing: ServiceProcess, advisory: ServiceProcess
+) -> None:
+    case = f"/cases/{await submit(intake, liege_request(1420))}"
+    holder = bearer(Role.ADVISER, COVERED, "liege")
+    async with (
+        httpx.AsyncClient(base_url=advisory.url, timeout=10) as desk,
+        httpx.AsyncClient(base_url=routing.url, timeout=10) as org,
+    ):
+        # Given an adviser holding a case that waits on the member
+        await until(partial(desk.get, case, headers=holder), body_has(status="queued"))
+        await act(desk, f"{case}/claim", holder)
+        await act(desk, f"{case}/waiting", holder, {"note": "The contract."})
+        # When their team lead records their absence, covered by a colleague
+        now = datetime.now(UTC)
+        absence = {
+            "starts_at": (now - timedelta(minutes=1)).isoformat(),
+            "ends_at": (now + timedelta(minutes=3)).isoformat(),
+            "covered_by": COVER,
+        }
+        path = f"/advisers/{COVERED}/absences"
+        elsewhere = await org.post(
+            path, json={**absence, "covered_by": "gent-front-01"}, headers=LEAD
+        )
+        assert (elsewhere.status_code, elsewhere.json()["error"]) == (409, "other_team")
+        recorded = await org.post(path, json=absence, headers=LEAD)
+        assert recorded.status_code == 200, recorded.text
+        try:
+            # Then the colleague holds it, still waiting on the member
+            moved = await until(partial(desk.get, case, headers=LEAD), body_has(assignee=COVER))
+            assert moved.json()["case"]["status"] == "waiting_on_member", moved.text
+            last = moved.json()["history"][-1]
+            assert (last["type"], last["actor"], last["event"]["cause"]) == (
+                "CaseReassigned",
+                "advisory",
+                "absence",
+            )
+        finally:
+            gone = await org.delete(f"{path}/{recorded.json()['absence_id']}", headers=LEAD)
+            assert gone.status_code == 200, gone.text

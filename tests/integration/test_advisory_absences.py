@@ -32,10 +32,12 @@ def consumer(pool: asyncpg.Pool, apply: Apply = handlers.apply_case_events) -> B
     return BatchConsumer(holder, service="advisory", group="advisory", apply=apply)
 
 
-def absence(starts_in: timedelta, absence_id: uuid.UUID) -> AdviserAbsenceRecorded:
+def absence(
+    starts_in: timedelta, absence_id: uuid.UUID, cover: str | None = None
+) -> AdviserAbsenceRecorded:
     return AdviserAbsenceRecorded(
         type="AdviserAbsenceRecorded",
-        schema_version=1,
+        schema_version=2,
         event_id=uuid.uuid4(),
         occurred_at=T0,
         causation_id=None,
@@ -46,6 +48,7 @@ def absence(starts_in: timedelta, absence_id: uuid.UUID) -> AdviserAbsenceRecord
         starts_at=T0 + starts_in,
         ends_at=T0 + starts_in + timedelta(days=1),
         reason="training",
+        covered_by=cover,
     )
 
 
@@ -110,3 +113,29 @@ async def test_a_cancelled_absence_stays_cancelled_in_any_order(
     # Then the absence is known, and cancelled
     assert row is not None
     assert (row["staff_id"], row["starts_at"], row["cancelled"]) == (ADVISER, T0, True)
+
+
+async def test_an_absence_with_a_cover_gives_the_cases_to_the_colleague(
+    scratch_schema: ScratchFactory,
+) -> None:
+    pool = await scratch_schema("advisory")
+    await consumer(pool, handlers.apply_organisation).process(
+        as_records([(ORGANISATION, f) for f in SEED])
+    )
+    case_id = uuid.uuid4()
+    routed = first_routing(case_id)
+    me = Principal(ADVISER, Role.ADVISER, "liege")
+    claimed = decide(fold(case_id, [routed]), Claim(), me, event_id=uuid.uuid4(), now=T0)
+    await consumer(pool).process(as_records([(ROUTED, routed), (CASE_ACTIVITY, claimed)]))
+    # Given an absence that names a colleague of the office to cover it
+    covered = absence(timedelta(0), uuid.uuid4(), cover="liege-front-02")
+    await consumer(pool, handlers.apply_organisation).process(
+        as_records([(ORGANISATION, covered)], start=1000)
+    )
+    # When it begins
+    async with pool.acquire() as conn, conn.transaction():
+        assert await hand_over_absent(conn, T0 + timedelta(minutes=1)) == 1
+    # Then the colleague holds the case
+    case = await pool.fetchrow("SELECT status, assignee FROM cases WHERE case_id = $1", case_id)
+    assert case is not None
+    assert (case["status"], case["assignee"]) == ("claimed", "liege-front-02")

@@ -22,7 +22,7 @@ SWITCH = T + timedelta(minutes=30)
 def absence(adviser_id: str, n: int) -> AdviserAbsenceRecorded:
     return AdviserAbsenceRecorded(
         type="AdviserAbsenceRecorded",
-        schema_version=1,
+        schema_version=2,
         event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"absence:{adviser_id}:{n}"),
         occurred_at=T - timedelta(days=1),
         causation_id=None,
@@ -33,6 +33,7 @@ def absence(adviser_id: str, n: int) -> AdviserAbsenceRecorded:
         starts_at=T - timedelta(hours=1),
         ends_at=T + timedelta(days=1),
         reason="leave",
+        covered_by=None,
     )
 
 

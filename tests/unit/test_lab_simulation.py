@@ -13,8 +13,9 @@ from lab.cases import generated
 from lab.durations import Durations
 from lab.measures import ALL, of_run, repeats
 from lab.models import ModelSpec, apply
+from lab.office import Decided
 from lab.organisation import Roster, fold
-from lab.simulation import Decided, Memory, Simulation
+from lab.simulation import Memory, Simulation
 from services.advisory.sla.policy import SlaPolicy
 from services.routing.organisation import seed
 from shared.business_calendar import Calendar, business_seconds

@@ -37,12 +37,20 @@ async def hand_over_absent(
 ) -> int:
     """Takes the open cases of the staff away at ``now`` (of ``staff`` only, when given) from
     them, in the caller's transaction; returns how many facts it recorded."""
-    case_ids = await organisation_store.held_by_absent(conn, now, staff, limit)
-    if not case_ids:
+    held = await organisation_store.held_by_absent(conn, now, staff, limit)
+    if not held:
         return 0
-    await locks.lock_all(conn, projection.LOCK_SPACE, case_ids)
-    states = await projection.current(conn, set(case_ids))
-    facts = [f for case_id in case_ids for f in hand_over(states[case_id], now)]
+    await locks.lock_all(conn, projection.LOCK_SPACE, held)
+    states = await projection.current(conn, set(held))
+    covers = {c for _, c in held.values() if c is not None}
+    colleagues = await organisation_store.colleagues(conn, covers, now)
+    facts = [
+        fact
+        for case_id, (absent, cover) in held.items()
+        for fact in hand_over(
+            states[case_id], now, absent=absent, cover=colleagues.get(cover) if cover else None
+        )
+    ]
     messages = [outbox.event_message(commands.topic_of(f), f) for f in facts]
     traces = {
         f.event_id: telemetry.traceparent_of(m.headers)

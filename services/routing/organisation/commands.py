@@ -128,6 +128,9 @@ async def record_absence(
         if not found:
             raise NotFound("unknown_adviser", f"No adviser {adviser_id!r}.")
         decisions.may_manage_absences(actor, found[0]["office"])
+        if change.covered_by is not None:
+            cover = await queries.advisers(conn, datetime.now(UTC), adviser_id=change.covered_by)
+            decisions.may_cover(dict(found[0]), dict(cover[0]) if cover else None)
 
     def decide(_: None, now: datetime) -> OrganisationEvent:
         return decisions.absence_recorded(

@@ -4,14 +4,14 @@ are inputs; a refusal records nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
-from shared.events import Code, Language, OrganisationModel, Tier, personal
+from shared.events import Code, Language, OrganisationModel, StaffId, Tier, personal
 from shared.identity import Principal, Role
 from shared.organisation_events import (
     AdviserAbsenceCancelled,
@@ -89,6 +89,11 @@ class RecordAbsence(Change):
     starts_at: Instant = Field(description="From when.")
     ends_at: Instant = Field(description="Until when (exclusive).")
     reason: str = personal("Leave, training, sickness...", default="", max_length=200)
+    covered_by: StaffId | None = Field(
+        None,
+        description="A colleague of the same office and team who takes the open cases the "
+        "adviser holds when the absence begins (null: they go back to their queues).",
+    )
 
 
 def known_office(office: str, offices: Collection[str]) -> None:
@@ -195,6 +200,18 @@ def may_manage_absences(actor: Principal, adviser_office: str) -> None:
         )
 
 
+def may_cover(adviser: Mapping[str, Any], cover: Mapping[str, Any] | None) -> None:
+    """A cover is an active colleague of the adviser's office and team."""
+    if cover is None or not cover["active"]:
+        raise Invalid("unknown_colleague", "The colleague named to cover is not on the roster.")
+    if (cover["office"], cover["team"]) != (adviser["office"], adviser["team"]):
+        raise Conflict(
+            "other_team",
+            f"{cover['adviser_id']} works for {cover['office']} ({cover['team']}), not "
+            f"{adviser['office']} ({adviser['team']}): a cover takes the same cases.",
+        )
+
+
 def absence_recorded(
     adviser_id: str,
     change: RecordAbsence,
@@ -206,13 +223,16 @@ def absence_recorded(
 ) -> AdviserAbsenceRecorded:
     if change.ends_at <= change.starts_at:
         raise Invalid("empty_absence", "An absence ends after it starts.")
+    if change.covered_by == adviser_id:
+        raise Invalid("self_cover", "An adviser cannot cover their own absence.")
     return AdviserAbsenceRecorded(
-        **envelope("AdviserAbsenceRecorded", event_id, actor, now),
+        **{**envelope("AdviserAbsenceRecorded", event_id, actor, now), "schema_version": 2},
         adviser_id=adviser_id,
         absence_id=absence_id,
         starts_at=change.starts_at,
         ends_at=change.ends_at,
         reason=change.reason,
+        covered_by=change.covered_by,
     )
 
 

@@ -1,0 +1,222 @@
+"""One office's advisers at work during a run: its cases routed on arrival by routing's own
+policies against the load the office has reached, held, handed on and released, in SimPy.
+
+An office's run depends on nothing outside it: its cases, its floor (desks, advisers), the
+model each case is routed under, the draws, the speed-up. Escalated cases leave the office
+for the support team, which is shared by every office; when they reach it is recorded here
+and the support team's queue is worked out afterwards (``lab.simulation``). So two candidates
+that run an office alike share its run.
+
+Within a held case the steps are closed form (claim, first reply, waits, resolution: drawn
+durations added on the time axis), so a case costs two or three events, not a tick a minute."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import cast
+
+import simpy
+from simpy.events import Timeout
+
+from lab.cases import Case
+from lab.draws import Draw, draw
+from lab.durations import Durations
+from lab.floor import Floor
+from lab.outcome import OfficeOutcome
+from services.routing import policies
+from shared.events import OrganisationModel
+
+SPECIALISED = OrganisationModel.SPECIALISED
+RESOLVE, ESCALATE, HANDOFF = 0, 1, 2  # what a held case's end event does
+# A decision: the adviser (None: queued) and the queue.
+Decided = tuple[str | None, str]
+REMEMBERED = 1_000_000  # decisions kept before the memory starts afresh
+
+
+@dataclass(frozen=True)
+class Given:
+    """What every office of a run is simulated from (indexed by the run's case index)."""
+
+    cases: Sequence[Case]
+    arrived: Sequence[float]
+    models: Sequence[OrganisationModel | None]
+    draws: Sequence[Draw]
+    durations: Durations
+    seed: int
+
+
+class OfficeRun:
+    def __init__(
+        self,
+        given: Given,
+        cases: list[int],
+        floor: Floor,
+        speed: float,
+        absences: Sequence[tuple[float, float, str]],
+        decided: dict[tuple[object, ...], Decided],
+        office_id: int,
+    ) -> None:
+        """``cases``: the run's indices of the office's cases, in order of arrival;
+        ``decided``: the decisions met so far, keyed with ``office_id`` (the floor's
+        signature: ``lab.simulation.Memory``)."""
+        self.given, self.idx, self.floor, self.speed = given, cases, floor, speed
+        self.absences, self.decided, self.office_id = absences, decided, office_id
+        m = len(cases)
+        self.fr: list[float | None] = [None] * m
+        self.res: list[float | None] = [None] * m
+        self.esc: list[float | None] = [None] * m
+        self.paused = [0.0] * m
+        self.adviser: list[str | None] = [None] * m
+        self.handoffs = [0] * m
+        self.speaks = [False] * m
+        self.stage = [0] * m  # 1: at a hybrid's front desk; 2: handed on to a specialist
+        self.since = [0.0] * m  # when its current adviser took it
+        self.held: dict[str, float] = {}
+        self.taken: dict[str, int] = {}
+        self.own: dict[str, str] = {}
+        self.env = simpy.Environment()
+        self._next = 0
+
+    def run(self) -> OfficeOutcome:
+        self._arrive_from(0.0)
+        for start, end, who in self.absences:
+            self.env.process(self._absence(start, end, who))
+        self.env.run()
+        return OfficeOutcome(
+            self.idx,
+            self.fr,
+            self.res,
+            self.esc,
+            self.paused,
+            self.adviser,
+            self.handoffs,
+            self.speaks,
+            self.held,
+            self.taken,
+            self.env.now,
+        )
+
+    def _arrive_from(self, now: float) -> None:
+        """Routes the cases arriving now, then waits for the next one (one event a time of
+        arrival, no process to resume)."""
+        arrived, idx, j = self.given.arrived, self.idx, self._next
+        while j < len(idx) and arrived[idx[j]] <= now:
+            self._next = j + 1
+            self._route(j)
+            j = self._next
+        if j < len(idx):
+            Timeout(self.env, arrived[idx[j]] - now).callbacks.append(self._arrive)
+
+    def _arrive(self, event: simpy.events.Event) -> None:
+        self._arrive_from(self.env.now)
+
+    def _absence(self, start: float, end: float, who: str) -> simpy.events.ProcessGenerator:
+        floor, k = self.floor, self.floor.index[who]
+        yield self.env.timeout(max(0.0, start - self.env.now))
+        floor.set_available(k, False)
+        yield self.env.timeout(max(0.0, end - self.env.now))
+        floor.set_available(k, True)
+        self._pull(k)
+
+    def _route(self, j: int) -> None:
+        i = self.idx[j]
+        case, model, floor = self.given.cases[i], self.given.models[i], self.floor
+        if model is None:
+            return  # an office nobody staffs: the case waits for good
+        front_stage = floor.hybrid and self.stage[j] == 0
+        if front_stage:
+            self.stage[j] = 1
+        own = self.own.get(case.member_id)
+        state = floor.now()
+        key = (self.office_id, model, front_stage, case.language, case.topic_family, own, state)
+        decided = self.decided.get(key)
+        if decided is None:
+            decided = self._decide(model, front_stage, case, own)
+            if len(self.decided) >= REMEMBERED:
+                self.decided.clear()
+            self.decided[key] = decided
+        adviser_id, queue = decided
+        if adviser_id is None:
+            floor.queues.setdefault(queue, deque()).append(j)
+        else:
+            self._hold(j, floor.index[adviser_id])
+
+    def _decide(
+        self, model: OrganisationModel, front_stage: bool, case: Case, own: str | None
+    ) -> Decided:
+        """Routing's own policy, on the office as the run has it now."""
+        asked = policies.Request(case.office, case.language, case.topic_family, own)
+        if front_stage:
+            choice = policies.polyvalent(asked, self.floor.view(model, front_only=True))
+        else:
+            choice = policies.decide(asked, self.floor.view(model))
+        return choice.adviser_id, choice.queue
+
+    def _hold(self, j: int, k: int) -> None:
+        """Adviser ``k`` holds the j-th case from now: its steps, drawn, in closed form."""
+        given, floor, i, now = self.given, self.floor, self.idx[j], self.env.now
+        case = given.cases[i]
+        adviser = floor.load(k, +1)
+        d = given.draws[i] if self.stage[j] < 2 else draw(given.seed, case, given.durations, 2)
+        speed = self.speed if self._specialist(i, adviser.desk) else 1.0
+        reply = now + d.pickup + speed * d.reply
+        if self.fr[j] is None:
+            self.fr[j] = reply
+        self.adviser[j] = adviser.adviser_id
+        self.speaks[j] = case.language in adviser.languages
+        self.taken[adviser.adviser_id] = self.taken.get(adviser.adviser_id, 0) + 1
+        self.since[j] = now
+        if self.stage[j] == 1 and floor.specialist_desk(case.topic_family):
+            self.stage[j] = 2
+            self.handoffs[j] += 1
+            self._at(reply, HANDOFF, j, k)
+        elif d.escalated:
+            self.handoffs[j] += 1
+            self._at(reply + speed * d.after, ESCALATE, j, k)
+        else:
+            self.paused[j] = d.wait
+            self.res[j] = end = reply + speed * d.after + d.wait
+            self._at(end, RESOLVE, j, k)
+
+    def _specialist(self, i: int, desk: str | None) -> bool:
+        """Whether the case is worked by a specialist of its family (where the swept speed-up
+        applies): a specialist desk's adviser, under the specialised model."""
+        floor = self.floor
+        if self.given.models[i] is not SPECIALISED or desk is None or desk in floor.front:
+            return False
+        return self.given.cases[i].topic_family in floor.families.get(desk, ())
+
+    def _at(self, at: float, what: int, j: int, k: int) -> None:
+        delay = at - self.env.now
+        event = Timeout(self.env, delay if delay > 0 else 0.0, (what, j, k))
+        event.callbacks.append(self._fire)
+
+    def _fire(self, event: simpy.events.Event) -> None:
+        what, j, k = cast(tuple[int, int, int], event.value)
+        now = self.env.now
+        who = self.floor.load(k, -1).adviser_id
+        self.held[who] = self.held.get(who, 0.0) + now - self.since[j]
+        if what == RESOLVE:
+            self.own[self.given.cases[self.idx[j]].member_id] = who
+        elif what == ESCALATE:
+            self.esc[j] = now
+        else:
+            self._route(j)
+        self._pull(k)
+
+    def _pull(self, k: int) -> None:
+        """A slot freed (or the adviser came back): the oldest case waiting in a queue the
+        adviser serves, if any."""
+        floor = self.floor
+        adviser = floor.advisers[k]
+        if not (adviser.available and adviser.capacity > adviser.open_cases):
+            return
+        oldest = None
+        for name in floor.serves[k]:
+            queue = floor.queues.get(name)
+            if queue and (oldest is None or queue[0] < oldest[0]):
+                oldest = queue
+        if oldest is not None:
+            self._hold(oldest.popleft(), k)
