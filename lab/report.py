@@ -57,7 +57,8 @@ def _backtest(result: dict[str, Any]) -> str:
         f"{b['replayed_from_inputs']} of {b['decisions']}.</p>"
         + (f"<ul>{diffs}</ul>" if diffs else "")
         + "<table><tr><th>measure</th><th>measured on the log</th><th>simulated [95 %]</th>"
-        "<th>tolerance</th><th>period's own noise (sd between its weeks)</th><th>within</th></tr>"
+        "<th>tolerance</th><th>period's own noise (sd between its weeks; its eighths when "
+        "shorter than three weeks)</th><th>within</th></tr>"
         f"{rows}</table>"
     )
 
