@@ -14,7 +14,7 @@ DAY = timedelta(hours=12)
 
 # Who works the demo day: two advisers per office, the support team, the administrative team.
 SUPPORT = (Principal("support-1", Role.SUPPORT), Principal("support-2", Role.SUPPORT))
-ADMIN_TEAM = (Principal("admin-1", Role.ADMIN_TEAM),)
+ADMIN_TEAM = (Principal("admin-1", Role.ADMIN_TEAM), Principal("admin-2", Role.ADMIN_TEAM))
 CHANNEL = Principal("web-form", Role.MEMBER_CHANNEL)
 OPS = Principal("ops-1", Role.OPS)
 
