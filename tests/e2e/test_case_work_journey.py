@@ -110,7 +110,9 @@ async def test_an_adviser_reads_answers_waits_hands_over_and_gets_a_rejected_act
         assert reopened["type"] == "CaseReopened"
         assert reopened["event"]["cause"] == "task_rejected"
         assert why in reopened["event"]["reason"]
-        mine = await desk.get("/cases", params={"assignee": "ann", "search": subject_word})
+        mine = await desk.get(
+            "/cases", params={"assignee": "ann", "search": subject_word}, headers=ANN
+        )
         assert [c["case_id"] for c in mine.json()["cases"]] == [case_id]
         # When her team lead hands the case to a colleague
         handed = await until(
@@ -124,9 +126,13 @@ async def test_an_adviser_reads_answers_waits_hands_over_and_gets_a_rejected_act
         assert handed.status_code == 200, handed.text
         assert handed.json()["case"]["assignee"] == COLLEAGUE
         # Then the colleague has it, and Ann no longer does
-        theirs = await desk.get("/cases", params={"assignee": COLLEAGUE, "search": subject_word})
+        theirs = await desk.get(
+            "/cases", params={"assignee": COLLEAGUE, "search": subject_word}, headers=LEAD
+        )
         assert [c["case_id"] for c in theirs.json()["cases"]] == [case_id]
-        still_mine = await desk.get("/cases", params={"assignee": "ann", "search": subject_word})
+        still_mine = await desk.get(
+            "/cases", params={"assignee": "ann", "search": subject_word}, headers=ANN
+        )
         assert still_mine.json()["cases"] == []
     # And every service's projection, rebuilt from the log that now holds all of these facts,
     # is exactly the live one
