@@ -92,7 +92,9 @@ async def read_before_answering(desk: Desk, case: dict[str, Any]) -> None:
 
 
 async def support(desk: Desk, rng: random.Random) -> None:
-    for case in await desk.get("/cases", tier="support", state="queued", limit=3):
+    # The escalations routing matched to this member first, then the shared queue's.
+    mine = await desk.get("/cases", tier="support", state="queued", routed_to=desk.who.subject)
+    for case in mine or await desk.get("/cases", tier="support", state="queued", limit=3):
         await desk.post(f"/cases/{case['case_id']}/claim", "claimed by support")
     for case in await desk.get(
         "/cases", assignee=desk.who.subject, tier="support", state="claimed"

@@ -134,8 +134,14 @@ async def test_support_matches_skills_and_a_rejected_act_comes_back_to_the_advis
             contracts in routing_fact["event"]["reason"]
             or "support member" in (routing_fact["event"]["reason"])
         )
-        # When that member answers the adviser
         member = bearer(Role.SUPPORT, contracts)
+        mine = await desk.get(
+            "/cases",
+            params={"tier": "support", "state": "queued", "routed_to": contracts},
+            headers=member,
+        )
+        assert queue_row(mine, case_id) is not None, mine.text
+        # When that member answers the adviser
         await act(desk, f"{case}/return", member, {"note": "Article 4 covers it."})
         # Then the adviser keeps the case, and their queue shows the answer
         listing = await until(
@@ -195,3 +201,5 @@ async def test_support_matches_skills_and_a_rejected_act_comes_back_to_the_advis
         verdict = await verify(settings, service)
         differing = {t.table: t.differences for t in verdict.tables if not t.same}
         assert not differing.keys() & (tables or differing.keys()), (service, differing)
+        if service == "admin":
+            assert {"tasks", "task_history", "opening_traces"} <= {t.table for t in verdict.tables}

@@ -46,6 +46,7 @@ FILTERS = {
     "office": "c.office = {}",
     "tier": "c.tier = {}",
     "assignee": "c.assignee = {}",
+    "routed_to": "c.routed_to = {}",
     "statuses": "c.status = ANY({}::text[])",
     "language": "c.language = {}",
     "topic_family": "c.topic_family = {}",
