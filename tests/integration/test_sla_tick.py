@@ -1,6 +1,7 @@
 """The SLA tick on the real PostgreSQL, time given: clocks start, warn and breach on their own
-and a breach escalates the case; a wait pauses them; nothing is published twice; advisory's
-SLA tables rebuilt from the log are the live ones."""
+and a breach escalates the case; a wait pauses them; a reopened case's resolution clock runs
+again and can breach; nothing is published twice; advisory's SLA tables rebuilt from the log
+are the live ones."""
 
 from __future__ import annotations
 
@@ -13,14 +14,24 @@ import asyncpg
 import orjson
 
 from services.advisory import handlers
-from services.advisory.decisions import Claim, WaitOnMember, decide
+from services.advisory.decisions import Claim, Resolve, WaitOnMember, decide
 from services.advisory.domain import evolve, fold
+from services.advisory.moves import reopen
 from services.advisory.sla.policy import SlaPolicy
 from services.advisory.sla.tick import tick
 from shared.codec import decode
 from shared.consumer import BatchConsumer
 from shared.db import PoolHolder
-from shared.events import CASE_ACTIVITY, ESCALATED, ROUTED, SLA, Event
+from shared.events import (
+    CASE_ACTIVITY,
+    ESCALATED,
+    RESOLVED,
+    ROUTED,
+    SLA,
+    Event,
+    Outcome,
+    ReopenCause,
+)
 from tests.integration.conftest import ScratchFactory
 from tests.support.cases import ANN, T0, first_routing
 from tests.support.lifecycles import as_records
@@ -132,3 +143,54 @@ async def test_sla_tables_rebuilt_from_the_log_are_the_live_ones(
         orjson.loads(await rebuilt.fetchval("SELECT event FROM sla_facts LIMIT 1"))["producer"]
         == "advisory"
     )
+
+
+async def test_a_reopened_case_runs_its_resolution_clock_again_and_it_can_breach(
+    scratch_schema: ScratchFactory,
+) -> None:
+    live, rebuilt = await scratch_schema("advisory"), await scratch_schema("advisory")
+    case_id = uuid.uuid4()
+    # Given a case answered and resolved within half an hour, its clocks met
+    routed = first_routing(case_id)
+    state = fold(case_id, [routed])
+    claim = decide(state, Claim(), ANN, event_id=uuid.uuid4(), now=T0 + timedelta(minutes=5))
+    state = evolve(state, claim)
+    resolve = Resolve(outcome=Outcome.ANSWERED)
+    resolved = decide(state, resolve, ANN, event_id=uuid.uuid4(), now=T0 + timedelta(minutes=30))
+    state = evolve(state, resolved)
+    log: list[tuple[str, Event]] = [(ROUTED, routed)]
+    log += [(CASE_ACTIVITY, claim), (RESOLVED, resolved)]
+    await consume(live, log)
+    await tick(live, POLICY, T0 + timedelta(minutes=31))
+    # When it is reopened a week later
+    week = T0 + timedelta(days=7)
+    reopened = reopen(
+        state, actor="ann", cause=ReopenCause.STAFF, reason="Still wrong.", event_id=uuid.uuid4(),
+        now=week,
+    )  # fmt: skip
+    log.append((CASE_ACTIVITY, reopened))
+    await consume(live, log, start=3)
+    # Then a new resolution clock starts at the reopening; the first response stays met
+    again = await tick(live, POLICY, week + timedelta(minutes=1))
+    assert [(f.type, f.clock, f.occurred_at) for f in again.facts] == [
+        ("SlaStarted", "resolution", reopened.occurred_at)
+    ]
+    assert (await tick(live, POLICY, week + timedelta(minutes=2))).cases == 0
+    clocks = {r["clock"]: r for r in await table(live, "sla_clocks")}
+    assert clocks["first_response"]["met_at"] is not None
+    running = clocks["resolution"]
+    assert (running["restarts"], running["reopens"], running["met_at"]) == (1, 1, None)
+    assert running["next_due"] == running["warn_at"] > week
+    # And, left alone another two weeks, it breaches and the case is escalated
+    late = await tick(live, POLICY, week + timedelta(days=14))
+    assert [f.type for f in late.facts] == ["SlaWarned", "SlaBreached"]
+    assert [e.reason_code.value for e in late.escalations] == ["sla_breach"]
+    # A projection rebuilt from the log has the same SLA tables, and nothing left to decide
+    for topic in (SLA, ESCALATED):
+        log += [(topic, e) for e in await published(live, topic)]
+    await consume(rebuilt, [e for e in log if e[0] == SLA])
+    await consume(rebuilt, [e for e in log if e[0] != SLA])
+    await consume(live, log, start=4)
+    for name in SLA_TABLES:
+        assert await table(live, name) == await table(rebuilt, name), name
+    assert (await tick(rebuilt, POLICY, week + timedelta(days=14))).facts == []

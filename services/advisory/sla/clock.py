@@ -3,6 +3,10 @@ the time, the SLA facts now due. Deterministic ids (a fact is computed again, ne
 twice) and times taken from the facts themselves (a warning is dated when the warning share
 was reached, not when the tick noticed), so SLA history can be recomputed from the log.
 
+A reopened case runs its resolution clock again (services.advisory.sla.timeline): a new run
+from the reopening, with the full target of the case's priority counted by the calendar of the
+office holding the case then; its facts' ids carry the reopening, so each run has its own.
+
 A recorded fact is never contradicted: a running clock's deadline is the one its SlaStarted or
 SlaResumed recorded, whatever the policy or the calendar say today."""
 
@@ -14,7 +18,7 @@ from typing import Any, TypeVar
 from uuid import UUID, uuid5
 
 from services.advisory.sla.policy import SlaPolicy
-from services.advisory.sla.timeline import Timeline, Wait
+from services.advisory.sla.timeline import Cycle, Timeline, Wait
 from shared.business_calendar import add_business_seconds, business_seconds
 from shared.sla_events import (
     SlaBreached,
@@ -32,8 +36,17 @@ SERVICE = "advisory"
 F = TypeVar("F", bound=SlaEvent)
 
 
-def fact_id(case_id: UUID, clock: SlaClock, step: str, wait: UUID | None = None) -> UUID:
-    return uuid5(NAMESPACE, f"{case_id}:{clock.value}:{step}:{wait or ''}")
+def fact_id(
+    case_id: UUID,
+    clock: SlaClock,
+    step: str,
+    wait: UUID | None = None,
+    reopened_by: UUID | None = None,
+) -> UUID:
+    """The id of a clock's step; a run after a reopening has the reopening in its ids (the
+    first run's ids are unchanged, so logs written before reopenings restarted clocks hold)."""
+    run = f"{reopened_by}:" if reopened_by is not None else ""
+    return uuid5(NAMESPACE, f"{case_id}:{clock.value}:{run}{step}:{wait or ''}")
 
 
 def due(
@@ -43,7 +56,8 @@ def due(
     found: list[SlaEvent] = []
     for clock in SlaClock:
         mine = {f.event_id: f for f in recorded if f.clock is clock}
-        found += _Run(t, clock, mine, policy, now).run()
+        for cycle in t.cycles(clock):
+            found += _Run(t, clock, cycle, mine, policy, now).run()
     return sorted(found, key=lambda f: (f.occurred_at, f.event_id))
 
 
@@ -54,23 +68,26 @@ class _Run:
         self,
         t: Timeline,
         clock: SlaClock,
+        cycle: Cycle,
         recorded: dict[UUID, SlaEvent],
         policy: SlaPolicy,
         now: datetime,
     ) -> None:
         self.t, self.clock, self.recorded, self.policy, self.now = t, clock, recorded, policy, now
-        self.cal = policy.calendar_for(t.office_at(t.opened[0]) if t.opened else None)
+        self.cycle = cycle
+        # The calendar of the office holding the case when this run starts.
+        self.cal = policy.calendar_for(t.office_at(cycle.start[0]))
         self.new: list[SlaEvent] = []
         self.warned = self.breached = False
 
     def run(self) -> list[SlaEvent]:
-        if self.t.opened is None or self.t.opened[0] > self.now:
+        if self.cycle.start[0] > self.now:
             return []
-        started = self._started(*self.t.opened)
+        started = self._started(*self.cycle.start)
         self.target = started.target_seconds
         self.deadline, self.warn_at = started.deadline, started.warn_at
         running, remaining, elapsed_at_pause = True, 0.0, 0.0
-        for at, kind, wait in self.t.points(self.clock, started.started_at):
+        for at, kind, wait in self.t.points(self.clock, started.started_at, self.cycle):
             if at > self.now:
                 return self.new
             if running:
@@ -193,7 +210,7 @@ class _Run:
         **fields: Any,
     ) -> F:
         """The recorded fact of this step, or a new one (then published)."""
-        event_id = fact_id(self.t.case_id, self.clock, step, wait)
+        event_id = fact_id(self.t.case_id, self.clock, step, wait, self.cycle.reopened_by)
         known = self.recorded.get(event_id)
         if isinstance(known, kind):
             self.warned = self.warned or isinstance(known, SlaWarned)

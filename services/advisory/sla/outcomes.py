@@ -43,6 +43,9 @@ class ClockSummary:
     # While paused: since when, and the WaitingOnMember that paused it (reminders, closures).
     paused_since: datetime | None = None
     paused_wait: UUID | None = None
+    # Runs started again by reopenings (resolution clock); the fields above describe the last
+    # run, except the pause counts and paused_s, which add up over all runs.
+    restarts: int = 0
 
     @property
     def next_due(self) -> datetime | None:
@@ -60,14 +63,19 @@ def summary(facts: Sequence[SlaEvent]) -> ClockSummary:
     for f in sorted(facts, key=lambda f: (f.occurred_at, f.event_id)):
         match f:
             case SlaStarted():
+                # A later start is a run after a reopening: it starts afresh (the last run is
+                # what the row shows; every run's facts stay in sla_facts).
+                again = c.started_at is not None
                 c = replace(
-                    c,
+                    ClockSummary(pauses=c.pauses, resumes=c.resumes, paused_s=c.paused_s),
+                    restarts=c.restarts + 1 if again else c.restarts,
                     priority=f.priority.value,
                     target_s=f.target_seconds,
                     started_at=f.started_at,
                     deadline=f.deadline,
                     warn_at=f.warn_at,
                 )
+                paused_since = None
             case SlaPaused():
                 c, paused_since = replace(c, paused=True, pauses=c.pauses + 1), f.paused_at
                 c = replace(c, paused_wait=f.wait_event_id)

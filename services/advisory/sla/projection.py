@@ -19,7 +19,15 @@ from services.advisory.domain import CaseEvent
 from services.advisory.sla.outcomes import summary
 from services.advisory.sla.timeline import CLOCK_FACTS
 from shared.db import Conn
-from shared.events import CaseResolved, CaseRouted, ReplySent, Tier, WaitingEnded, WaitingOnMember
+from shared.events import (
+    CaseReopened,
+    CaseResolved,
+    CaseRouted,
+    ReplySent,
+    Tier,
+    WaitingEnded,
+    WaitingOnMember,
+)
 from shared.sla_events import SlaClock, SlaEvent
 
 INSERT_FACTS = """
@@ -34,7 +42,7 @@ FACTS_OF = "SELECT case_id, event FROM sla_facts WHERE case_id = ANY($1::uuid[])
 SLA_SIDE = (
     "priority", "target_s", "started_at", "deadline", "warn_at", "paused", "pauses", "resumes",
     "warned_at", "breached_at", "met_at", "on_time", "elapsed_s", "paused_s", "next_due",
-    "paused_since", "paused_wait",
+    "paused_since", "paused_wait", "restarts",
 )  # fmt: skip
 UPSERT_SLA_SIDE = f"""
 INSERT INTO sla_clocks (case_id, clock, {", ".join(SLA_SIDE)})
@@ -43,26 +51,36 @@ SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(case_id uuid, clock text, prior
     warn_at timestamptz, paused boolean, pauses int, resumes int, warned_at timestamptz,
     breached_at timestamptz, met_at timestamptz, on_time boolean, elapsed_s double precision,
     paused_s double precision, next_due timestamptz, paused_since timestamptz,
-    paused_wait uuid)
+    paused_wait uuid, restarts int)
 ON CONFLICT (case_id, clock) DO UPDATE
 SET {", ".join(f"{c} = excluded.{c}" for c in SLA_SIDE)}"""
 
+# stopped_at: the first reply (first response), the last resolution (resolution: a reopened
+# case's clock runs again until it resolves again); reopens: the reopenings seen (resolution).
 UPSERT_CASE_SIDE = """
-INSERT INTO sla_clocks (case_id, clock, opened_at, stopped_at, waits_begun, waits_ended)
+INSERT INTO sla_clocks (case_id, clock, opened_at, stopped_at, waits_begun, waits_ended, reopens)
 SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(case_id uuid, clock text,
-    opened_at timestamptz, stopped_at timestamptz, waits_begun int, waits_ended int)
+    opened_at timestamptz, stopped_at timestamptz, waits_begun int, waits_ended int,
+    reopens int)
 ON CONFLICT (case_id, clock) DO UPDATE
 SET opened_at = least(sla_clocks.opened_at, excluded.opened_at),
-    stopped_at = least(sla_clocks.stopped_at, excluded.stopped_at),
+    stopped_at = CASE WHEN sla_clocks.clock = 'resolution'
+                      THEN greatest(sla_clocks.stopped_at, excluded.stopped_at)
+                      ELSE least(sla_clocks.stopped_at, excluded.stopped_at) END,
     waits_begun = sla_clocks.waits_begun + excluded.waits_begun,
-    waits_ended = sla_clocks.waits_ended + excluded.waits_ended"""
+    waits_ended = sla_clocks.waits_ended + excluded.waits_ended,
+    reopens = sla_clocks.reopens + excluded.reopens"""
 
-# The same predicates as the partial indexes of 0003_sla.sql, so the indexes answer.
+# The same predicates as the partial indexes of 0003_sla.sql and 0012_sla_reopened.sql, so
+# the indexes answer. Behind: not started, its goal reached after its (last) start, a wait not
+# yet counted, or a reopening whose run has not started.
 WORK = """
 (SELECT case_id FROM sla_clocks
- WHERE opened_at IS NOT NULL AND met_at IS NULL
-   AND (started_at IS NULL OR stopped_at IS NOT NULL OR pauses <> waits_begun
-        OR resumes <> waits_ended)
+ WHERE opened_at IS NOT NULL
+   AND (reopens <> restarts
+        OR (met_at IS NULL
+            AND (started_at IS NULL OR stopped_at >= started_at OR pauses <> waits_begun
+                 OR resumes <> waits_ended)))
  LIMIT $2)
 UNION
 (SELECT case_id FROM sla_clocks WHERE next_due IS NOT NULL AND next_due <= $1
@@ -116,11 +134,20 @@ async def note_case_facts(conn: Conn, events: Iterable[CaseEvent]) -> None:
     sides: dict[tuple[UUID, SlaClock], dict[str, Any]] = {}
 
     def side(case_id: UUID, clock: SlaClock) -> dict[str, Any]:
-        empty = {"opened_at": None, "stopped_at": None, "waits_begun": 0, "waits_ended": 0}
+        empty = {
+            "opened_at": None,
+            "stopped_at": None,
+            "waits_begun": 0,
+            "waits_ended": 0,
+            "reopens": 0,
+        }
         return sides.setdefault((case_id, clock), empty)
 
     def earliest(row: dict[str, Any], column: str, at: datetime) -> None:
         row[column] = at if row[column] is None else min(row[column], at)
+
+    def latest(row: dict[str, Any], column: str, at: datetime) -> None:
+        row[column] = at if row[column] is None else max(row[column], at)
 
     for e in events:
         for clock in SlaClock:
@@ -133,8 +160,12 @@ async def note_case_facts(conn: Conn, events: Iterable[CaseEvent]) -> None:
                     side(e.case_id, clock)["waits_ended"] += 1
                 case ReplySent() if clock is SlaClock.FIRST_RESPONSE:
                     earliest(side(e.case_id, clock), "stopped_at", e.occurred_at)
+                case CaseResolved() if clock is SlaClock.RESOLUTION:
+                    latest(side(e.case_id, clock), "stopped_at", e.occurred_at)
                 case CaseResolved():
                     earliest(side(e.case_id, clock), "stopped_at", e.occurred_at)
+                case CaseReopened() if clock is SlaClock.RESOLUTION:
+                    side(e.case_id, clock)["reopens"] += 1
     if sides:
         in_order = sorted(sides.items(), key=lambda kv: (kv[0][0].int, kv[0][1].value))
         rows = [{"case_id": c, "clock": k.value, **v} for (c, k), v in in_order]

@@ -1,5 +1,10 @@
 """The inputs of a case's SLA clocks, pure: when the case was first routed (first line), its
-waits on the member, its first reply (or its resolution) and its resolution."""
+waits on the member, its first reply (or its resolution), its resolutions and its reopenings.
+
+A reopened case (``CaseReopened``, whatever the cause) starts a new resolution clock at the
+reopening: the member is waiting for an answer again. Its first response was given, so the
+first-response clock stays met. Each run of the resolution clock is a ``Cycle``: the first from
+the first routing to the first resolution, then one from each reopening to the next resolution."""
 
 from __future__ import annotations
 
@@ -9,11 +14,26 @@ from datetime import datetime
 from uuid import UUID
 
 from services.advisory.domain import CaseEvent, order
-from shared.events import CaseResolved, CaseRouted, ReplySent, Tier, WaitingEnded, WaitingOnMember
+from shared.events import (
+    CaseReopened,
+    CaseResolved,
+    CaseRouted,
+    ReplySent,
+    Tier,
+    WaitingEnded,
+    WaitingOnMember,
+)
 from shared.sla_events import SlaClock
 
 # The case facts an SLA clock depends on.
-CLOCK_FACTS = ("CaseRouted", "ReplySent", "WaitingOnMember", "WaitingEnded", "CaseResolved")
+CLOCK_FACTS = (
+    "CaseRouted",
+    "ReplySent",
+    "WaitingOnMember",
+    "WaitingEnded",
+    "CaseResolved",
+    "CaseReopened",
+)
 
 
 @dataclass(frozen=True)
@@ -22,6 +42,16 @@ class Wait:
     begun_by: UUID
     ended_at: datetime | None = None
     ended_by: UUID | None = None
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """One run of a clock: from ``start`` (the routing, or a reopening: its time and fact) to
+    ``stop`` (its goal reached), ``reopened_by`` None for the first run."""
+
+    start: tuple[datetime, UUID]
+    stop: tuple[datetime, UUID] | None
+    reopened_by: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +68,9 @@ class Timeline:
     resolution: tuple[datetime, UUID] | None = None
     # The office holding the case from each routing on: its calendar counts the clocks.
     offices: tuple[tuple[datetime, str], ...] = ()
+    # Every resolution and every reopening, in time order (a reopened case resolves again).
+    resolutions: tuple[tuple[datetime, UUID], ...] = ()
+    reopenings: tuple[tuple[datetime, UUID], ...] = ()
 
     def office_at(self, at: datetime) -> str | None:
         """The office that held the case at ``at`` (the first one before its first routing)."""
@@ -49,16 +82,33 @@ class Timeline:
     def stop(self, clock: SlaClock) -> tuple[datetime, UUID] | None:
         return self.first_response if clock is SlaClock.FIRST_RESPONSE else self.resolution
 
-    def points(self, clock: SlaClock, start: datetime) -> list[tuple[datetime, str, Wait]]:
+    def cycles(self, clock: SlaClock) -> list[Cycle]:
+        """The runs of the clock: the first from the first-line routing; for the resolution
+        clock, one more from each reopening to the first resolution after it."""
+        if self.opened is None:
+            return []
+        found = [Cycle(self.opened, self.stop(clock))]
+        if clock is SlaClock.RESOLUTION:
+            for at, reopened_by in self.reopenings:
+                if at < self.opened[0]:
+                    continue
+                stop = next((r for r in self.resolutions if r[0] > at), None)
+                found.append(Cycle((at, reopened_by), stop, reopened_by))
+        return found
+
+    def points(
+        self, clock: SlaClock, start: datetime, cycle: Cycle | None = None
+    ) -> list[tuple[datetime, str, Wait]]:
         """What changes the clock after ``start``, in time order: each wait's begin ("pause")
-        and end ("resume"), and the clock's goal reached ("stop", as a Wait of its event)."""
+        and end ("resume"), and the clock's goal reached ("stop", as a Wait of its event) —
+        the stop of ``cycle`` when given, else the clock's first."""
         found = []
         for w in self.waits:
             if w.begun_at >= start:
                 found.append((w.begun_at, "pause", w))
                 if w.ended_at is not None:
                     found.append((w.ended_at, "resume", w))
-        stop = self.stop(clock)
+        stop = cycle.stop if cycle is not None else self.stop(clock)
         if stop is not None:
             found.append((stop[0], "stop", Wait(*stop)))
         return sorted(found, key=lambda p: p[0])
@@ -72,6 +122,11 @@ def timeline(case_id: UUID, events: Iterable[CaseEvent]) -> Timeline:
     family: str | None = None
     waits: list[Wait] = []
     offices: list[tuple[datetime, str]] = []
+    resolutions: list[tuple[datetime, UUID]] = []
+    reopenings: list[tuple[datetime, UUID]] = []
+    # A wait left open by a resolution (closed for no response) ends with it: after a
+    # reopening, the next wait on the member is a new one.
+    wait_open = False
     for e in facts:
         at = (e.occurred_at, e.event_id)
         if isinstance(e, CaseRouted):
@@ -79,15 +134,21 @@ def timeline(case_id: UUID, events: Iterable[CaseEvent]) -> Timeline:
         match e:
             case CaseRouted() if e.tier is Tier.FIRST_LINE and opened is None:
                 opened, family = at, e.topic_family
-            case WaitingOnMember() if not waits or waits[-1].ended_at is not None:
+            case WaitingOnMember() if not wait_open:
                 waits.append(Wait(e.occurred_at, e.event_id))
-            case WaitingEnded() if waits and waits[-1].ended_at is None:
+                wait_open = True
+            case WaitingEnded() if wait_open:
                 waits[-1] = Wait(waits[-1].begun_at, waits[-1].begun_by, *at)
+                wait_open = False
             case ReplySent() if first_response is None:
                 first_response = at
-            case CaseResolved() if resolution is None:
-                resolution = at
+            case CaseResolved():
+                resolutions.append(at)
+                resolution = resolution or at
                 first_response = first_response or at
+                wait_open = False
+            case CaseReopened():
+                reopenings.append(at)
     return Timeline(
         case_id=case_id,
         member_id=facts[-1].member_id if facts else "",
@@ -98,4 +159,6 @@ def timeline(case_id: UUID, events: Iterable[CaseEvent]) -> Timeline:
         first_response=first_response,
         resolution=resolution,
         offices=tuple(offices),
+        resolutions=tuple(resolutions),
+        reopenings=tuple(reopenings),
     )
