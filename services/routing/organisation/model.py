@@ -8,11 +8,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 from uuid import UUID, uuid5
 
 from services.routing.domain import EVENT_NAMESPACE
 from shared.events import OrganisationModel
 from shared.organisation_events import DeskKind
+
+if TYPE_CHECKING:
+    from services.routing.organisation.standings import Standings
 
 DEFAULT_MODEL = OrganisationModel.POLYVALENT  # an office nobody set a model for: the legacy one
 # routing's offices, in shared.locks' two-key space. An office's routing decisions (handlers)
@@ -90,6 +94,41 @@ class Office:
         if desk is None:
             return self.advisers
         return self._staff.get(desk.desk_id, ())
+
+    @cached_property
+    def _by_id(self) -> dict[str, Adviser]:
+        return {a.adviser_id: a for a in reversed(self.advisers)}  # the first of an id wins
+
+    def adviser(self, adviser_id: str) -> Adviser | None:
+        return self._by_id.get(adviser_id)
+
+    @cached_property
+    def _standings(self) -> dict[str | None, Standings]:
+        return {}
+
+    @cached_property
+    def _pools_of(self) -> dict[str, list[Standings]]:
+        return {}  # adviser id -> the pools built so far that hold them (``moved``)
+
+    def standings(self, desk: Desk | None) -> Standings:
+        """``advisers_of(desk)`` in the policies' order of preference: sorted once per office
+        and pool, then kept in order by ``moved``."""
+        # imported here: the pools are built of this module's advisers
+        from services.routing.organisation.standings import Standings
+
+        name = desk.desk_id if desk is not None else None
+        found = self._standings.get(name)
+        if found is None:
+            found = self._standings[name] = Standings(self.advisers_of(desk))
+            for a in found.advisers:
+                self._pools_of.setdefault(a.adviser_id, []).append(found)
+        return found
+
+    def moved(self, adviser: Adviser) -> None:
+        """One of the office's advisers changed load or availability in place (the lab's
+        simulation does; routing builds a new office instead): its pools stay in order."""
+        for pool in self._pools_of.get(adviser.adviser_id, ()):
+            pool.moved(adviser)
 
 
 @dataclass(frozen=True)
