@@ -81,6 +81,17 @@ class Office:
 
     def desk_for(self, topic_family: str) -> Desk | None:
         """The desk of a topic family under the specialised model: front desk families first."""
+        found = self._desk_of.get(topic_family, self)  # the office itself: not looked up yet
+        if found is self:
+            found = self._desk_of[topic_family] = self._find_desk(topic_family)
+        assert found is None or isinstance(found, Desk)
+        return found
+
+    @cached_property
+    def _desk_of(self) -> dict[str, Desk | Office | None]:
+        return {}  # topic family -> its desk, as looked up so far (a decision asks each time)
+
+    def _find_desk(self, topic_family: str) -> Desk | None:
         for kind in (DeskKind.FRONT, DeskKind.SPECIALIST):
             for desk in self._desks_in_order:
                 if desk.kind is kind and topic_family in desk.topic_families:
@@ -88,6 +99,10 @@ class Office:
         return None
 
     def front_desk(self) -> Desk | None:
+        return self._front
+
+    @cached_property
+    def _front(self) -> Desk | None:
         return next((d for d in self._desks_in_order if d.kind is DeskKind.FRONT), None)
 
     def advisers_of(self, desk: Desk | None) -> tuple[Adviser, ...]:
@@ -113,12 +128,12 @@ class Office:
     def standings(self, desk: Desk | None) -> Standings:
         """``advisers_of(desk)`` in the policies' order of preference: sorted once per office
         and pool, then kept in order by ``moved``."""
-        # imported here: the pools are built of this module's advisers
-        from services.routing.organisation.standings import Standings
-
         name = desk.desk_id if desk is not None else None
         found = self._standings.get(name)
         if found is None:
+            # imported here: the pools are built of this module's advisers
+            from services.routing.organisation.standings import Standings
+
             found = self._standings[name] = Standings(self.advisers_of(desk))
             for a in found.advisers:
                 self._pools_of.setdefault(a.adviser_id, []).append(found)
