@@ -71,7 +71,8 @@ class Floor:
         a = self.advisers[i]
         object.__setattr__(a, "open_cases", a.open_cases + delta)
         self.state[2 * i] = a.open_cases
-        self._moved(a)
+        for office in self._views.values():  # their pools in order put the adviser in place
+            office.moved(a)
         return a
 
     def set_available(self, i: int, available: bool) -> None:

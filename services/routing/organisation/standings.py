@@ -61,5 +61,7 @@ class Standings:
             return
         order = self._order
         del order[bisect_left(order, before)]
-        self._keys[a.adviser_id] = after = key(a, before[4])
+        load = a.open_cases  # ``key``, inlined: a simulation moves advisers millions of times
+        after = (not a.available, load - a.capacity, load, before[3], before[4])
+        self._keys[before[3]] = after
         insort(order, after)
