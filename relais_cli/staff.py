@@ -1,7 +1,8 @@
 """A simulated day of staff working cases through the real HTTP APIs: advisers claim, reply,
 sometimes wait on the member, escalate a share and resolve the rest; the support team claims
-escalations and resolves or returns them; the administrative team completes or rejects tasks;
-team leads reassign now and then, and an adviser goes absent (relais_cli.team_leads)."""
+escalations and resolves or returns them; the administrative team claims tasks, hands some
+over, completes or rejects them (a rejected act reopens its case for the adviser); team leads
+reassign now and then, and an adviser goes absent (relais_cli.team_leads)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ HAND_END_SHARE = 0.05
 ACT_SHARE = 0.4
 RETURN_SHARE = 0.3
 REJECT_SHARE = 0.15
+HAND_OVER_SHARE = 0.1
 ACTS = ("contract_registration", "invoice_issue", "dimona_declaration", "payment")
 REASONS = ("complex_case", "legal", "social_security", "payment_problem")
 OUTCOMES = ("answered", "solved", "solved", "referred_elsewhere")
@@ -90,7 +92,9 @@ async def read_before_answering(desk: Desk, case: dict[str, Any]) -> None:
 
 
 async def support(desk: Desk, rng: random.Random) -> None:
-    for case in await desk.get("/cases", tier="support", state="queued", limit=3):
+    # The escalations routing matched to this member first, then the shared queue's.
+    mine = await desk.get("/cases", tier="support", state="queued", routed_to=desk.who.subject)
+    for case in mine or await desk.get("/cases", tier="support", state="queued", limit=3):
         await desk.post(f"/cases/{case['case_id']}/claim", "claimed by support")
     for case in await desk.get(
         "/cases", assignee=desk.who.subject, tier="support", state="claimed"
@@ -103,17 +107,21 @@ async def support(desk: Desk, rng: random.Random) -> None:
 
 
 async def admin_team(desk: Desk, rng: random.Random) -> None:
+    """Claims the open tasks nobody holds, hands one to a colleague now and then, and carries
+    out its own: completes most, rejects some (the case comes back to its adviser)."""
+    me = desk.who.subject
     for task in await desk.get("/tasks", status="open", limit=5):
-        if rng.random() < REJECT_SHARE:
-            await desk.post(
-                f"/tasks/{task['task_id']}/rejection",
-                "tasks rejected",
-                {"note": "missing document"},
-            )
+        if task["assignee"] is None:
+            await desk.post(f"/tasks/{task['task_id']}/claim", "tasks claimed")
+    colleagues = [p.subject for p in tokens.ADMIN_TEAM if p.subject != me]
+    for task in await desk.get("/tasks", status="open", assignee=me, limit=5):
+        path = f"/tasks/{task['task_id']}"
+        if colleagues and rng.random() < HAND_OVER_SHARE:
+            await desk.post(f"{path}/assignment", "tasks assigned", {"assignee": colleagues[0]})
+        elif rng.random() < REJECT_SHARE:
+            await desk.post(f"{path}/rejection", "tasks rejected", {"note": "missing document"})
         else:
-            await desk.post(
-                f"/tasks/{task['task_id']}/completion", "tasks completed", {"note": "done"}
-            )
+            await desk.post(f"{path}/completion", "tasks completed", {"note": "done"})
 
 
 def resolution(rng: random.Random) -> dict[str, Any]:

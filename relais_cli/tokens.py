@@ -13,8 +13,10 @@ from shared.settings import Settings
 DAY = timedelta(hours=12)
 
 # Who works the demo day: two advisers per office, the support team, the administrative team.
-SUPPORT = (Principal("support-1", Role.SUPPORT), Principal("support-2", Role.SUPPORT))
-ADMIN_TEAM = (Principal("admin-1", Role.ADMIN_TEAM),)
+# Two of the demo organisation's support team (routing's seed): the escalations routing matches
+# to them are theirs to take first.
+SUPPORT = (Principal("support-01", Role.SUPPORT), Principal("support-02", Role.SUPPORT))
+ADMIN_TEAM = (Principal("admin-1", Role.ADMIN_TEAM), Principal("admin-2", Role.ADMIN_TEAM))
 CHANNEL = Principal("web-form", Role.MEMBER_CHANNEL)
 OPS = Principal("ops-1", Role.OPS)
 

@@ -258,6 +258,23 @@ class CaseReturned(Envelope):
     returned_at: AwareDatetime = Field(description="When the case was returned.")
 
 
+def _moved(kind: str, **fields: Any) -> dict[str, Any]:
+    """An example of one of advisory's moves of a case, for the contract."""
+    case = "3f2c7a51-9d0e-4b8a-a6f1-52e8c0d4b913"
+    return {
+        "type": kind,
+        "schema_version": 1,
+        "event_id": "7d41c2a8-9e3b-4f65-8a1d-2c6b0e9f4a37",
+        "occurred_at": "2026-12-03T11:20:00Z",
+        "case_id": case,
+        "member_id": "M-10293",
+        "correlation_id": case,
+        "causation_id": None,
+        "producer": "advisory",
+        **fields,
+    }
+
+
 class ReopenCause(StrEnum):
     STAFF = "staff"  # a member of staff reopened it by hand
     MEMBER_MESSAGE = "member_message"  # the member wrote again within the reopening window
@@ -269,6 +286,12 @@ class CaseReopened(Envelope):
     or, when that is null, to its queue (queued): the one who resolved it knows it best, so
     advisory gives it back to them unless they cannot take it (away, or an automatic
     resolution)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_moved(
+        "CaseReopened", actor="liege-front-01", cause="staff",
+        reason="The member says the invoice is still wrong.", reopened_to="liege-front-01",
+        office="liege", reopened_at="2026-12-03T11:20:00Z",
+    )]})  # fmt: skip
 
     type: Literal["CaseReopened"] = Field(description="Event type discriminator.")
     schema_version: Literal[1] = Field(description="Version of this event's schema.")
@@ -298,6 +321,12 @@ class CaseReleased(Envelope):
     """A held case went back to its queue, unassigned: its holder (or their team lead) gave it
     up, or advisory did because the holder is away."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [_moved(
+        "CaseReleased", released_by="advisory", released_from="liege-front-01",
+        cause="absence", reason="liege-front-01 is away.", office="liege",
+        queue="liege/front", released_at="2026-12-03T11:20:00Z",
+    )]})  # fmt: skip
+
     type: Literal["CaseReleased"] = Field(description="Event type discriminator.")
     schema_version: Literal[1] = Field(description="Version of this event's schema.")
     released_by: str = Field(description="Staff id who released it, or 'advisory' (an absence).")
@@ -312,6 +341,13 @@ class CaseReleased(Envelope):
 class CaseReassigned(Envelope):
     """A case was given to a named colleague, who holds it from now on (in the same state:
     a case waiting on the member keeps waiting, with its new holder)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_moved(
+        "CaseReassigned", reassigned_by="lead-liege", reassigned_from="liege-front-01",
+        reassigned_to="liege-contracts-01", cause="staff",
+        reason="A contract question: the contracts desk knows it.", office="liege",
+        reassigned_at="2026-12-03T11:20:00Z",
+    )]})  # fmt: skip
 
     type: Literal["CaseReassigned"] = Field(description="Event type discriminator.")
     schema_version: Literal[1] = Field(description="Version of this event's schema.")
@@ -329,6 +365,12 @@ class CaseTransferred(Envelope):
     routing decides where it goes with the same policy as a new case's and publishes the
     decision on `routed` (caused by this fact, its reason naming the transfer); until then the
     case is in no queue."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_moved(
+        "CaseTransferred", transferred_by="lead-liege", reason="The member moved to Namur.",
+        from_office="liege", from_queue="liege/front", to_office="namur", to_desk=None,
+        topic_family="contracts", transferred_at="2026-12-03T11:20:00Z",
+    )]})  # fmt: skip
 
     type: Literal["CaseTransferred"] = Field(description="Event type discriminator.")
     schema_version: Literal[1] = Field(description="Version of this event's schema.")

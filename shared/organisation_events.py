@@ -147,6 +147,15 @@ class AdviserAbsenceRecorded(_AbsenceFacts):
 
     Version 2 adds ``covered_by``: the colleague who takes those cases (null: their queues)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "type": "AdviserAbsenceRecorded", "schema_version": 2,
+        "event_id": "2c9e7f41-6a3d-4b18-9e25-8f0d1c7a3b64", "occurred_at": "2026-12-03T08:05:00Z",
+        "causation_id": None, "producer": "routing", "changed_by": "lead-liege",
+        "adviser_id": "liege-front-01", "absence_id": "b5e1a9d3-0c7f-4e62-a8b4-3d2f6c9e1a05",
+        "starts_at": "2026-12-03T08:00:00Z", "ends_at": "2026-12-05T08:00:00Z",
+        "reason": "training", "covered_by": "liege-front-02",
+    }]})  # fmt: skip
+
     schema_version: Literal[2] = Field(description="Version of this event's schema.")
     covered_by: StaffId | None = Field(
         description="A colleague who takes the adviser's open cases when the absence begins, "

@@ -63,8 +63,9 @@ SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::
 ON CONFLICT (event_id) DO NOTHING
 RETURNING event_id, task_id"""
 
-# A task's opening keeps the trace context of the resolution that opened it, kept here when
-# the resolution is read; whichever of the two is read first, the opening gets it.
+# A task's opening keeps the trace context of the resolution that opened it. A resolution read
+# before its opening (a rebuild, or live: applied, then decided on) leaves it waiting here; the
+# opening takes it when recorded, and the row goes: at rest the table is empty.
 KEEP_OPENING_TRACES = """
 INSERT INTO opening_traces (task_id, traceparent)
 SELECT * FROM unnest($1::uuid[], $2::text[])
@@ -75,6 +76,11 @@ UPDATE task_history h SET traceparent = o.traceparent
 FROM opening_traces o
 WHERE h.task_id = o.task_id AND h.type = 'AdminTaskOpened' AND h.traceparent IS NULL
   AND h.task_id = ANY($1::uuid[])"""
+
+TAKEN_OPENING_TRACES = """
+DELETE FROM opening_traces o
+USING task_history h
+WHERE o.task_id = h.task_id AND h.type = 'AdminTaskOpened' AND o.task_id = ANY($1::uuid[])"""
 
 # The trace closing the task continues: that of the resolution that opened it.
 TASK_TRACE = """
@@ -157,7 +163,7 @@ async def keep_opening_traces(conn: Conn, traces: Mapping[UUID, str]) -> None:
         return
     ids = sorted(traces)
     await conn.execute(KEEP_OPENING_TRACES, ids, [traces[i] for i in ids])
-    await conn.execute(FILL_OPENING_TRACES, ids)
+    await _take_opening_traces(conn, ids)
 
 
 async def record_tasks(
@@ -186,7 +192,7 @@ async def record_tasks(
     fresh = {r["event_id"] for r in rows}
     openings = [e.task_id for e in unique if isinstance(e, AdminTaskOpened) and e.event_id in fresh]
     if openings:
-        await conn.execute(FILL_OPENING_TRACES, openings)
+        await _take_opening_traces(conn, openings)
     if rows:
         states = await load_tasks(conn, {r["task_id"] for r in rows})
         columns: list[list[Any]] = [
@@ -195,6 +201,12 @@ async def record_tasks(
         ]
         await conn.execute(UPSERT_TASKS, *columns)
     return fresh
+
+
+async def _take_opening_traces(conn: Conn, task_ids: list[UUID]) -> None:
+    """The openings among these tasks take the trace waiting for them (if theirs is unknown)."""
+    await conn.execute(FILL_OPENING_TRACES, task_ids)
+    await conn.execute(TAKEN_OPENING_TRACES, task_ids)
 
 
 async def task_trace(conn: Conn, task_id: UUID) -> str | None:

@@ -74,7 +74,9 @@ def build(
         AdminTasksTopic,
         handlers.apply_admin_task_events,
         "admin's tasks opened and closed: the open administrative acts shown with a case and "
-        "a member (consumer group 'advisory').",
+        "a member; a rejected act reopens its resolved case, back to whoever resolved it, "
+        "with the rejection's note as the reason (consumer group 'advisory').",
+        decide=handlers.decide_task_rejections,
     )
     sla = sla or SlaSettings()
     runtime.subscribe(

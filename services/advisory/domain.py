@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Union
 from uuid import UUID
 
+from services.advisory.notices import NoticeKind, answers_notice, notice_of
 from shared.events import (
     AdminAct,
     CaseClaimed,
@@ -93,6 +94,12 @@ class CaseState:
     notes: int = 0
     events: int = 0
     last_event_at: datetime | None = None
+    # What the holder must read before going on (services.advisory.notices): support's answer,
+    # or why the case reopened; gone once they act on the case.
+    notice: NoticeKind | None = None
+    notice_text: str | None = None
+    notice_by: str | None = None
+    notice_at: datetime | None = None
 
     @property
     def known(self) -> bool:
@@ -119,6 +126,26 @@ def fold(case_id: UUID, history: Iterable[CaseEvent]) -> CaseState:
 
 def evolve(state: CaseState, event: CaseEvent) -> CaseState:
     """The state after one more event."""
+    return _noticed(_evolved(state, event), event)
+
+
+def _noticed(state: CaseState, event: CaseEvent) -> CaseState:
+    """The case's notice after the event: a new one, answered, or the same."""
+    notice = notice_of(event)
+    if notice is not None:
+        return replace(
+            state,
+            notice=notice.kind,
+            notice_text=notice.text,
+            notice_by=notice.by,
+            notice_at=notice.at,
+        )
+    if answers_notice(event) and state.notice is not None:
+        return replace(state, notice=None, notice_text=None, notice_by=None, notice_at=None)
+    return state
+
+
+def _evolved(state: CaseState, event: CaseEvent) -> CaseState:
     last = state.last_event_at
     state = replace(
         state,

@@ -11,12 +11,14 @@ from pydantic import BaseModel
 
 from services.advisory.domain import Status
 from services.advisory.members.views import MemberCases
+from services.advisory.notices import NoticeKind
 from services.advisory.queues import cursor
 from services.advisory.queues.views import CaseList, QueueCount, QueueCounts, QueueRow
 from services.advisory.views import (
     CaseDetail,
     CaseView,
     MemberSnapshotView,
+    NoticeView,
     RequestView,
     TaskView,
 )
@@ -39,6 +41,7 @@ MEMBER = MemberSnapshotView(
 
 
 def _row(case_id: UUID, status: Status, due: datetime | None, **more: Any) -> QueueRow:
+    more.setdefault("notice", None)
     return QueueRow(
         case_id=case_id,
         member_id=MEMBER.member_id,
@@ -72,6 +75,18 @@ def _row(case_id: UUID, status: Status, due: datetime | None, **more: Any) -> Qu
 
 
 QUEUED = _row(CASE, Status.QUEUED, datetime(2026, 3, 2, 13, 30, tzinfo=UTC))
+# A case support answered: its adviser holds it again, and reads support's note first.
+ANSWERED = _row(
+    UUID("2c4e6a8b-0d1f-4a3b-9c5d-7e9f1a3b5c7d"),
+    Status.CLAIMED,
+    datetime(2026, 3, 2, 15, 0, tzinfo=UTC),
+    notice=NoticeView(
+        kind=NoticeKind.SUPPORT_ANSWER,
+        text="Article 4 of the framework contract covers it: the invoice can be reissued.",
+        by="support-03",
+        at=datetime(2026, 3, 2, 10, 45, tzinfo=UTC),
+    ),
+)
 RESOLVED = _row(PAST_CASE, Status.RESOLVED, None)
 OPEN_TASK = TaskView(
     task_id=TASK,
@@ -86,8 +101,8 @@ OPEN_TASK = TaskView(
 )
 
 CASE_LIST = CaseList(
-    cases=[QUEUED],
-    next_cursor=cursor.encode(cursor.position_of(QUEUED.sla_due_at, AT, CASE)),
+    cases=[QUEUED, ANSWERED],
+    next_cursor=cursor.encode(cursor.position_of(ANSWERED.sla_due_at, AT, ANSWERED.case_id)),
 )
 CASE_DETAIL = CaseDetail(
     case=CaseView.model_validate(QUEUED.model_dump(include=set(CaseView.model_fields))),

@@ -17,13 +17,19 @@ from services.advisory import (
     request_store,
     task_store,
 )
+from services.advisory import rejections as rejections_policy
 from services.advisory.absences import tick as absences
 from services.advisory.domain import CaseEvent
 from services.advisory.sla import projection as sla_projection
 from shared import locks, outbox, telemetry
 from shared.consumer import Delivery
 from shared.db import Conn
-from shared.events import AdminTaskEvent, MemberMessageReceived, RequestReceived
+from shared.events import (
+    AdminTaskEvent,
+    AdminTaskRejected,
+    MemberMessageReceived,
+    RequestReceived,
+)
 from shared.organisation_events import AdviserAbsenceRecorded, OrganisationEvent
 from shared.sla_events import SlaEvent
 
@@ -74,6 +80,30 @@ async def apply_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> 
 async def apply_admin_task_events(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """admin's tasks opened and closed: the open acts shown with a case and a member."""
     await task_store.record(conn, [d.event for d in deliveries if isinstance(d.event, TASK_EVENTS)])
+
+
+async def decide_task_rejections(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """A rejected administrative act reopens its resolved case (services.advisory.rejections),
+    decided on the case as it stands, locked, back to its resolver unless they are away; a
+    reopening already recorded (a redelivery) is not published again."""
+    rejections = [d.event for d in deliveries if isinstance(d.event, AdminTaskRejected)]
+    for rejection in sorted(rejections, key=lambda r: (r.rejected_at, r.event_id.int)):
+        await locks.lock_all(conn, projection.LOCK_SPACE, [rejection.case_id])
+        state = (await projection.current(conn, {rejection.case_id}))[rejection.case_id]
+        resolver = {state.resolved_by} if state.resolved_by else set()
+        staff = await organisation_store.colleagues(conn, resolver, rejection.rejected_at)
+        away = [s for s, c in staff.items() if c.away]
+        fact = rejections_policy.reopening(state, rejection, away)
+        if fact is not None:
+            await _record_and_publish(conn, fact)
+
+
+async def _record_and_publish(conn: Conn, fact: CaseEvent) -> None:
+    """Records a fact advisory decided on a consumed one, and publishes it if it is new."""
+    outgoing = outbox.event_message(commands.topic_of(fact), fact)
+    traces = {fact.event_id: telemetry.traceparent_of(outgoing.headers)}
+    if await projection.record(conn, [fact], traces):
+        await outbox.enqueue(conn, [outgoing])
 
 
 async def decide_member_messages(

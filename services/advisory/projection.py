@@ -13,6 +13,7 @@ from uuid import UUID
 from pydantic import Field, TypeAdapter
 
 from services.advisory.domain import CaseEvent, CaseState, Status, evolve, fold, order
+from services.advisory.notices import NoticeKind
 from services.advisory.sla import projection as sla_projection
 from shared import locks
 from shared.db import Conn
@@ -62,12 +63,14 @@ UPSERT_CASES = """
 INSERT INTO cases (case_id, member_id, correlation_id, status, tier, office, queue,
                    first_line_queue, routed_to, assignee, escalated_by, topic_family, language,
                    opened_at, claimed_at, first_reply_at, resolved_at, resolved_by, outcome,
-                   admin_act, escalations, replies, notes, events, last_event_at)
+                   admin_act, escalations, replies, notes, events, last_event_at, notice,
+                   notice_text, notice_by, notice_at)
 SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[],
                      $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
                      $13::text[], $14::timestamptz[], $15::timestamptz[], $16::timestamptz[],
                      $17::timestamptz[], $18::text[], $19::text[], $20::text[], $21::int[],
-                     $22::int[], $23::int[], $24::int[], $25::timestamptz[])
+                     $22::int[], $23::int[], $24::int[], $25::timestamptz[], $26::text[],
+                     $27::text[], $28::text[], $29::timestamptz[])
 ON CONFLICT (case_id) DO UPDATE SET
     member_id = excluded.member_id, correlation_id = excluded.correlation_id,
     status = excluded.status, tier = excluded.tier, office = excluded.office,
@@ -79,7 +82,9 @@ ON CONFLICT (case_id) DO UPDATE SET
     resolved_at = excluded.resolved_at, resolved_by = excluded.resolved_by,
     outcome = excluded.outcome, admin_act = excluded.admin_act,
     escalations = excluded.escalations, replies = excluded.replies, notes = excluded.notes,
-    events = excluded.events, last_event_at = excluded.last_event_at"""
+    events = excluded.events, last_event_at = excluded.last_event_at,
+    notice = excluded.notice, notice_text = excluded.notice_text,
+    notice_by = excluded.notice_by, notice_at = excluded.notice_at"""
 
 # The columns of `cases` are the fields of the folded state, in the same order.
 COLUMNS = tuple(f.name for f in fields(CaseState))
@@ -88,6 +93,7 @@ ENUM_COLUMNS: dict[str, type[Any]] = {
     "tier": Tier,
     "outcome": Outcome,
     "admin_act": AdminAct,
+    "notice": NoticeKind,
 }
 
 _EVENTS: TypeAdapter[CaseEvent] = TypeAdapter(Annotated[CaseEvent, Field(discriminator="type")])

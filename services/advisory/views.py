@@ -3,6 +3,7 @@ member asked and the administrative tasks of the case."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any, Literal
 from uuid import UUID
@@ -10,8 +11,34 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.advisory.domain import CaseState, Status
+from services.advisory.notices import NoticeKind
 from shared.events import AdminAct, Channel, Language, Outcome, Tier, personal
 from shared.history import HistoryEntry
+
+
+class NoticeView(BaseModel):
+    """What the case's holder must read before going on."""
+
+    kind: NoticeKind = Field(
+        description="support_answer (support answered the adviser, who holds the case again), "
+        "task_rejected (the administrative act was refused: the case reopened), "
+        "member_message (the member wrote again: reopened) or reopened (by staff)."
+    )
+    text: str = personal("Support's note, or why the case reopened.")
+    by: str = Field(description="Who: the support member, the staff member or the service.")
+    at: AwareDatetime = Field(description="When.")
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> NoticeView | None:
+        """From a case's notice columns (None when it has none)."""
+        if data.get("notice") is None:
+            return None
+        return cls(
+            kind=data["notice"],
+            text=data["notice_text"],
+            by=data["notice_by"],
+            at=data["notice_at"],
+        )
 
 
 class CaseView(BaseModel):
@@ -40,12 +67,17 @@ class CaseView(BaseModel):
     replies: int = Field(description="Replies sent to the member.")
     notes: int = Field(description="Internal notes.")
     last_event_at: AwareDatetime | None = Field(description="Time of its latest fact.")
+    notice: NoticeView | None = Field(
+        description="What the holder must read before going on: support's answer, or why the "
+        "case reopened; null once they act on the case (reply, hold, escalate, resolve)."
+    )
 
     @classmethod
     def of(cls, source: CaseState | Any) -> CaseView:
         """From a folded state or a `cases` row."""
         data = asdict(source) if isinstance(source, CaseState) else dict(source)
-        return cls.model_validate({k: v for k, v in data.items() if k in cls.model_fields})
+        picked = {k: v for k, v in data.items() if k in cls.model_fields}
+        return cls.model_validate({**picked, "notice": NoticeView.of(data)})
 
 
 class MemberSnapshotView(BaseModel):

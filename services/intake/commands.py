@@ -141,15 +141,9 @@ async def post_message(
     Messages are rare beside requests: one transaction each."""
     fingerprint = domain.message_fingerprint(case_id, message)
     async with holder.require().acquire() as conn, conn.transaction():
-        if idempotency_key is not None:
-            existing = await message_store.by_key(conn, idempotency_key)
-            if existing is not None:
-                if existing.fingerprint != fingerprint:
-                    raise Conflict(
-                        "idempotency_key_reused",
-                        "This Idempotency-Key was used for a different message.",
-                    )
-                return await _stored(conn, existing.event_id), True
+        before = await _replayed(conn, idempotency_key, fingerprint)
+        if before is not None:
+            return before, True
         case = await _case(conn, case_id)
         if case.member_id != message.member_id:
             raise Invalid(
@@ -162,8 +156,12 @@ async def post_message(
         outgoing = event_message(MEMBER_MESSAGES, event)
         faults.point("http.recording")
         stored = await message_store.accept(conn, MEMBER_MESSAGES, event, outgoing, fingerprint)
-    if not stored:  # the same key, committed by a concurrent request meanwhile: let it retry
-        raise Conflict("idempotency_conflict", "A concurrent message with this key; retry.")
+    if not stored:  # the same key, committed by a concurrent request meanwhile: that one
+        async with holder.require().acquire() as conn:
+            concurrent = await _replayed(conn, idempotency_key, fingerprint)
+        if concurrent is None:  # rolled back since: extremely rare, let the client retry
+            raise Conflict("idempotency_conflict", "A concurrent message with this key; retry.")
+        return concurrent, True
     faults.point("http.committed")
     holder.on_commit()
     return event, False
@@ -178,8 +176,18 @@ async def _case(conn: Conn, case_id: UUID) -> RequestReceived:
     return event
 
 
-async def _stored(conn: Conn, event_id: UUID) -> MemberMessageReceived:
-    (stored,) = await message_store.messages(conn, [event_id])
+async def _replayed(
+    conn: Conn, idempotency_key: str | None, fingerprint: str
+) -> MemberMessageReceived | None:
+    """The message accepted before under this key, if any; Conflict for another message."""
+    existing = await message_store.by_key(conn, idempotency_key) if idempotency_key else None
+    if existing is None:
+        return None
+    if existing.fingerprint != fingerprint:
+        raise Conflict(
+            "idempotency_key_reused", "This Idempotency-Key was used for a different message."
+        )
+    (stored,) = await message_store.messages(conn, [existing.event_id])
     event = decode(MEMBER_MESSAGES, stored)
     assert isinstance(event, MemberMessageReceived)
     return event

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.events import Channel
 
@@ -29,6 +29,20 @@ class RequestView(BaseModel):
 
 
 class MessageAccepted(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "case_id": "3f2c7a51-9d0e-4b8a-a6f1-52e8c0d4b913",
+                    "message_id": "5e8d2b19-7c4a-4f1e-b3d6-0a9c8e7f6d21",
+                    "status": "accepted",
+                    "status_url": "/requests/3f2c7a51-9d0e-4b8a-a6f1-52e8c0d4b913/messages/"
+                    "5e8d2b19-7c4a-4f1e-b3d6-0a9c8e7f6d21",
+                }
+            ]
+        }
+    )
+
     case_id: UUID = Field(description="The case the message was posted on.")
     message_id: UUID = Field(description="The message (its event's id).")
     status: Literal["accepted"] = Field(description="Always 'accepted': the message is stored.")
@@ -36,6 +50,21 @@ class MessageAccepted(BaseModel):
 
 
 class MessageView(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "case_id": "3f2c7a51-9d0e-4b8a-a6f1-52e8c0d4b913",
+                    "message_id": "5e8d2b19-7c4a-4f1e-b3d6-0a9c8e7f6d21",
+                    "channel": "email",
+                    "received_at": "2026-12-03T10:15:00Z",
+                    "status": "published",
+                    "follow_up_case_id": None,
+                }
+            ]
+        }
+    )
+
     case_id: UUID = Field(description="The case the message was posted on.")
     message_id: UUID = Field(description="The message.")
     channel: Channel = Field(description="How the message came in.")

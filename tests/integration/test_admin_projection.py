@@ -93,6 +93,7 @@ async def test_applying_every_message_twice_gives_the_same_rows(
     assert await published_tasks(pool) == opened
     assert len(once["tasks"]) == opened
     assert {t["status"] for t in once["tasks"]} == {"open"}
+    assert once["opening_traces"] == []  # each opening took its resolution's trace
 
 
 async def test_any_interleaving_of_the_topics_gives_the_same_rows(
@@ -131,6 +132,7 @@ async def test_with_tracing_on_the_stored_trace_contexts_come_from_the_log_whate
     await apply(replay, [r for r in records if r.topic != ADMIN_TASKS], APPLY)
     # Then both hold the same rows, trace contexts included: an opening keeps its resolution's
     assert await rows(replay) == await rows(live)
+    assert (await rows(replay))["opening_traces"] == []
     history = (await rows(live))["task_history"]
     resolutions = {dict(r.headers)["traceparent"] for r in records if r.topic == RESOLVED}
     assert history

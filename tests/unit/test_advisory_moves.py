@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from pydantic import BaseModel
 
 from services.advisory import moves, reopening
 from services.advisory.decisions import Claim, Command, Escalate, Resolve, WaitOnMember
@@ -14,6 +15,8 @@ from services.advisory.domain import CaseState, Status, evolve, fold
 from services.advisory.moves import Colleague, Known, Reassign, Release, Reopen, Transfer
 from shared.events import (
     AdminAct,
+    CaseReassigned,
+    CaseReleased,
     CaseReopened,
     CaseTransferred,
     EscalationReason,
@@ -22,6 +25,7 @@ from shared.events import (
     Tier,
 )
 from shared.identity import Principal, Role
+from shared.organisation_events import AdviserAbsenceRecorded
 from shared.refusals import Conflict, Forbidden, Invalid, Refused
 from shared.settings import DEMO_OFFICES, DEMO_TOPIC_FAMILIES
 from tests.support.cases import ADA, ANN, BOB, GUS, OPS, SAM, T0, first_routing
@@ -306,3 +310,14 @@ def test_a_transfer_says_where_and_what_and_leaves_every_queue() -> None:
         Status.QUEUED,
         "namur/first_line",
     )
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [CaseReopened, CaseReleased, CaseReassigned, CaseTransferred, AdviserAbsenceRecorded],
+)
+def test_the_contract_examples_of_moves_are_valid_events(kind: type[BaseModel]) -> None:
+    examples = kind.model_json_schema()["examples"]
+    assert examples
+    for example in examples:
+        assert kind.model_validate(example).model_dump(mode="json")["type"] == kind.__name__

@@ -34,6 +34,13 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         office: Annotated[str | None, Query(description="Office code.")] = None,
         tier: Annotated[Tier | None, Query(description="Team: first_line or support.")] = None,
         assignee: Annotated[str | None, Query(description="Staff id working the case.")] = None,
+        routed_to: Annotated[
+            str | None,
+            Query(
+                description="Staff id routing picked for the case: a support member's matched "
+                "escalations, queued for them, are `tier=support&routed_to=<id>&state=queued`."
+            ),
+        ] = None,
         state: Annotated[list[Status] | None, Query(description="Any of these states.")] = None,
         language: Annotated[Language | None, Query(description="Member's language.")] = None,
         topic_family: Annotated[str | None, Query(description="Topic family code.")] = None,
@@ -71,6 +78,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
                 "office": office,
                 "tier": tier.value if tier else None,
                 "assignee": assignee,
+                "routed_to": routed_to,
                 "statuses": [s.value for s in state] if state else None,
                 "language": language.value if language else None,
                 "topic_family": topic_family,

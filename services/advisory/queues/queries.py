@@ -16,21 +16,27 @@ import asyncpg
 from services.advisory.queues.cursor import Position
 from shared.db import Conn
 
-# A running clock's deadline: started, neither met nor stopped (a reply stops the first
-# response clock, a resolution both), not paused (waiting on the member). The earliest one.
-SOONEST_DUE = """
-LEFT JOIN LATERAL (
-    SELECT s.clock, s.deadline FROM sla_clocks s
-    WHERE s.case_id = c.case_id AND s.deadline IS NOT NULL AND s.met_at IS NULL
-      AND s.stopped_at IS NULL AND NOT s.paused
-    ORDER BY s.deadline, s.clock LIMIT 1
-) due ON true"""
+# A running clock: started, neither met nor stopped (a reply stops the first response clock, a
+# resolution both), not paused (waiting on the member). Each of the two clocks is joined by its
+# key rather than the soonest picked per case in a subquery, so PostgreSQL may hash-join a large
+# listing and look a small one up by key.
+RUNNING = """s.deadline IS NOT NULL AND s.met_at IS NULL AND s.stopped_at IS NULL
+    AND NOT s.paused"""
+SOONEST_DUE = f"""
+LEFT JOIN sla_clocks f ON f.case_id = c.case_id AND f.clock = 'first_response'
+    AND {RUNNING.replace("s.", "f.")}
+LEFT JOIN sla_clocks r ON r.case_id = c.case_id AND r.clock = 'resolution'
+    AND {RUNNING.replace("s.", "r.")}"""
+# least() ignores nulls: the soonest of the running clocks' deadlines (a tie: first response).
+DEADLINE = "least(f.deadline, r.deadline)"
+CLOCK = """CASE WHEN f.deadline IS NOT NULL AND (r.deadline IS NULL OR f.deadline <= r.deadline)
+            THEN 'first_response' WHEN r.deadline IS NOT NULL THEN 'resolution' END"""
 ROWS = f"""
-SELECT c.*, r.member_name, r.subject, r.channel, due.clock AS sla_clock,
-       due.deadline AS sla_due_at
+SELECT c.*, q.member_name, q.subject, q.channel, {CLOCK} AS sla_clock,
+       {DEADLINE} AS sla_due_at
 FROM cases c
-LEFT JOIN requests r ON r.case_id = c.case_id{SOONEST_DUE}"""
-DUE = "coalesce(due.deadline, 'infinity'::timestamptz)"
+LEFT JOIN requests q ON q.case_id = c.case_id{SOONEST_DUE}"""
+DUE = f"coalesce({DEADLINE}, 'infinity'::timestamptz)"
 OPENED = "coalesce(c.opened_at, 'infinity'::timestamptz)"
 ORDER = f"ORDER BY {DUE}, {OPENED}, c.case_id"
 
@@ -40,18 +46,19 @@ FILTERS = {
     "office": "c.office = {}",
     "tier": "c.tier = {}",
     "assignee": "c.assignee = {}",
+    "routed_to": "c.routed_to = {}",
     "statuses": "c.status = ANY({}::text[])",
     "language": "c.language = {}",
     "topic_family": "c.topic_family = {}",
     "opened_before": "c.opened_at <= {}",
     "member_id": "c.member_id = {}",
-    "search": "r.search @@ to_tsquery('simple', {})",
+    "search": "q.search @@ to_tsquery('simple', {})",
 }
 AFTER = f"({DUE}, {OPENED}, c.case_id) > ({{}}::text::timestamptz, {{}}::text::timestamptz, {{}})"
 
 COUNTS = f"""
 SELECT c.queue, c.tier, c.status, count(*) AS cases, min(c.opened_at) AS oldest_opened_at,
-       count(*) FILTER (WHERE due.deadline < $3) AS overdue, min(due.deadline) AS next_due_at
+       count(*) FILTER (WHERE {DEADLINE} < $3) AS overdue, min({DEADLINE}) AS next_due_at
 FROM cases c{SOONEST_DUE}
 WHERE c.status IS NOT NULL AND c.status <> 'resolved' AND c.queue IS NOT NULL
   AND ($1::text IS NULL OR c.office = $1) AND ($2::text IS NULL OR c.tier = $2)

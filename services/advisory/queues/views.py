@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from services.advisory.views import CaseView
+from services.advisory.views import CaseView, NoticeView
 from shared.events import Channel, Tier, personal
 from shared.sla_events import SlaClock
 
@@ -27,7 +27,9 @@ class QueueRow(CaseView):
 
     @classmethod
     def of_row(cls, row: Any) -> QueueRow:
-        return cls.model_validate({k: v for k, v in dict(row).items() if k in cls.model_fields})
+        data = dict(row)
+        picked = {k: v for k, v in data.items() if k in cls.model_fields}
+        return cls.model_validate({**picked, "notice": NoticeView.of(data)})
 
 
 class CaseList(BaseModel):
