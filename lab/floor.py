@@ -4,7 +4,8 @@ office as routing's policies see it at each decision.
 The floor owns private copies of its advisers and updates their load and availability in
 place (``object.__setattr__`` on routing's frozen ``Adviser``): the offices handed to the
 policies hold these very objects, so they are built once per model and always current, and a
-decision costs no rebuilding. Policies only read advisers during a call and keep none."""
+decision costs no rebuilding. Policies only read advisers during a call; what the offices keep
+of them (their pools in order of preference, ``Office.standings``) is told of every change."""
 
 from __future__ import annotations
 
@@ -70,11 +71,21 @@ class Floor:
         a = self.advisers[i]
         object.__setattr__(a, "open_cases", a.open_cases + delta)
         self.state[2 * i] = a.open_cases
+        for office in self._views.values():  # their pools in order put the adviser in place
+            office.moved(a)
         return a
 
     def set_available(self, i: int, available: bool) -> None:
-        object.__setattr__(self.advisers[i], "available", available)
+        a = self.advisers[i]
+        object.__setattr__(a, "available", available)
         self.state[2 * i + 1] = available
+        self._moved(a)
+
+    def _moved(self, a: Adviser) -> None:
+        """The views' pools of advisers, kept in the policies' order (``Office.standings``),
+        put the adviser back in their place."""
+        for office in self._views.values():
+            office.moved(a)
 
     def now(self) -> bytes:
         """The office's changing state now (advisers' load and availability), as a key."""

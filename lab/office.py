@@ -76,6 +76,7 @@ class OfficeRun:
         self.held: dict[str, float] = {}
         self.taken: dict[str, int] = {}
         self.own: dict[str, str] = {}
+        self.requests: dict[tuple[str, str, str | None], policies.Request] = {}
         self.env = simpy.Environment()
         self._next = 0
 
@@ -147,7 +148,10 @@ class OfficeRun:
         self, model: OrganisationModel, front_stage: bool, case: Case, own: str | None
     ) -> Decided:
         """Routing's own policy, on the office as the run has it now."""
-        asked = policies.Request(case.office, case.language, case.topic_family, own)
+        what = (case.language, case.topic_family, own)
+        asked = self.requests.get(what)
+        if asked is None:  # immutable: one per kind of request, made once
+            asked = self.requests[what] = policies.Request(case.office, *what)
         if front_stage:
             choice = policies.polyvalent(asked, self.floor.view(model, front_only=True))
         else:

@@ -69,6 +69,7 @@ def build(
         "advisory's copy of each request: the member, the channel, the subject and the "
         "question advisers read (consumer group 'advisory').",
     )
+    sla = sla or SlaSettings()
     runtime.subscribe(
         ADMIN_TASKS,
         AdminTasksTopic,
@@ -76,9 +77,10 @@ def build(
         "admin's tasks opened and closed: the open administrative acts shown with a case and "
         "a member; a rejected act reopens its resolved case, back to whoever resolved it, "
         "with the rejection's note as the reason (consumer group 'advisory').",
-        decide=handlers.decide_task_rejections,
+        decide=partial(
+            handlers.decide_task_rejections, window=timedelta(days=sla.reopen_window_days)
+        ),
     )
-    sla = sla or SlaSettings()
     runtime.subscribe(
         MEMBER_MESSAGES,
         MemberMessagesTopic,

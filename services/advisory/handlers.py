@@ -82,10 +82,14 @@ async def apply_admin_task_events(conn: Conn, deliveries: Sequence[Delivery]) ->
     await task_store.record(conn, [d.event for d in deliveries if isinstance(d.event, TASK_EVENTS)])
 
 
-async def decide_task_rejections(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+async def decide_task_rejections(
+    conn: Conn, deliveries: Sequence[Delivery], *, window: timedelta
+) -> None:
     """A rejected administrative act reopens its resolved case (services.advisory.rejections),
     decided on the case as it stands, locked, back to its resolver unless they are away; a
-    reopening already recorded (a redelivery) is not published again."""
+    reopening already recorded (a redelivery) is not published again, and a rejection older
+    than ``window`` (an old log read at a first start) reopens nothing."""
+    now = datetime.now(UTC)
     rejections = [d.event for d in deliveries if isinstance(d.event, AdminTaskRejected)]
     for rejection in sorted(rejections, key=lambda r: (r.rejected_at, r.event_id.int)):
         await locks.lock_all(conn, projection.LOCK_SPACE, [rejection.case_id])
@@ -93,7 +97,7 @@ async def decide_task_rejections(conn: Conn, deliveries: Sequence[Delivery]) -> 
         resolver = {state.resolved_by} if state.resolved_by else set()
         staff = await organisation_store.colleagues(conn, resolver, rejection.rejected_at)
         away = [s for s, c in staff.items() if c.away]
-        fact = rejections_policy.reopening(state, rejection, away)
+        fact = rejections_policy.reopening(state, rejection, away, read_at=now, window=window)
         if fact is not None:
             await _record_and_publish(conn, fact)
 

@@ -135,3 +135,14 @@ def test_a_case_not_resolved_is_not_reopened(history: str) -> None:
         assert reopened is not None
         state = evolve(state, reopened)
     assert reopening(state, rejection(state, 40)) is None
+
+
+def test_a_rejection_read_long_after_it_happened_reopens_nothing() -> None:
+    # Given a rejection a first start of the consumer reads from an old log
+    state = resolved()
+    old = rejection(state)
+    window = timedelta(days=14)
+    # Then it reopens within the window, and not past it
+    assert reopening(state, old, read_at=old.rejected_at + window, window=window) is not None
+    late = old.rejected_at + window + timedelta(seconds=1)
+    assert reopening(state, old, read_at=late, window=window) is None

@@ -8,11 +8,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 from uuid import UUID, uuid5
 
 from services.routing.domain import EVENT_NAMESPACE
 from shared.events import OrganisationModel
 from shared.organisation_events import DeskKind
+
+if TYPE_CHECKING:
+    from services.routing.organisation.standings import Standings
 
 DEFAULT_MODEL = OrganisationModel.POLYVALENT  # an office nobody set a model for: the legacy one
 # routing's offices, in shared.locks' two-key space. An office's routing decisions (handlers)
@@ -77,6 +81,17 @@ class Office:
 
     def desk_for(self, topic_family: str) -> Desk | None:
         """The desk of a topic family under the specialised model: front desk families first."""
+        found = self._desk_of.get(topic_family, self)  # the office itself: not looked up yet
+        if found is self:
+            found = self._desk_of[topic_family] = self._find_desk(topic_family)
+        assert found is None or isinstance(found, Desk)
+        return found
+
+    @cached_property
+    def _desk_of(self) -> dict[str, Desk | Office | None]:
+        return {}  # topic family -> its desk, as looked up so far (a decision asks each time)
+
+    def _find_desk(self, topic_family: str) -> Desk | None:
         for kind in (DeskKind.FRONT, DeskKind.SPECIALIST):
             for desk in self._desks_in_order:
                 if desk.kind is kind and topic_family in desk.topic_families:
@@ -84,12 +99,51 @@ class Office:
         return None
 
     def front_desk(self) -> Desk | None:
+        return self._front
+
+    @cached_property
+    def _front(self) -> Desk | None:
         return next((d for d in self._desks_in_order if d.kind is DeskKind.FRONT), None)
 
     def advisers_of(self, desk: Desk | None) -> tuple[Adviser, ...]:
         if desk is None:
             return self.advisers
         return self._staff.get(desk.desk_id, ())
+
+    @cached_property
+    def _by_id(self) -> dict[str, Adviser]:
+        return {a.adviser_id: a for a in reversed(self.advisers)}  # the first of an id wins
+
+    def adviser(self, adviser_id: str) -> Adviser | None:
+        return self._by_id.get(adviser_id)
+
+    @cached_property
+    def _standings(self) -> dict[str | None, Standings]:
+        return {}
+
+    @cached_property
+    def _pools_of(self) -> dict[str, list[Standings]]:
+        return {}  # adviser id -> the pools built so far that hold them (``moved``)
+
+    def standings(self, desk: Desk | None) -> Standings:
+        """``advisers_of(desk)`` in the policies' order of preference: sorted once per office
+        and pool, then kept in order by ``moved``."""
+        name = desk.desk_id if desk is not None else None
+        found = self._standings.get(name)
+        if found is None:
+            # imported here: the pools are built of this module's advisers
+            from services.routing.organisation.standings import Standings
+
+            found = self._standings[name] = Standings(self.advisers_of(desk))
+            for a in found.advisers:
+                self._pools_of.setdefault(a.adviser_id, []).append(found)
+        return found
+
+    def moved(self, adviser: Adviser) -> None:
+        """One of the office's advisers changed load or availability in place (the lab's
+        simulation does; routing builds a new office instead): its pools stay in order."""
+        for pool in self._pools_of.get(adviser.adviser_id, ()):
+            pool.moved(adviser)
 
 
 @dataclass(frozen=True)
