@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Union
+from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -111,11 +112,33 @@ class RequestReceived(_RequestFacts):
     Version 2 adds ``idempotency_key``: intake's record of which client retry key the request
     came with is then a fact in the log, so intake's own table can be rebuilt from the log."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "type": "RequestReceived", "schema_version": 2,
+        "event_id": "5b0e7c3a-2f41-4d8e-9a6b-1c3d5e7f9a20", "occurred_at": "2026-12-03T09:12:00Z",
+        "case_id": "9e4d2b17-6a3c-4f08-b5e1-7d2c9a0f3e64", "member_id": "M-10293",
+        "correlation_id": "9e4d2b17-6a3c-4f08-b5e1-7d2c9a0f3e64",
+        "causation_id": "2a7f9c10-4b3e-4d51-8e6a-0c9b7d5f3a12", "producer": "intake",
+        "idempotency_key": None,
+        "member": {"member_id": "M-10293", "name": "Anne Dupont", "preferred_language": "fr",
+                   "home_office": "liege", "activity_type": "artist"},
+        "channel": "email", "topic_family": "invoicing",
+        "subject": "Re: Invoice 2026-118 not paid", "body": "The invoice is still unpaid.",
+        "received_at": "2026-12-03T09:12:00Z",
+        "follows_case_id": "3f2c7a51-9d0e-4b8a-a6f1-52e8c0d4b913",
+    }]})  # fmt: skip
+
     schema_version: Literal[2] = Field(description="Version of this event's schema.")
     idempotency_key: str | None = Field(
         description="The Idempotency-Key the channel sent with the request, if any; a retry "
         "with it names this case. Null in events upcast from version 1.",
         max_length=200,
+    )
+    # Added within version 2 (optional, null when absent): readers of older events see null.
+    follows_case_id: UUID | None = Field(
+        None,
+        description="The resolved case this request follows: set when a member's message came "
+        "too long after that case's resolution to reopen it (advisory's FollowUpRequested), "
+        "null for a new request.",
     )
 
 

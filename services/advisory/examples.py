@@ -74,7 +74,10 @@ def _row(case_id: UUID, status: Status, due: datetime | None, **more: Any) -> Qu
     )
 
 
-QUEUED = _row(CASE, Status.QUEUED, datetime(2026, 3, 2, 13, 30, tzinfo=UTC))
+# A follow-up: the member wrote again too long after PAST_CASE was resolved to reopen it.
+QUEUED = _row(
+    CASE, Status.QUEUED, datetime(2026, 3, 2, 13, 30, tzinfo=UTC), follows_case_id=PAST_CASE
+)
 # A case support answered: its adviser holds it again, and reads support's note first.
 ANSWERED = _row(
     UUID("2c4e6a8b-0d1f-4a3b-9c5d-7e9f1a3b5c7d"),
@@ -113,6 +116,7 @@ CASE_DETAIL = CaseDetail(
         subject=QUEUED.subject or "",
         body="Bonjour, je n'ai pas reçu la facture de janvier pour mon client. Merci.",
         received_at=AT,
+        follows_case_id=PAST_CASE,
     ),
     tasks=[],
     history=[

@@ -16,16 +16,17 @@ from shared.events import RequestReceived
 UPSERT = """
 INSERT INTO requests (case_id, event_id, member_id, member_name, preferred_language,
                       home_office, activity_type, channel, topic_family, subject, body,
-                      received_at)
+                      received_at, follows_case_id)
 SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
                      $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
-                     $12::timestamptz[])
+                     $12::timestamptz[], $13::uuid[])
 ON CONFLICT (case_id) DO UPDATE SET
     event_id = excluded.event_id, member_id = excluded.member_id,
     member_name = excluded.member_name, preferred_language = excluded.preferred_language,
     home_office = excluded.home_office, activity_type = excluded.activity_type,
     channel = excluded.channel, topic_family = excluded.topic_family,
-    subject = excluded.subject, body = excluded.body, received_at = excluded.received_at
+    subject = excluded.subject, body = excluded.body, received_at = excluded.received_at,
+    follows_case_id = excluded.follows_case_id
 WHERE (excluded.received_at, excluded.event_id) < (requests.received_at, requests.event_id)"""
 
 OF_CASE = "SELECT * FROM requests WHERE case_id = $1"
@@ -61,6 +62,7 @@ async def record(conn: Conn, requests: Sequence[RequestReceived]) -> None:
         [r.subject for r in rows],
         [r.body for r in rows],
         [r.received_at for r in rows],
+        [r.follows_case_id for r in rows],
     )
 
 

@@ -108,6 +108,11 @@ class RequestView(BaseModel):
     subject: str = personal("Subject line written by the member.")
     body: str = personal("The member's question, free text.")
     received_at: AwareDatetime = Field(description="When intake accepted it.")
+    follows_case_id: UUID | None = Field(
+        None,
+        description="The resolved case this request follows: the member wrote again too "
+        "long after its resolution to reopen it. Null for a new request.",
+    )
 
     @classmethod
     def of(cls, row: Any) -> RequestView:

@@ -169,4 +169,5 @@ def follow_up_request(
         subject=f"Re: {case.subject}"[:200],
         body=message.body,
         received_at=at,
+        follows_case_id=requested.case_id,
     )

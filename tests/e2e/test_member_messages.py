@@ -156,6 +156,16 @@ async def test_an_unanswered_wait_is_reminded_then_closed_and_a_late_message_ope
             lambda: desk.get(f"/cases/{follow_up}", headers=ANN), body_has(status="queued")
         )
         assert routed.json()["case"]["member_id"] == member_id
+        # And the new case shows which case it follows, in its request and in the member's rows
+        read = await until(
+            lambda: desk.get(f"/cases/{follow_up}", headers=ANN),
+            lambda a: a.status_code == 200 and a.json()["request"] is not None,
+        )
+        assert read.json()["request"]["follows_case_id"] == case_id
+        assert read.json()["request"]["body"] == "Sorry, here it is."
+        rows = (await desk.get(f"/members/{member_id}/cases", headers=ANN)).json()
+        follows = {r["case_id"]: r["follows_case_id"] for r in rows["open_cases"]}
+        assert follows == {follow_up: case_id}
         old = (await desk.get(case, headers=ANN)).json()
         assert old["case"]["status"] == "resolved"
         assert types_of(old)[-2:] == ["MemberMessageReceived", "FollowUpRequested"]

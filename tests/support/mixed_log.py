@@ -33,7 +33,7 @@ Message = tuple[bytes | None, bytes]
 def as_v1(event: RequestReceived | CaseRouted) -> bytes:
     """The event as its version 1 was written (before the fields version 2 added)."""
     raw = orjson.loads(encode(event))
-    for added in ("idempotency_key", "desk", "inputs"):
+    for added in ("idempotency_key", "desk", "inputs", "follows_case_id"):
         raw.pop(added, None)
     raw["schema_version"] = 1
     return orjson.dumps(raw)

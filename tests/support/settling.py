@@ -19,9 +19,11 @@ OUTBOX = "SELECT count(*) FROM {schema}.outbox"
 SLA_DUE = """
 SELECT count(*) FROM advisory.sla_clocks
 WHERE (next_due IS NOT NULL AND next_due <= now() + make_interval(secs => $1))
-   OR (opened_at IS NOT NULL AND met_at IS NULL
-       AND (started_at IS NULL OR stopped_at IS NOT NULL OR pauses <> waits_begun
-            OR resumes <> waits_ended))"""
+   OR (opened_at IS NOT NULL
+       AND (reopens <> restarts
+            OR (met_at IS NULL
+                AND (started_at IS NULL OR stopped_at >= started_at OR pauses <> waits_begun
+                     OR resumes <> waits_ended))))"""
 
 
 async def behind(

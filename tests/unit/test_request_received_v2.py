@@ -17,6 +17,7 @@ def as_v1(event: RequestReceived) -> bytes:
     """The event as intake published it before version 2."""
     raw = orjson.loads(encode(event))
     del raw["idempotency_key"]
+    del raw["follows_case_id"]  # added to version 2 later, never in version 1
     raw["schema_version"] = 1
     RequestReceivedV1.model_validate(raw)  # it is a valid v1 event
     return orjson.dumps(raw)

@@ -17,11 +17,12 @@ from services.advisory.queues.cursor import Position
 from shared.db import Conn
 
 # A running clock: started, neither met nor stopped (a reply stops the first response clock, a
-# resolution both), not paused (waiting on the member). Each of the two clocks is joined by its
+# resolution both; a reopening starts the resolution clock again after its last resolution),
+# not paused (waiting on the member). Each of the two clocks is joined by its
 # key rather than the soonest picked per case in a subquery, so PostgreSQL may hash-join a large
 # listing and look a small one up by key.
-RUNNING = """s.deadline IS NOT NULL AND s.met_at IS NULL AND s.stopped_at IS NULL
-    AND NOT s.paused"""
+RUNNING = """s.deadline IS NOT NULL AND s.met_at IS NULL
+    AND (s.stopped_at IS NULL OR s.stopped_at < s.started_at) AND NOT s.paused"""
 SOONEST_DUE = f"""
 LEFT JOIN sla_clocks f ON f.case_id = c.case_id AND f.clock = 'first_response'
     AND {RUNNING.replace("s.", "f.")}
@@ -32,7 +33,7 @@ DEADLINE = "least(f.deadline, r.deadline)"
 CLOCK = """CASE WHEN f.deadline IS NOT NULL AND (r.deadline IS NULL OR f.deadline <= r.deadline)
             THEN 'first_response' WHEN r.deadline IS NOT NULL THEN 'resolution' END"""
 ROWS = f"""
-SELECT c.*, q.member_name, q.subject, q.channel, {CLOCK} AS sla_clock,
+SELECT c.*, q.member_name, q.subject, q.channel, q.follows_case_id, {CLOCK} AS sla_clock,
        {DEADLINE} AS sla_due_at
 FROM cases c
 LEFT JOIN requests q ON q.case_id = c.case_id{SOONEST_DUE}"""

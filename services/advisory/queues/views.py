@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -24,6 +25,11 @@ class QueueRow(CaseView):
         "no clock runs (waiting on the member, resolved, not started yet)."
     )
     sla_clock: SlaClock | None = Field(description="Which clock that is.")
+    follows_case_id: UUID | None = Field(
+        None,
+        description="The resolved case this one follows (a member wrote again too late "
+        "to reopen it); null for a new request.",
+    )
 
     @classmethod
     def of_row(cls, row: Any) -> QueueRow:

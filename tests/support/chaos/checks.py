@@ -47,9 +47,11 @@ CASE_TOPICS = (ROUTED, CASE_ACTIVITY, ESCALATED, RESOLVED)
 # An SLA clock that is behind its case's facts: the tick still has work for it.
 SLA_BEHIND = """
 SELECT count(*) FROM advisory.sla_clocks
-WHERE case_id = ANY($1::uuid[]) AND opened_at IS NOT NULL AND met_at IS NULL
-  AND (started_at IS NULL OR stopped_at IS NOT NULL OR pauses <> waits_begun
-       OR resumes <> waits_ended)"""
+WHERE case_id = ANY($1::uuid[]) AND opened_at IS NOT NULL
+  AND (reopens <> restarts
+       OR (met_at IS NULL
+           AND (started_at IS NULL OR stopped_at >= started_at OR pauses <> waits_begun
+                OR resumes <> waits_ended)))"""
 
 
 async def quiet(settings: Settings, db: asyncpg.Pool, cases: list[str], timeout: float) -> bool:
