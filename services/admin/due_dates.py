@@ -1,7 +1,7 @@
 """When an administrative act is due, pure: the close of the office's n-th business day after
 the task was opened, n set per act (``RELAIS_ADMIN_DUE_DAYS``). The business days are those of
-``shared.business_calendar`` (weekdays, office hours, Belgian public holidays), the calendar
-advisory's SLA clocks count in.
+the case's office's calendar (``shared.office_calendars``: opening hours, workdays, national
+and community holidays, ``RELAIS_SLA_OFFICES``), the one advisory's SLA clocks count in.
 
 The due date is decided once, when the task is opened, and recorded in ``AdminTaskOpened``: a
 later change of the settings applies to tasks opened after it, never to the log's."""
@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.business_calendar import Calendar, OfficeCalendars
 from shared.events import AdminAct
+from shared.office_calendars import CalendarSettings
 
 # Business days per act: a DIMONA declaration is due before the work starts, a payment within
 # the week, a registration or a file update can take longer.
@@ -77,4 +78,6 @@ class DueSettings(BaseSettings):
         for act, days in self.due_days.items():
             if not 0 <= days <= 250:
                 raise ValueError(f"RELAIS_ADMIN_DUE_DAYS: {act.value} must be 0..250 days")
-        return DuePolicy(days={**DEFAULT_DUE_DAYS, **self.due_days})
+        # The offices' calendars, as advisory's SLA clocks read them from RELAIS_SLA_*.
+        calendars = CalendarSettings().calendars()
+        return DuePolicy(days={**DEFAULT_DUE_DAYS, **self.due_days}, calendars=calendars)

@@ -7,17 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
 
-from shared.business_calendar import (
-    Calendar,
-    Community,
-    OfficeCalendars,
-    OfficeHours,
-)
+from shared.business_calendar import Calendar, OfficeCalendars, OfficeHours
+from shared.office_calendars import DEMO_OFFICE_HOURS as DEMO_OFFICE_HOURS
+from shared.office_calendars import CalendarSettings
+from shared.office_calendars import OfficeHoursSetting as OfficeHoursSetting
 from shared.sla_events import Priority, SlaClock
 
 HOUR = 3600.0
@@ -64,34 +61,7 @@ class SlaPolicy:
         return OfficeCalendars(self.calendar, self.offices).of(office)
 
 
-# The demo offices' communities: Flanders keeps 11 July, Wallonia 27 September. Bruxelles, a
-# bilingual office, keeps neither by default; an office of the German-speaking community (e.g.
-# 'eupen') would be {"community": "german"}.
-DEMO_OFFICE_HOURS: dict[str, OfficeHours] = {
-    **{o: OfficeHours(Community.FLEMISH) for o in ("gent", "antwerpen")},
-    **{o: OfficeHours(Community.FRENCH) for o in ("liege", "charleroi", "namur", "mons")},
-}
-
-
-class OfficeHoursSetting(BaseModel):
-    """One office's calendar in ``RELAIS_SLA_OFFICES``: what it changes of the shared one."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    community: Community | None = None
-    opens: time | None = None
-    closes: time | None = None
-    workdays: list[int] | None = None
-    extra_closed: list[date] = Field(default_factory=list)
-
-    def hours(self) -> OfficeHours:
-        days = frozenset(self.workdays) if self.workdays is not None else None
-        return OfficeHours(
-            self.community, self.opens, self.closes, days, frozenset(self.extra_closed)
-        )
-
-
-class SlaSettings(BaseSettings):
+class SlaSettings(CalendarSettings):
     """``RELAIS_SLA_*``: the policy and the tick. JSON for the mappings, e.g.
     RELAIS_SLA_TARGETS_HOURS='{"normal": {"first_response": 4, "resolution": 40}, ...}'."""
 
@@ -104,15 +74,8 @@ class SlaSettings(BaseSettings):
     priorities: dict[str, Priority] | None = None
     default_priority: Priority = Priority.NORMAL
     warn_share: float = Field(default=0.75, gt=0, lt=1)
-    opens: time = time(9, 0)
-    closes: time = time(17, 0)
-    workdays: list[int] = Field(default=[0, 1, 2, 3, 4])
-    public_holidays: bool = True
-    extra_closed: list[date] = Field(default_factory=list)
-    # Per office, laid over the shared calendar and over the demo offices' communities, e.g.
-    # RELAIS_SLA_OFFICES='{"antwerpen": {"opens": "08:30", "closes": "16:30"},
-    #                      "eupen": {"community": "german"}}'.
-    offices: dict[str, OfficeHoursSetting] = Field(default_factory=dict)
+    # The calendars (OPENS, CLOSES, WORKDAYS, PUBLIC_HOLIDAYS, EXTRA_CLOSED, OFFICES):
+    # shared.office_calendars.CalendarSettings, which admin's due dates read too.
     policy_version: int = Field(default=1, ge=1)
     # Waiting on the member, in business days of the case's office (fractions allowed).
     remind_after_days: float = Field(default=5.0, gt=0)
@@ -128,13 +91,7 @@ class SlaSettings(BaseSettings):
         for priority, clocks in (self.targets_hours or {}).items():
             targets[priority].update({c: hours * HOUR for c, hours in clocks.items()})
         return SlaPolicy(
-            calendar=Calendar(
-                opens=self.opens,
-                closes=self.closes,
-                workdays=frozenset(self.workdays),
-                extra_closed=frozenset(self.extra_closed),
-                public_holidays=self.public_holidays,
-            ),
+            calendar=self.calendar(),
             targets_s=targets,
             priorities=self.priorities if self.priorities is not None else default.priorities,
             default_priority=self.default_priority,
@@ -144,15 +101,3 @@ class SlaSettings(BaseSettings):
             remind_after_days=self.remind_after_days,
             close_after_days=max(self.close_after_days, self.remind_after_days),
         )
-
-    def office_hours(self) -> dict[str, OfficeHours]:
-        """The demo offices' communities, with what ``offices`` sets laid over them."""
-        found = dict(DEMO_OFFICE_HOURS)
-        for office, setting in self.offices.items():
-            own = setting.hours()
-            demo = found.get(office)
-            community = own.community or (demo.community if demo else None)
-            found[office] = OfficeHours(
-                community, own.opens, own.closes, own.workdays, own.extra_closed
-            )
-        return found
