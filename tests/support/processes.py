@@ -30,6 +30,17 @@ class ServiceProcess:
         self._proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60.0) -> ServiceProcess:
+        self.launch()
+        try:
+            self.wait_ready(timeout)
+        except BaseException:  # a fixture that fails to start never stops it: do it here
+            self.stop()
+            raise
+        return self
+
+    def launch(self) -> None:
+        """Starts the process without waiting for it: several launched together, then each
+        waited for, start in the time of the slowest rather than of all of them."""
         LOGS.mkdir(parents=True, exist_ok=True)
         log = (LOGS / f"{self.name}.log").open("ab")
         self._proc = subprocess.Popen(
@@ -39,12 +50,6 @@ class ServiceProcess:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        try:
-            self.wait_ready(timeout)
-        except BaseException:  # a fixture that fails to start never stops it: do it here
-            self.stop()
-            raise
-        return self
 
     def wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
