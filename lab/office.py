@@ -147,16 +147,18 @@ class OfficeRun:
     def _decide(
         self, model: OrganisationModel, front_stage: bool, case: Case, own: str | None
     ) -> Decided:
-        """Routing's own policy, on the office as the run has it now."""
+        """Routing's own policy, on the office as the run has it now: its placement alone
+        (the adviser and the queue), not the candidates and reason live routing records."""
         what = (case.language, case.topic_family, own)
         asked = self.requests.get(what)
         if asked is None:  # immutable: one per kind of request, made once
             asked = self.requests[what] = policies.Request(case.office, *what)
         if front_stage:
-            choice = policies.polyvalent(asked, self.floor.view(model, front_only=True))
+            placed = policies.place_polyvalent(asked, self.floor.view(model, front_only=True))
         else:
-            choice = policies.decide(asked, self.floor.view(model))
-        return choice.adviser_id, choice.queue
+            placed = policies.place(asked, self.floor.view(model))
+        adviser = placed.adviser
+        return (adviser.adviser_id if adviser is not None else None), placed.queue
 
     def _hold(self, j: int, k: int) -> None:
         """Adviser ``k`` holds the j-th case from now: its steps, drawn, in closed form."""

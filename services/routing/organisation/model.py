@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID, uuid5
 
 from services.routing.domain import EVENT_NAMESPACE
-from shared.events import OrganisationModel
+from shared.events import OrganisationModel, Tier
 from shared.organisation_events import DeskKind
 
 if TYPE_CHECKING:
@@ -78,6 +78,10 @@ class Office:
             if a.desk is not None:
                 by_desk.setdefault(a.desk, []).append(a)
         return {desk: tuple(staff) for desk, staff in by_desk.items()}
+
+    @cached_property
+    def first_line_queue(self) -> str:
+        return f"{self.office}/{Tier.FIRST_LINE.value}"
 
     def desk_for(self, topic_family: str) -> Desk | None:
         """The desk of a topic family under the specialised model: front desk families first."""
