@@ -17,7 +17,9 @@ goes through the same run under the same seed, so it is run once."""
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 from lab.cases import Case
 from lab.clock import Clock
@@ -27,10 +29,12 @@ from lab.floor import Floor
 from lab.models import Candidate
 from lab.office import Decided, Given, OfficeRun
 from lab.outcome import OfficeOutcome, Run
-from services.routing.organisation.model import model_at
+from services.routing.organisation.model import ModelChange, model_at
 from shared.events import OrganisationModel
 
 SPECIALISED = OrganisationModel.SPECIALISED
+BEFORE = timedelta(microseconds=1)  # an instant's resolution: the one before a change
+ALL = datetime(1970, 1, 1, tzinfo=UTC)  # any instant, for an office with no change
 
 
 class Memory:
@@ -54,12 +58,30 @@ class Memory:
 
 
 def in_force(cases: Sequence[Case], candidate: Candidate) -> list[OrganisationModel | None]:
-    """The model routing each case under the candidate (None: an office it does not staff)."""
+    """The model routing each case under the candidate (None: an office it does not staff).
+    Routing's rule (``model_at``) is asked once per office and change, not once per case: the
+    model in force only changes at a change's effective time."""
     offices = candidate.roster.offices
-    return [
-        model_at(offices[c.office].changes, c.received_at)[0] if c.office in offices else None
-        for c in cases
-    ]
+    steps = {code: _steps(staffing.changes) for code, staffing in offices.items()}
+    found: list[OrganisationModel | None] = []
+    for c in cases:
+        step = steps.get(c.office)
+        if step is None:
+            found.append(None)
+        else:
+            bounds, models = step
+            found.append(models[bisect_right(bounds, c.received_at)])
+    return found
+
+
+def _steps(
+    changes: Sequence[ModelChange],
+) -> tuple[list[datetime], list[OrganisationModel]]:
+    """An office's model history as steps: ``models[k]`` is in force from ``bounds[k - 1]``
+    (inclusive) to ``bounds[k]``, by ``model_at`` itself."""
+    bounds = sorted({c.effective_at for c in changes})
+    first = [model_at(changes, bounds[0] - BEFORE)[0]] if bounds else [model_at(changes, ALL)[0]]
+    return bounds, first + [model_at(changes, b)[0] for b in bounds]
 
 
 class Simulation:

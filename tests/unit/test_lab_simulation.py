@@ -5,20 +5,26 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lab import clock, draws
-from lab.cases import generated
+from lab.cases import Case, generated
 from lab.durations import Durations
 from lab.measures import ALL, of_run, repeats
 from lab.models import ModelSpec, apply
 from lab.office import Decided
 from lab.organisation import Roster, fold
-from lab.simulation import Memory, Simulation
+from lab.simulation import Memory, Simulation, in_force
 from services.advisory.sla.policy import SlaPolicy
+from services.routing.deciding import Staffing
 from services.routing.organisation import seed
+from services.routing.organisation.model import ModelChange, model_at
 from shared.business_calendar import Calendar, business_seconds
+from shared.events import OrganisationModel
 
 ORGANISATION = Path(__file__).parents[2] / "lab" / "examples" / "organisation-100.json"
 START = datetime(2026, 3, 2, tzinfo=UTC)
@@ -122,3 +128,32 @@ def test_remembered_decisions_are_the_policys_own(roster: Roster) -> None:
     for key, (adviser, _) in memory.decided.items():
         office = str(signatures[int(str(key[0]))][0])
         assert adviser is None or adviser in offices[office]
+
+
+@given(
+    changes=st.lists(
+        st.tuples(st.integers(0, 20), st.integers(0, 3), st.sampled_from(list(OrganisationModel))),
+        max_size=6,
+    ),
+    instants=st.lists(st.integers(-2, 24), min_size=1, max_size=30),
+)
+def test_the_model_of_each_case_is_routings_rule(
+    changes: list[tuple[int, int, OrganisationModel]], instants: list[int]
+) -> None:
+    # Given an office's model changes (some at the same effective time, decided apart)
+    history = tuple(
+        ModelChange(
+            "mons", model, START + timedelta(hours=at), START + timedelta(hours=decided), uuid4()
+        )
+        for at, decided, model in changes
+    )
+    roster = Roster({"mons": Staffing("mons", changes=history)}, 1)
+    cases = [
+        Case(f"c{n}", "m", "mons", "fr", "expenses", START + timedelta(hours=h))
+        for n, h in enumerate(sorted(instants))
+    ] + [Case("elsewhere", "m", "namur", "fr", "expenses", START)]
+    candidate = apply(ModelSpec(name="in force", kind="in_force"), roster)
+    # When the lab works out the model routing each case (once per change, not per case)
+    found = in_force(cases, candidate)
+    # Then it is routing's own rule, case by case; None for an office the candidate lacks
+    assert found == [model_at(history, c.received_at)[0] for c in cases[:-1]] + [None]
