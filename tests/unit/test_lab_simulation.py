@@ -3,6 +3,7 @@ the swept speed-up applied to specialists only, business time in closed form."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from lab import clock, draws
 from lab.cases import Case, generated
-from lab.durations import Durations
+from lab.durations import Durations, Spread, Steps
 from lab.measures import ALL, of_run, repeats
 from lab.models import ModelSpec, apply
 from lab.office import Decided
@@ -57,6 +58,29 @@ def test_a_case_draws_the_same_whatever_else_is_simulated() -> None:
     alone = draws.draws(9, CASES[5:6], Durations())
     assert few[5] == alone[0]
     assert draws.draws(10, CASES[5:6], Durations())[0] != alone[0]
+
+
+def test_bulk_draws_are_each_cases_own_draws() -> None:
+    # Given steps of every kind: the log's samples, a lognormal, a step of no time
+    sampled = Steps(
+        pickup=Spread(600.0, samples=(60.0, 600.0, 3600.0)),
+        reply=Spread(1800.0, 0.5),
+        resolve=Spread(0.0),
+        escalate_after=Spread(7200.0, 2.0),
+        support=Spread(3600.0, samples=(100.0,)),
+        wait=Spread(9000.0, 1.5),
+        p_escalate=0.3,
+        p_wait=0.5,
+    )
+    durations = Durations(
+        {"expenses": sampled, "payments_advances": replace(sampled, resolve=Spread(5.0))}
+    )
+    # When a seed's draws are made in bulk, Then each is the case's own draw, exactly
+    bulk = draws.draws(11, CASES[:500], durations)
+    assert bulk == [draws.draw(11, c, durations) for c in CASES[:500]]
+    assert {d.escalated for d in bulk} == {True, False}
+    assert any(d.wait == 0.0 for d in bulk)
+    assert any(d.wait > 0.0 for d in bulk)
 
 
 def test_models_differ_by_how_they_route(roster: Roster) -> None:
