@@ -8,11 +8,10 @@ reach it when their office's run says, and its queue (a pool of slots, first com
 served) is worked out afterwards, in the order they reached it. Breaches are computed
 afterwards from the timestamps (``lab.measures``).
 
-What is the same is done once (``Memory``): routing is a pure function of what it reads (the
-request, the office's desks and advisers' profiles, its model, each adviser's load and
-availability), so a decision met again is the policy's own answer; and an office two
-candidates run alike (same floor, same model for each case, same speed-up where it applies)
-goes through the same run under the same seed, so it is run once."""
+What is the same is done once (``Memory``): an office two candidates run alike (same floor,
+same model for each case, same speed-up where it applies) goes through the same run under the
+same seed, so it is run once. (Decisions were remembered too, keyed by all the policy reads;
+since the lab asks the policy for its placement alone, deciding again costs less than the key.)"""
 
 from __future__ import annotations
 
@@ -27,7 +26,7 @@ from lab.draws import Draw
 from lab.durations import Durations
 from lab.floor import Floor
 from lab.models import Candidate
-from lab.office import Decided, Given, OfficeRun
+from lab.office import Given, OfficeRun
 from lab.outcome import OfficeOutcome, Run
 from services.routing.organisation.model import ModelChange, model_at
 from shared.events import OrganisationModel
@@ -38,13 +37,11 @@ ALL = datetime(1970, 1, 1, tzinfo=UTC)  # any instant, for an office with no cha
 
 
 class Memory:
-    """What the runs of one seed (and its draws) share in a process: the decisions met so far,
-    keyed by the office's signature (``floor.signature``), the model, the request and the
-    advisers' load and availability; and the offices' runs, keyed by all an office's run reads."""
+    """What the runs of one seed (and its draws) share in a process: the offices' runs, keyed
+    by all an office's run reads (its signature, ``floor.signature``, among them)."""
 
     def __init__(self) -> None:
         self.offices: dict[tuple[object, ...], int] = {}
-        self.decided: dict[tuple[object, ...], Decided] = {}
         self.runs: dict[tuple[object, ...], OfficeOutcome] = {}
 
     def office(self, floor: Floor) -> int:
@@ -53,7 +50,6 @@ class Memory:
 
     def forget(self) -> None:
         """Before another seed: its runs are other runs."""
-        self.decided.clear()
         self.runs.clear()
 
 
@@ -133,9 +129,7 @@ class Simulation:
         key = (office_id, self.given.seed, speed, absences, models)
         found = self.memory.runs.get(key)
         if found is None:
-            found = OfficeRun(
-                self.given, idx, floor, speed, absences, self.memory.decided, office_id
-            ).run()
+            found = OfficeRun(self.given, idx, floor, speed, absences).run()
             self.memory.runs[key] = found
         return found
 

@@ -17,8 +17,8 @@ from lab.cases import Case, generated
 from lab.durations import Durations, Spread, Steps
 from lab.measures import ALL, of_run, repeats
 from lab.models import ModelSpec, apply
-from lab.office import Decided
 from lab.organisation import Roster, fold
+from lab.outcome import OfficeOutcome
 from lab.simulation import Memory, Simulation, in_force
 from services.advisory.sla.policy import SlaPolicy
 from services.routing.deciding import Staffing
@@ -113,45 +113,37 @@ def test_business_time_in_closed_form_counts_as_advisorys_calendar() -> None:
     assert axis.instant(axis.seconds(monday_noon)) == monday_noon
 
 
-class Unkept(dict[tuple[object, ...], Decided]):
-    """A memory that keeps nothing: every decision is the policy's, made there and then."""
+class Unkept(dict[tuple[object, ...], OfficeOutcome]):
+    """A memory that keeps nothing: every office is run, there and then."""
 
-    def __setitem__(self, key: tuple[object, ...], value: Decided) -> None:
+    def __setitem__(self, key: tuple[object, ...], value: OfficeOutcome) -> None:
         pass
 
 
-def test_remembered_decisions_are_the_policys_own(roster: Roster) -> None:
-    # Given a memory of decisions filled by other candidates' runs (offices alike share them)
+def test_offices_run_alike_are_run_once_and_give_the_same(roster: Roster) -> None:
+    # Given a memory of office runs filled by the model in force (Liège and Charleroi run
+    # specialised, as they do under "specialised everywhere")
     memory = Memory()
-    for kind in ("polyvalent", "in_force"):
-        candidate = apply(ModelSpec(name=kind, kind=kind), roster)
-        Simulation(
-            CASES,
-            candidate,
-            Durations(),
-            CLOCK,
-            6,
-            draws.draws(6, CASES, Durations()),
-            memory=memory,
-        ).run()
-    remembered = len(memory.decided)
+    drawn = draws.draws(6, CASES, Durations())
+    in_force = apply(ModelSpec(name="in force", kind="in_force"), roster)
+    Simulation(CASES, in_force, Durations(), CLOCK, 6, drawn, memory=memory).run()
+    remembered = dict(memory.runs)
     # When the specialised model runs with that memory, and without any
     specialised = apply(ModelSpec(name="specialised", kind="specialised"), roster)
-    drawn = draws.draws(6, CASES, Durations())
     with_memory = Simulation(CASES, specialised, Durations(), CLOCK, 6, drawn, memory=memory)
     none = Memory()
-    none.decided = Unkept()
+    none.runs = Unkept()
     every_time = Simulation(CASES, specialised, Durations(), CLOCK, 6, drawn, memory=none)
-    # Then both runs are the same, case by case, and the memory was used
+    # Then both runs are the same, case by case
     assert with_memory.run() == every_time.run()
-    assert 0 < remembered < len(memory.decided)
-    # ...and a memory never answers for another office's advisers: every decision it holds
-    # names an adviser of the office it was taken in, or none
-    offices = {c: {a.adviser_id for a in s.advisers} for c, s in specialised.roster.offices.items()}
-    signatures = {n: sig for sig, n in memory.offices.items()}
-    for key, (adviser, _) in memory.decided.items():
-        office = str(signatures[int(str(key[0]))][0])
-        assert adviser is None or adviser in offices[office]
+    # ...the memory kept what it had and added the offices not alike (the others were run)
+    assert remembered.items() <= memory.runs.items()
+    assert len(remembered) < len(memory.runs) < 2 * len(remembered)
+    # ...and under another seed nothing is taken from it
+    other = Simulation(
+        CASES, specialised, Durations(), CLOCK, 7, draws.draws(7, CASES, Durations())
+    )
+    assert other.run() != with_memory.run()
 
 
 @given(

@@ -149,6 +149,11 @@ class Office:
         for pool in self._pools_of.get(adviser.adviser_id, ()):
             pool.moved(adviser)
 
+    def pools_holding(self, adviser_id: str) -> list[Standings]:
+        """The pools built so far that hold the adviser: the office's own list, which grows as
+        it builds pools (so a simulation can tell them of a change itself, as ``moved``)."""
+        return self._pools_of.setdefault(adviser_id, [])
+
 
 @dataclass(frozen=True)
 class ModelChange:
