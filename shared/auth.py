@@ -32,7 +32,8 @@ bearer = HTTPBearer(
     description="An access token of the cooperative's identity provider (RS256/ES256, its "
     "`iss` and `aud` checked; role and office read from the claims RELAIS_OIDC_* name). "
     "Under RELAIS_ENV=dev only, HS256 dev tokens with claims sub, role (member_channel, "
-    "adviser, support, admin_team, ops, team_lead), office (advisers and team leads) and exp "
+    "adviser, support, admin_team, ops, team_lead, dpo), office (advisers and team leads) and "
+    "exp "
     "are accepted too: `relais token` or `make run` print them.",
 )
 
