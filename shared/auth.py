@@ -33,8 +33,7 @@ bearer = HTTPBearer(
     "`iss` and `aud` checked; role and office read from the claims RELAIS_OIDC_* name). "
     "Under RELAIS_ENV=dev only, HS256 dev tokens with claims sub, role (member_channel, "
     "adviser, support, admin_team, ops, team_lead, dpo), office (advisers and team leads) and "
-    "exp "
-    "are accepted too: `relais token` or `make run` print them.",
+    "exp are accepted too: `relais token` or `make run` print them.",
 )
 
 
