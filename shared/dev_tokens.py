@@ -3,7 +3,7 @@ role, office (advisers, team leads), iat and exp, signed with one secret per pur
 
 Staff tokens and member-channel tokens have their own secrets (RELAIS_AUTH_SECRET and
 RELAIS_CHANNEL_SECRET), so the key a channel holds cannot mint a staff token; the console's
-session cookies have a third (RELAIS_CONSOLE_SECRET, shared/settings.py)."""
+session cookies have a third (RELAIS_CONSOLE_SESSION_SECRET, services/console/settings.py)."""
 
 from __future__ import annotations
 

@@ -12,11 +12,11 @@ from shared.identity import Role
 from shared.oidc_settings import OidcSettings
 
 # The documented development secrets, one per purpose: HS256 dev tokens of staff and of member
-# channels, and the console's session cookies. Accepted only with RELAIS_ENV=dev (make run,
-# make test); outside dev the identity provider issues the tokens (RELAIS_OIDC_*).
+# channels (the console's session cookies have a third: RELAIS_CONSOLE_SESSION_SECRET). Accepted
+# only with RELAIS_ENV=dev (make run, make test); outside dev the identity provider issues the
+# tokens (RELAIS_OIDC_*).
 DEV_AUTH_SECRET = "relais-dev-secret-never-use-outside-dev"  # noqa: S105 - public by design
 DEV_CHANNEL_SECRET = "relais-dev-channel-secret-never-use-outside-dev"  # noqa: S105 - public
-DEV_CONSOLE_SECRET = "relais-dev-console-secret-never-use-outside-dev"  # noqa: S105 - public
 MIN_SECRET_LENGTH = 32  # HS256 wants a key at least as long as its 256-bit hash
 
 PORT_OFFSETS = {"intake": 1, "routing": 2, "advisory": 3, "admin": 4}
@@ -99,8 +99,6 @@ class Settings(BaseSettings):
     env: str = "production"
     auth_secret: SecretStr | None = None  # dev tokens of staff
     channel_secret: SecretStr | None = None  # dev tokens of member channels
-    # The console's session cookies (signed): required outside dev, like a real secret.
-    console_secret: SecretStr | None = None
 
     @model_validator(mode="after")
     def _local_kafka(self) -> Settings:
@@ -153,22 +151,6 @@ class Settings(BaseSettings):
     def auth_key(self) -> str:
         """The dev secret of staff tokens (dev only)."""
         return self.dev_keys().staff
-
-    def console_key(self) -> str:
-        """The key the console signs its session cookies with; outside dev a real secret."""
-        secret = _secret(self.console_secret)
-        if self.env == "dev":
-            return secret or DEV_CONSOLE_SECRET
-        if not secret or secret == DEV_CONSOLE_SECRET:
-            raise InsecureSettings(
-                "RELAIS_CONSOLE_SECRET is missing or is the dev default: set a secret of at "
-                f"least {MIN_SECRET_LENGTH} characters (or RELAIS_ENV=dev for local development)"
-            )
-        if len(secret) < MIN_SECRET_LENGTH:
-            raise InsecureSettings(
-                f"RELAIS_CONSOLE_SECRET is too short: at least {MIN_SECRET_LENGTH} characters"
-            )
-        return secret
 
     def oidc(self) -> OidcSettings:
         """The identity provider's settings (RELAIS_OIDC_*)."""

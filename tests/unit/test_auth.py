@@ -14,7 +14,6 @@ from shared.identity import Principal, Role
 from shared.settings import (
     DEV_AUTH_SECRET,
     DEV_CHANNEL_SECRET,
-    DEV_CONSOLE_SECRET,
     InsecureSettings,
     Settings,
 )
@@ -91,12 +90,11 @@ async def test_each_purpose_has_its_own_key() -> None:
 
 
 def test_dev_uses_the_documented_keys_one_per_purpose() -> None:
-    dev = Settings(env="dev", auth_secret=None, channel_secret=None, console_secret=None)
+    dev = Settings(env="dev", auth_secret=None, channel_secret=None)
     assert dev.dev_keys() == DevKeys(staff=DEV_AUTH_SECRET, channel=DEV_CHANNEL_SECRET)
     assert dev.dev_key(Role.MEMBER_CHANNEL) == DEV_CHANNEL_SECRET
     assert dev.auth_key() == DEV_AUTH_SECRET
-    assert dev.console_key() == DEV_CONSOLE_SECRET
-    assert len({DEV_AUTH_SECRET, DEV_CHANNEL_SECRET, DEV_CONSOLE_SECRET}) == 3
+    assert DEV_AUTH_SECRET != DEV_CHANNEL_SECRET
 
 
 def test_outside_dev_there_are_no_dev_keys() -> None:
@@ -105,16 +103,6 @@ def test_outside_dev_there_are_no_dev_keys() -> None:
         production.dev_keys()
     with pytest.raises(InsecureSettings, match="only under RELAIS_ENV=dev"):
         production.auth_key()
-
-
-@pytest.mark.parametrize(
-    ("secret", "why"),
-    [(None, "missing"), (DEV_CONSOLE_SECRET, "dev default"), ("short", "too short")],
-)
-def test_outside_dev_the_console_needs_a_real_session_secret(secret: str | None, why: str) -> None:
-    with pytest.raises(InsecureSettings, match=why):
-        Settings(env="production", console_secret=secret).console_key()
-    assert Settings(env="production", console_secret="s" * 32).console_key() == "s" * 32
 
 
 async def test_a_verified_token_is_refused_once_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
