@@ -29,7 +29,7 @@ class ConsoleSettings(BaseSettings):
     routing_url: str | None = None
     advisory_url: str | None = None
     admin_url: str | None = None
-    # The console's own port (default: RELAIS_PORT_BASE + 5).
+    # The console's own port (default: RELAIS_HTTP_PORT, else RELAIS_PORT_BASE + 5).
     port: int | None = None
     # Rows a queue page shows: the services page their lists, the console renders one page.
     page_size: int = Field(default=50, ge=10, le=200)
@@ -41,7 +41,9 @@ class ConsoleSettings(BaseSettings):
     base: Settings = Field(default_factory=Settings, exclude=True)
 
     def listen_port(self) -> int:
-        return self.port or self.base.port_base + PORT_OFFSETS["console"]
+        """RELAIS_CONSOLE_PORT, else RELAIS_HTTP_PORT (one process, one port: how the tests
+        start it), else RELAIS_PORT_BASE + 5."""
+        return self.port or self.base.port("console")
 
     def url(self, service: str) -> str:
         configured: str | None = getattr(self, f"{service}_url")
