@@ -265,3 +265,30 @@ def test_pages_allow_no_script_from_elsewhere(client: TestClient) -> None:
     assert "script-src 'self'" in answer.headers["content-security-policy"]
     assert '<script src="/static/console.js"' in answer.text
     assert client.get("/static/console.js").status_code == 200
+
+
+def test_a_persons_language_and_shortcuts_come_back_at_their_next_sign_in(
+    client: TestClient,
+) -> None:
+    sign_in(client)
+    token = csrf(client.get("/queue").text)
+    client.post("/preferences", data={"csrf": token, "lang": "nl", "back": "/queue"})
+    client.post("/preferences", data={"csrf": token, "shortcuts": "off", "back": "/queue"})
+    client.post("/logout", data={"csrf": token})
+    client.get("/login?lang=fr")
+    # Someone else on the same browser keeps the page's language and their own shortcuts.
+    client.post("/login", data={"who": "adviser|liege-adv-02|liege"})
+    other = client.get("/queue").text
+    assert 'lang="fr"' in other
+    assert 'data-shortcuts="on"' in other
+    client.post("/logout", data={"csrf": csrf(other)})
+    client.post("/login", data={"who": ADVISER})
+    mine = client.get("/queue").text
+    assert 'lang="nl"' in mine
+    assert 'data-shortcuts="off"' in mine
+
+
+def test_the_login_page_speaks_dutch_on_request(client: TestClient) -> None:
+    page = client.get("/login?lang=nl").text
+    assert 'lang="nl"' in page
+    assert "Aanmelden" in page
