@@ -292,3 +292,49 @@ def test_the_login_page_speaks_dutch_on_request(client: TestClient) -> None:
     page = client.get("/login?lang=nl").text
     assert 'lang="nl"' in page
     assert "Aanmelden" in page
+
+
+def test_a_reply_on_a_case_that_moved_on_is_refused_with_what_changed(
+    client: TestClient, stub: Stub
+) -> None:
+    detail = examples.CASE_DETAIL.model_dump(mode="json")
+    detail["case"].update(status="claimed", assignee="liege-adv-01", version=7)
+    stub.answers[("GET", f"/cases/{CASE}")] = (200, detail)
+    stub.answers[("POST", f"/cases/{CASE}/replies")] = (
+        409,
+        {
+            "error": "stale_version",
+            "message": "The case changed since you opened it: ...",
+            "fields": [],
+            "seen_version": 7,
+            "version": 8,
+            "changes": [
+                {
+                    "version": 8,
+                    "type": "ReplySent",
+                    "actor": "liege-adv-02",
+                    "occurred_at": "2026-12-03T13:05:00+00:00",
+                    "summary": "liege-adv-02 replied to the member at 2026-12-03 13:05 UTC",
+                }
+            ],
+        },
+    )
+    sign_in(client)
+    page = client.get(f"/cases/{CASE}").text
+    assert 'name="seen_version" value="7"' in page
+    answer = client.post(
+        f"/cases/{CASE}/reply", data={"csrf": csrf(page), "seen_version": "7", "text": "Bonjour"}
+    )
+    sent = [r for m, p, _, r in stub.calls if m == "POST"][-1]
+    assert sent.headers["if-match"] == '"7"'
+    assert answer.status_code == 409
+    changes = answer.text[answer.text.index('id="problem-changes"') :]
+    assert "Réponse envoyée au membre · liege-adv-02" in changes
+    assert "Bonjour</textarea>" in answer.text
+
+
+def test_a_claim_from_a_list_carries_no_version(client: TestClient, stub: Stub) -> None:
+    sign_in(client)
+    client.post(f"/cases/{CASE}/claim", data={"csrf": csrf(client.get("/queue").text)})
+    sent = [r for m, p, _, r in stub.calls if m == "POST"][-1]
+    assert "if-match" not in sent.headers
