@@ -55,6 +55,7 @@ def build(
 
     app = FastAPI(title="Relais console", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.settings = settings
+    app.state.session_key = secret
     app.state.services = Services(settings, transport)
     app.add_middleware(
         SessionMiddleware,

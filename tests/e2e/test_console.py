@@ -5,6 +5,7 @@ refused naming who was first; an adviser of another office is refused the case i
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 import httpx
@@ -50,6 +51,10 @@ async def test_an_adviser_works_a_new_case_through_the_console(
         await until(lambda: desk.get(f"/cases/{case_id}", headers=ANN), body_has(status="queued"))
     async with console_client() as first, console_client() as second, console_client() as far:
         me = await sign_in(first, "liege", 0)
+        # The first screen, on the shared stack's queue (its earlier runs' cases included).
+        started = time.monotonic()
+        assert (await first.get("/queue")).status_code == 200
+        assert time.monotonic() - started < 1.0
         # The queue finds it by its subject, with its SLA state in words.
         queue = (await first.get("/queue", params={"search": request["subject"]})).text
         assert f'data-id="{case_id}"' in queue

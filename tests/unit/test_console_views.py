@@ -183,3 +183,4 @@ def test_the_fixed_demo_names_are_those_relais_token_knows() -> None:
     assert set(roster.ADMIN_TEAM) == {p.subject for p in tokens.ADMIN_TEAM}
     assert (tokens.OPS.subject,) == roster.OPS
     assert roster.team_lead("liege") == tokens.team_lead("liege")
+    assert (tokens.DPO.subject,) == roster.DPO

@@ -97,7 +97,8 @@ async def act(
         return await show(request, staff, api, case_id, said=said, status_code=404)
     try:
         body = view.command_body(action, form)
-        await api.post("advisory", f"/cases/{case_id}/{path}", body)
+        seen = view.if_match(form.get("seen_version"))
+        await api.post("advisory", f"/cases/{case_id}/{path}", body, if_match=seen)
     except ServiceProblem as refused:
         if refused.status in (0, 401) or refused.status >= 500:
             raise

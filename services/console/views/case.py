@@ -177,6 +177,15 @@ def fingerprint(detail: Json) -> str:
     )
 
 
+def if_match(seen_version: str | None) -> str | None:
+    """The ``If-Match`` of a command sent from the case screen: the case version the person
+    read (advisory refuses it 409 ``stale_version`` with what changed, if the case moved on:
+    never two answers to one member). None: no version was on the page."""
+    if seen_version and seen_version.isdigit():
+        return f'"{seen_version}"'
+    return None
+
+
 class BadAction(ValueError):
     """An action the screen does not know, or a form missing what it needs."""
 
