@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.advisory.drafts.views import DraftBody, DraftKind
-from services.advisory.presence.views import TTL, Activity, Present, Presence, since
+from services.advisory.presence.views import TTL, Activity, Presence, Present, since
 
 AT = datetime(2026, 12, 3, 9, 40, tzinfo=UTC)
 
