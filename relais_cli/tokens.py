@@ -19,6 +19,7 @@ SUPPORT = (Principal("support-01", Role.SUPPORT), Principal("support-02", Role.S
 ADMIN_TEAM = (Principal("admin-1", Role.ADMIN_TEAM), Principal("admin-2", Role.ADMIN_TEAM))
 CHANNEL = Principal("web-form", Role.MEMBER_CHANNEL)
 OPS = Principal("ops-1", Role.OPS)
+DPO = Principal("dpo-1", Role.DPO)
 
 
 def team_lead(office: str) -> Principal:
@@ -43,12 +44,14 @@ def advisers(offices: tuple[str, ...], per_office: int = 3) -> list[Principal]:
 
 
 def token_for(settings: Settings, principal: Principal, ttl: timedelta = DAY) -> str:
-    """A token signed with the services' key (the dev key under RELAIS_ENV=dev)."""
-    return auth.issue(settings.auth_key(), principal, now=datetime.now(UTC), ttl=ttl)
+    """A dev token, signed with the dev key of its purpose (staff or member channel); only
+    under RELAIS_ENV=dev (InsecureSettings elsewhere: there the identity provider issues them)."""
+    key = settings.dev_key(principal.role)
+    return auth.issue(key, principal, now=datetime.now(UTC), ttl=ttl)
 
 
 def samples(settings: Settings) -> list[tuple[Principal, str]]:
     """One token per role, to print for developers trying the APIs by hand."""
     people = [CHANNEL, advisers(("liege",), 1)[0], SUPPORT[0], ADMIN_TEAM[0], OPS]
-    people.append(team_lead("liege"))
+    people += [team_lead("liege"), DPO]
     return [(p, token_for(settings, p)) for p in people]
