@@ -45,7 +45,7 @@ def save(request: Request, response: Response, subject: str, choices: dict[str, 
     # The person just seen goes last; the oldest are forgotten first.
     kept = dict(list(everyone.items())[-(KEPT - 1) :])
     kept[subject] = mine
-    secure = request.app.state.settings.secure_cookies
+    secure = request.app.state.settings.cookies_secure()
     response.set_cookie(
         COOKIE,
         _serializer(request).dumps(kept),

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from services.console import preferences, roster, session
 from services.console.deps import FormChecked, StaffDep
+from services.console.oidc_login import OidcLogin, console_url
 from services.console.rendering import page
 from services.console.screens import home_of
 from services.console.translations import LANGUAGES
@@ -49,6 +50,7 @@ async def login_page(
         routing_answered=answered,
         next=safe_next(next) or "",
         expired=expired,
+        oidc_login=request.app.state.oidc is not None,
     )
 
 
@@ -98,8 +100,13 @@ def signed_in(
 
 @router.post("/logout", dependencies=[FormChecked])
 async def logout(request: Request) -> Response:
+    """Signed out of the console; with the identity provider, of its session too (else the
+    next login would sign the same person in without asking)."""
     session.sign_out(request)
-    return RedirectResponse("/login", status_code=303)
+    provider: OidcLogin | None = request.app.state.oidc
+    back = console_url(request, "/login")
+    target = await provider.logout_url(back) if provider is not None else None
+    return RedirectResponse(target or "/login", status_code=303)
 
 
 @router.post("/preferences", dependencies=[FormChecked])
