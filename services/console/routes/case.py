@@ -44,7 +44,7 @@ async def show(
     done: str | None = None,
 ) -> Response:
     detail, member = await load(api, case_id)
-    case = detail["case"]
+    case = view.with_due_time(detail["case"], member)
     return page(
         request,
         staff,

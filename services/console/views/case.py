@@ -153,6 +153,16 @@ def others(member_cases: Json | None, case_id: str) -> list[Json]:
     return [r for r in rows if str(r.get("case_id")) != case_id]
 
 
+def with_due_time(case: Json, member_cases: Json | None) -> dict[str, Any]:
+    """The case with its SLA due time, from the member's open cases (advisory's case view has
+    the case, its queue rows have when it is due)."""
+    found = dict(case)
+    for row in (member_cases or {}).get("open_cases", []):
+        if str(row.get("case_id")) == str(case.get("case_id")):
+            found["sla_due_at"] = row.get("sla_due_at")
+    return found
+
+
 def open_tasks(detail: Json, member_cases: Json | None) -> list[Json]:
     """Open administrative tasks of this case and of the member's other cases."""
     seen: dict[str, Json] = {}
