@@ -37,6 +37,23 @@ KNOWN = frozenset(
         "invalid_token",
         "token_expired",
         "stale_version",
+        # the administrative team's tasks, the team lead's absences and reassignments
+        "task_closed",
+        "already_yours",
+        "already_assigned",
+        "assigned_to_other",
+        "unknown_task",
+        "admin_team_only",
+        "empty_absence",
+        "self_cover",
+        "unknown_adviser",
+        "unknown_absence",
+        "colleague_away",
+        "other_team",
+        "not_holder",
+        "already_holds",
+        "not_movable",
+        "unknown_colleague",
     }
 )
 
