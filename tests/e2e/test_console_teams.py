@@ -92,7 +92,7 @@ async def test_the_administrative_team_rejects_a_task_which_goes_back_to_the_adv
         )
     notice = reopened.json()["case"]["notice"]
     assert notice["kind"] == "task_rejected"
-    assert notice["text"] == "Pas de contrat signé."
+    assert "Pas de contrat signé." in notice["text"]
 
 
 async def test_the_team_lead_sees_the_workload_handles_absences_and_reassigns(
