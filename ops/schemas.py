@@ -15,6 +15,7 @@ import asyncpg
 
 from shared import db
 from shared.db import Conn
+from shared.db import quoted as quoted  # the ops tools name it here
 
 PLUMBING = ("outbox", "consumer_positions", "schema_migrations")
 # Row text must not depend on the session: both sides of a comparison read with these.
@@ -55,11 +56,6 @@ class Shadow:
     schema: str
     role: str
     pool: asyncpg.Pool
-
-
-def quoted(name: str) -> str:
-    """An identifier quoted for SQL (schema, table or role names come from the catalog)."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 async def owner(conn: Conn, schema: str) -> str:
