@@ -52,7 +52,7 @@ async def test_only_ops_may_use_them(role: Role) -> None:
     async with client_of(app_of("routing")) as client:
         for method, path in OPS_ROUTES:
             concrete = path.format(partition=0, offset=0)
-            body = {} if method == "POST" else None
+            body: dict[str, object] | None = {} if method == "POST" else None
             answer = await client.request(method, concrete, headers=caller, json=body)
             assert answer.status_code == 403, (role, path)
             assert "needs one of ops" in answer.json()["message"]
