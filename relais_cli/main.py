@@ -55,7 +55,8 @@ def run(
 @app.command()
 def token(
     role: Annotated[
-        str, typer.Option(help="member_channel, adviser, support, admin_team, ops or team_lead.")
+        str,
+        typer.Option(help="member_channel, adviser, support, admin_team, ops, team_lead or dpo."),
     ],
     subject: Annotated[str, typer.Option(help="Who the token is for.")] = "dev",
     office: Annotated[str | None, typer.Option(help="The office (advisers, team leads).")] = None,

@@ -17,6 +17,9 @@ from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 LOGS = ROOT / ".local" / "logs"
+# The staff console starts after the services it calls (it holds no state: no migrations, no
+# consumers); it is a process of `relais run` like them.
+PROCESSES = [*BUILDERS, "console"]
 
 
 @dataclass
@@ -43,7 +46,7 @@ class Fleet:
 
     def start_all(self, settings: Settings, timeout: float = 60.0) -> None:
         LOGS.mkdir(parents=True, exist_ok=True)
-        for name in BUILDERS:
+        for name in PROCESSES:
             log = LOGS / f"{name}.log"
             process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
                 [sys.executable, "-m", f"services.{name}"],

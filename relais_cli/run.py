@@ -98,9 +98,17 @@ def run(requests: int, rate: float, seconds: float | None, demo_on_remote: bool 
         fleet.start_all(settings)
         for child in fleet.children:
             console.print(
-                f"  {child.name:<9} {child.url}  (docs: {child.url}/docs, log: {child.log})"
+                f"  {child.name:<9} {child.url}  "
+                + ("" if child.name == "console" else f"(docs: {child.url}/docs, ")
+                + f"log: {child.log})"
             )
         print_tokens(console, settings)
+        for child in fleet.children:
+            if child.name == "console":
+                console.print(
+                    f"[bold green]staff console: {child.url}[/bold green]  (open it in a "
+                    "browser; dev login: pick a demo user)"
+                )
         first = fleet.children[0].url
         console.print(f"  metrics: {first}/metrics, readiness: {first}/ready (each service)")
         console.print(

@@ -19,6 +19,7 @@ SUPPORT = (Principal("support-01", Role.SUPPORT), Principal("support-02", Role.S
 ADMIN_TEAM = (Principal("admin-1", Role.ADMIN_TEAM), Principal("admin-2", Role.ADMIN_TEAM))
 CHANNEL = Principal("web-form", Role.MEMBER_CHANNEL)
 OPS = Principal("ops-1", Role.OPS)
+DPO = Principal("dpo-1", Role.DPO)
 
 
 def team_lead(office: str) -> Principal:
@@ -50,5 +51,5 @@ def token_for(settings: Settings, principal: Principal, ttl: timedelta = DAY) ->
 def samples(settings: Settings) -> list[tuple[Principal, str]]:
     """One token per role, to print for developers trying the APIs by hand."""
     people = [CHANNEL, advisers(("liege",), 1)[0], SUPPORT[0], ADMIN_TEAM[0], OPS]
-    people.append(team_lead("liege"))
+    people += [team_lead("liege"), DPO]
     return [(p, token_for(settings, p)) for p in people]

@@ -25,7 +25,7 @@ bearer = HTTPBearer(
     scheme_name="bearer",
     bearerFormat="JWT",
     description="HS256 JWT with claims sub, role (member_channel, adviser, support, "
-    "admin_team, ops, team_lead), office (advisers and team leads) and exp. `relais token` "
+    "admin_team, ops, team_lead, dpo), office (advisers and team leads) and exp. `relais token` "
     "or `make run` print dev tokens.",
 )
 

@@ -14,6 +14,7 @@ class Role(StrEnum):
     ADMIN_TEAM = "admin_team"  # the administrative team
     OPS = "ops"  # operations: reads everything; of the cases, only reassigns them
     TEAM_LEAD = "team_lead"  # leads one office: reassigns its cases, records its absences
+    DPO = "dpo"  # the data protection officer: reads who read which member's personal data
 
 
 # Roles whose token must name the office they belong to (and whose power stops at it).

@@ -11,7 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_AUTH_SECRET = "relais-dev-secret-never-use-outside-dev"  # noqa: S105 - public by design
 MIN_SECRET_LENGTH = 32  # HS256 wants a key at least as long as its 256-bit hash
 
-PORT_OFFSETS = {"intake": 1, "routing": 2, "advisory": 3, "admin": 4}
+# The console (services/console) listens beside them; it is no event-sourced service.
+PORT_OFFSETS = {"intake": 1, "routing": 2, "advisory": 3, "admin": 4, "console": 5}
 
 DEMO_OFFICES = ("bruxelles", "liege", "charleroi", "namur", "mons", "gent", "antwerpen")
 DEMO_TOPIC_FAMILIES = (

@@ -1,0 +1,1 @@
+"""The staff console: a web application over the services' public HTTP APIs (docs/console.md)."""

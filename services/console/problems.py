@@ -1,0 +1,75 @@
+"""What a person reads when a service refuses: the Problem's code in their words.
+
+The services answer in English for developers (``message``); the console says the same in
+French or Dutch from the error code, and names the colleague when a case moved under the
+person (a claim another adviser won says who). Unknown codes get a general sentence in the
+person's language; the service's text is kept as a detail, marked as English."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from services.console.client import ServiceProblem
+
+# The colleague a service names in a 409 ("The case is claimed by liege-adv-02 ...").
+_HOLDER = re.compile(r"\bby ([A-Za-z0-9._-]+)")
+
+# Problem codes the console has words for (i18n key ``errors.<code>``).
+KNOWN = frozenset(
+    {
+        "not_queued",
+        "claimed_by_other",
+        "not_claimed",
+        "wrong_state",
+        "case_resolved",
+        "already_with_support",
+        "not_escalated",
+        "unknown_case",
+        "not_found",
+        "other_office",
+        "support_tier",
+        "first_line_tier",
+        "forbidden",
+        "validation_failed",
+        "unreachable",
+        "unauthenticated",
+        "invalid_token",
+        "token_expired",
+        "stale_version",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Said:
+    """An error as the console shows it: a key of the catalog, its parameters, and the
+    service's own text as a detail (English)."""
+
+    key: str
+    params: dict[str, str] = field(default_factory=dict)
+    detail: str = ""
+    fields: tuple[str, ...] = ()
+
+
+def said(problem: ServiceProblem) -> Said:
+    params = {"service": problem.service}
+    holder = _HOLDER.search(problem.message)
+    if holder:
+        params["who"] = holder.group(1)
+    fields = tuple(str(f.get("field", "")) for f in problem.fields if f.get("field"))
+    code = problem.error
+    if code == "not_queued" and "who" in params:
+        code = "claimed_first"
+    if code in KNOWN or code == "claimed_first":
+        return Said(f"errors.{code}", params, problem.message, fields)
+    by_status = {
+        0: "errors.unreachable",
+        401: "errors.unauthenticated",
+        403: "errors.forbidden",
+        404: "errors.not_found",
+        409: "errors.conflict",
+        422: "errors.validation_failed",
+    }
+    key = by_status.get(problem.status, "errors.unexpected")
+    return Said(key, params, problem.message, fields)

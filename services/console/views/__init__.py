@@ -1,0 +1,1 @@
+"""Pure view logic of the screens: what to ask the services, and how to show their answers."""
