@@ -1,0 +1,71 @@
+"""Working the console as a person does, in the browser: signing in at the dev login, and the
+checks every screen must pass (no missing word in French or Dutch, no serious axe violation).
+
+The console's stable hooks the tests rely on (docs/console.md): the login form `#who`
+(`role|subject|office` values), `#login-lang`, `#login-submit`; every page's `#page-title`;
+a missing word shown as `⟦key⟧`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import BrowserContext, Page
+
+MISSING_WORD = "⟦"
+# axe's impacts we refuse; "moderate" and "minor" are reported by the message, not failed.
+REFUSED_IMPACTS = frozenset({"serious", "critical"})
+AXE = Axe()
+
+
+@dataclass(frozen=True)
+class Person:
+    page: Page
+    subject: str
+    role: str
+    office: str
+
+
+async def sign_in(
+    context: BrowserContext, role: str, office: str = "", nth: int = 0, lang: str = "fr"
+) -> Person:
+    """Opens a page and signs in the nth person of ``role`` (and ``office``) the dev login
+    offers, in ``lang``; the page is then on their first screen."""
+    page = await context.new_page()
+    await page.goto("/login")
+    values = await page.locator("#who option").evaluate_all("os => os.map(o => o.value)")
+    people = [
+        v for v in values if v.startswith(f"{role}|") and (not office or v.endswith(f"|{office}"))
+    ]
+    assert len(people) > nth, f"no {role} #{nth} of {office!r} at the login: {values}"
+    chosen = people[nth]
+    await page.select_option("#who", chosen)
+    await page.select_option("#login-lang", lang)
+    async with page.expect_navigation():
+        await page.click("#login-submit")
+    _, subject, where = chosen.split("|")
+    return Person(page, subject, role, where)
+
+
+async def words_missing(page: Page) -> list[str]:
+    """The catalog keys the page shows instead of words (``⟦key⟧``)."""
+    text = await page.content()
+    return [part.split("⟧")[0] for part in text.split(MISSING_WORD)[1:]]
+
+
+async def serious_violations(page: Page) -> list[str]:
+    """axe's serious and critical violations of the page, each with where it is."""
+    results = await AXE.run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v.get("impact") in REFUSED_IMPACTS
+    ]
+
+
+async def assert_screen_is_complete(page: Page, lang: str) -> None:
+    """In ``lang``, with every word, and accessible (no serious axe violation)."""
+    assert await page.get_attribute("html", "lang") == lang, page.url
+    assert await page.locator("#page-title").count() == 1, page.url
+    assert await words_missing(page) == [], page.url
+    assert await serious_violations(page) == [], page.url
