@@ -21,13 +21,13 @@ from starlette.responses import Response
 from services.console import problems, session
 from services.console.client import ServiceProblem, Services
 from services.console.rendering import page
-from services.console.routes import adviser, case, login, support
+from services.console.routes import adviser, case, login, ops, support
 from services.console.session import BadForm, LoginRequired
 from services.console.settings import ConsoleSettings
 
 HERE = Path(__file__).parent
 # One module per screen (docs/console.md: adding a screen).
-ROUTES = [login, adviser, case, support]
+ROUTES = [login, adviser, case, support, ops]
 
 # Everything from the console itself: no CDN, no inline script (the JS reads data-* attributes).
 SECURITY_HEADERS = {

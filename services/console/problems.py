@@ -37,6 +37,9 @@ KNOWN = frozenset(
         "invalid_token",
         "token_expired",
         "stale_version",
+        "kafka_unavailable",
+        "no_dead_letter",
+        "unknown_office",
     }
 )
 

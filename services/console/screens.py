@@ -25,6 +25,7 @@ class Screen:
 SCREENS: list[Screen] = [
     Screen("adviser", "/queue", frozenset({Role.ADVISER})),
     Screen("support", "/support", frozenset({Role.SUPPORT})),
+    Screen("ops", "/ops", frozenset({Role.OPS})),
 ]
 
 
