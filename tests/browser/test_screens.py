@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from playwright.async_api import BrowserContext
+from playwright.async_api import Browser, BrowserContext
 
 from tests.support.console_pages import assert_screen_is_complete, sign_in
 from tests.support.polling import body_has, until
@@ -25,11 +25,16 @@ async def liege_case(intake: ServiceProcess, advisory: ServiceProcess) -> str:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-async def test_the_login_screen(context: BrowserContext, lang: str) -> None:
-    page = await context.new_page()
-    await page.set_extra_http_headers({"Accept-Language": f"{lang}-BE"})
-    await page.goto("/login")
-    await assert_screen_is_complete(page, lang)
+async def test_the_login_screen_in_the_browser_language(
+    browser: Browser, console: ServiceProcess, lang: str
+) -> None:
+    context = await browser.new_context(base_url=console.url, locale=f"{lang}-BE")
+    try:
+        page = await context.new_page()
+        await page.goto("/login")
+        await assert_screen_is_complete(page, lang)
+    finally:
+        await context.close()
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

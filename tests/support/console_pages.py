@@ -69,3 +69,22 @@ async def assert_screen_is_complete(page: Page, lang: str) -> None:
     assert await page.locator("#page-title").count() == 1, page.url
     assert await words_missing(page) == [], page.url
     assert await serious_violations(page) == [], page.url
+
+
+async def open_case_from_queue(person: Person, search: str, case_id: str) -> None:
+    """Searches the person's queue until the case shows (routing and advisory take a moment
+    after intake accepted it), then opens it from its row."""
+    row = person.page.locator(f'#case-rows tr[data-id="{case_id}"]')
+    for _ in range(40):
+        await person.page.goto(f"/queue?search={search}")
+        if await row.count():
+            break
+        await person.page.wait_for_timeout(250)
+    async with person.page.expect_navigation():
+        await row.locator("a").first.click()
+
+
+async def act(page: Page, button: str) -> None:
+    """Clicks an action's button and waits for the page the console answers with."""
+    async with page.expect_navigation():
+        await page.click(button)

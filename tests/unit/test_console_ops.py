@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from services.console.views.ops import newest
 from shared.ops_views import LETTERS, REDRIVEN, STATUS
 from tests.support.console_stub import Stub, console, dumped
 
@@ -128,3 +129,10 @@ def test_the_model_switch_puts_the_office_model_to_routing(client: TestClient, s
     assert answer.headers["location"] == "/ops/organisation?done=model_switched#office-mons"
     [(method, _, body, _)] = [c for c in stub.calls if c[1] == "/offices/mons/model"]
     assert (method, body) == ("PUT", {"model": "specialised"})
+
+
+def test_the_newest_dead_letters_show_first_and_at_most_fifty() -> None:
+    letters = [{"offset": n, "failed_at": f"2026-03-02T09:{n:02d}:00+00:00"} for n in range(60)]
+    shown = newest(letters)
+    assert len(shown) == 50
+    assert [d["offset"] for d in shown[:2]] == [59, 58]

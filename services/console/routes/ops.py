@@ -52,6 +52,7 @@ async def ops_screen(
         letters=letters,
         everything=everything,
         total_lag=view.total_lag,
+        newest=view.newest,
         done=view.done(done),
         count=count,
     )

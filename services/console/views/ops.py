@@ -10,6 +10,8 @@ from services.console.problems import Said
 from shared.envelope import OrganisationModel
 from shared.events import Tier
 
+# Dead letters a service's table shows at most, the newest first (a topic can hold many).
+SHOWN_LETTERS = 50
 # What ops may have just done (i18n ``ops.done_<name>``).
 DONE = ("redriven", "model_switched")
 MODELS = tuple(m.value for m in OrganisationModel)
@@ -40,3 +42,8 @@ def done(name: str | None) -> str | None:
 
 def total_lag(status: dict[str, Any]) -> int:
     return sum(int(g["lag"]) for g in status.get("consumer_groups", []))
+
+
+def newest(letters: list[dict[str, Any]], limit: int = SHOWN_LETTERS) -> list[dict[str, Any]]:
+    """The newest dead letters first (by when they failed), at most ``limit``."""
+    return sorted(letters, key=lambda d: str(d.get("failed_at", "")), reverse=True)[:limit]
