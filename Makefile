@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 # make run and make test are development: the services accept the documented dev token key.
-# A real deployment sets RELAIS_ENV to something else and RELAIS_AUTH_SECRET to a real secret.
+# A real deployment sets RELAIS_ENV to something else and RELAIS_OIDC_* (its identity provider).
 export RELAIS_ENV ?= dev
 
 .PHONY: run test up down clean lint fmt bench bench-rebuild asyncapi unit integration e2e browser chromium screenshots typecheck report chaos fuzz-kafka fuzz-http

@@ -18,6 +18,9 @@ from shared.db import Conn
 from shared.db import quoted as quoted  # the ops tools name it here
 
 PLUMBING = ("outbox", "consumer_positions", "schema_migrations")
+# What a service keeps that is not a fold of the log (advisory's drafts and presence): a
+# rebuild neither fills nor compares it, and a swap carries the live rows over as they are.
+NOT_FROM_LOG = ("case_drafts", "case_presence")
 # Row text must not depend on the session: both sides of a comparison read with these.
 STABLE_TEXT = {"TimeZone": "UTC", "DateStyle": "ISO", "extra_float_digits": "3"}
 
@@ -66,8 +69,15 @@ async def owner(conn: Conn, schema: str) -> str:
 
 
 async def projection_tables(conn: Conn, schema: str) -> list[str]:
-    """The tables of a service's projection: everything in its schema but the plumbing."""
-    return [r["relname"] for r in await conn.fetch(TABLES, schema, list(PLUMBING))]
+    """The tables of a service's projection: everything in its schema but the plumbing and
+    what is not from the log."""
+    return [r["relname"] for r in await conn.fetch(TABLES, schema, [*PLUMBING, *NOT_FROM_LOG])]
+
+
+async def kept_as_is(conn: Conn, schema: str) -> list[str]:
+    """The tables of ``schema`` that are not from the log (NOT_FROM_LOG, where it has them)."""
+    rows = await conn.fetch(TABLES, schema, [])
+    return [r["relname"] for r in rows if r["relname"] in NOT_FROM_LOG]
 
 
 async def projection_views(conn: Conn, schema: str) -> list[str]:

@@ -7,7 +7,9 @@ Everything happens in the caller's transaction, with the live writers paused (op
 - the schemas are renamed; live sessions resolve table names again, and the paused writers
   resume on the candidate's tables;
 - the plumbing is exchanged: the live outbox and consumed positions move into the new live
-  schema (pending messages and positions carry on), the candidate's go with the kept one;
+  schema (pending messages and positions carry on), the candidate's go with the kept one; so
+  are the tables that are not from the log (ops.schemas.NOT_FROM_LOG: advisory's drafts and
+  presence), which a rebuild cannot make;
 - the kept one's positions are set to the cut and its outbox emptied (nothing relays it): it
   is then the projection as it stood at the cut, which a rollback can bring up to date from
   those positions like any shadow.
@@ -23,23 +25,27 @@ from datetime import UTC, datetime
 from aiokafka import TopicPartition
 
 from ops.kafka import Offsets
-from ops.schemas import quoted
+from ops.schemas import kept_as_is, quoted
 from shared.db import Conn
 
-EXCHANGE = """
+RENAME = """
 ALTER SCHEMA {live} RENAME TO {kept};
 ALTER SCHEMA {candidate} RENAME TO {live};
 CREATE SCHEMA {hold} AUTHORIZATION {owner};
-ALTER TABLE {live}.outbox SET SCHEMA {hold};
-ALTER TABLE {live}.consumer_positions SET SCHEMA {hold};
-ALTER TABLE {kept}.outbox SET SCHEMA {live};
-ALTER TABLE {kept}.consumer_positions SET SCHEMA {live};
-ALTER TABLE {hold}.outbox SET SCHEMA {kept};
-ALTER TABLE {hold}.consumer_positions SET SCHEMA {kept};
+"""
+# One table exchanged: the kept one's (the live one's until the rename) into the new live
+# schema, the candidate's into the kept one.
+EXCHANGE_TABLE = """
+ALTER TABLE {live}.{table} SET SCHEMA {hold};
+ALTER TABLE {kept}.{table} SET SCHEMA {live};
+ALTER TABLE {hold}.{table} SET SCHEMA {kept};
+"""
+EMPTY_KEPT = """
 DROP SCHEMA {hold};
 TRUNCATE {kept}.outbox;
 DELETE FROM {kept}.consumer_positions;
 """
+EXCHANGED = ("outbox", "consumer_positions")
 CUT = """
 INSERT INTO {kept}.consumer_positions (consumer_group, topic, partition, next_offset)
 SELECT $1, t, p, o FROM unnest($2::text[], $3::int[], $4::bigint[]) AS c(t, p, o)"""
@@ -66,15 +72,16 @@ async def exchange(
     conn: Conn, *, live: str, candidate: str, kept_as: str, owner: str, group: str, cut: Offsets
 ) -> None:
     """Swaps ``candidate`` in for ``live``, keeping ``live`` as ``kept_as`` at ``cut``."""
-    await conn.execute(
-        EXCHANGE.format(
-            live=quoted(live),
-            candidate=quoted(candidate),
-            kept=quoted(kept_as),
-            hold=quoted(f"{live}_swapping"),
-            owner=quoted(owner),
-        )
-    )
+    tables = [*EXCHANGED, *await kept_as_is(conn, live)]
+    names = {
+        "live": quoted(live),
+        "candidate": quoted(candidate),
+        "kept": quoted(kept_as),
+        "hold": quoted(f"{live}_swapping"),
+        "owner": quoted(owner),
+    }
+    exchanged = "".join(EXCHANGE_TABLE.format(**names, table=quoted(t)) for t in tables)
+    await conn.execute(RENAME.format(**names) + exchanged + EMPTY_KEPT.format(**names))
     tps = sorted(cut)
     await conn.execute(
         CUT.format(kept=quoted(kept_as)),

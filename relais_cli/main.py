@@ -62,15 +62,20 @@ def token(
     office: Annotated[str | None, typer.Option(help="The office (advisers, team leads).")] = None,
     hours: Annotated[float, typer.Option(help="Validity.")] = 12.0,
 ) -> None:
-    """Print a bearer token signed with the services' key (the dev key under RELAIS_ENV=dev)."""
+    """Print an HS256 dev token (RELAIS_ENV=dev only; elsewhere the identity provider issues
+    the tokens)."""
     from datetime import timedelta
 
     from relais_cli.tokens import token_for
     from shared.identity import Principal, Role
-    from shared.settings import Settings
+    from shared.settings import InsecureSettings, Settings
 
     principal = Principal(subject, Role(role), office)
-    typer.echo(token_for(Settings(), principal, timedelta(hours=hours)))
+    try:
+        typer.echo(token_for(Settings(), principal, timedelta(hours=hours)))
+    except InsecureSettings as exc:
+        typer.echo(f"No token: {exc}.", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()

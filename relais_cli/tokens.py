@@ -44,8 +44,10 @@ def advisers(offices: tuple[str, ...], per_office: int = 3) -> list[Principal]:
 
 
 def token_for(settings: Settings, principal: Principal, ttl: timedelta = DAY) -> str:
-    """A token signed with the services' key (the dev key under RELAIS_ENV=dev)."""
-    return auth.issue(settings.auth_key(), principal, now=datetime.now(UTC), ttl=ttl)
+    """A dev token, signed with the dev key of its purpose (staff or member channel); only
+    under RELAIS_ENV=dev (InsecureSettings elsewhere: there the identity provider issues them)."""
+    key = settings.dev_key(principal.role)
+    return auth.issue(key, principal, now=datetime.now(UTC), ttl=ttl)
 
 
 def samples(settings: Settings) -> list[tuple[Principal, str]]:

@@ -17,7 +17,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.auth import AuthProblem, unauthenticated, verify
+from shared.auth import AuthProblem, Verifier, unauthenticated
 from shared.problems import auth_answer, problem
 
 
@@ -46,7 +46,7 @@ class BodyGuard:
     def __init__(self, app: ASGIApp, *, max_body_bytes: int, state: Any) -> None:
         self.app = app
         self.limit = max_body_bytes
-        self.state = state  # the app's state: its auth_key is set when the service starts
+        self.state = state  # the app's state: its verifier is set when the service starts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -83,13 +83,14 @@ class _GuardedRequest:
         self.refusal = answer
         return BodyRefused(answer.status_code)
 
-    def _first_check(self) -> JSONResponse | None:
+    async def _first_check(self) -> JSONResponse | None:
         headers = Headers(scope=self.scope)
         token = bearer_token(headers.get("authorization"))
         try:
             if token is None:
                 raise unauthenticated()
-            verify(self.guard.state.auth_key, token)
+            verifier: Verifier = self.guard.state.verifier
+            await verifier.verify(token)
         except AuthProblem as exc:
             return auth_answer(exc)
         declared = headers.get("content-length")
@@ -100,7 +101,7 @@ class _GuardedRequest:
     async def receive(self) -> Message:
         if not self.checked:
             self.checked = True
-            refusal = self._first_check()
+            refusal = await self._first_check()
             if refusal is not None:
                 raise self._refuse(refusal)
         message = await self._receive()

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
-from shared import tracing_setup
+from shared import auth, tracing_setup
 from shared.body_guard import BodyGuard
 from shared.metrics_http import HttpMetrics, metrics_router
 from shared.ops_http import ops_router
@@ -103,13 +103,19 @@ def create_app(
     runtime: ServiceRuntime, routers: Sequence[APIRouter], *, title: str, description: str
 ) -> FastAPI:
     """The service's ASGI app; its lifespan is the runtime's (database, outbox, Kafka), after
-    the token key is checked: outside dev a missing or default secret stops the start."""
+    the token verifier is made: outside dev, incomplete identity-provider settings stop the
+    start; the provider's keys are read before the first request."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.auth_key = runtime.settings.auth_key()
-        async with runtime.lifespan(app):
-            yield
+        verifier = auth.verifier_for(runtime.settings)
+        app.state.verifier = verifier
+        await verifier.start()
+        try:
+            async with runtime.lifespan(app):
+                yield
+        finally:
+            await verifier.aclose()
 
     # FastAPI's own telemetry is off unless asked for: with no provider it exports nothing yet
     # costs intake ~12% of its CPU per request; HTTP spans come from the OTel instrumentation.

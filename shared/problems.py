@@ -128,7 +128,10 @@ async def _auth_problem(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _refused(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Refused)
-    return problem(exc.status, exc.code, exc.message)
+    if not exc.details:
+        return problem(exc.status, exc.code, exc.message)
+    body = Problem(error=exc.code, message=printable(exc.message))
+    return JSONResponse({**exc.details, **body.model_dump()}, status_code=exc.status)
 
 
 async def _unreadable(_request: Request, exc: Exception) -> JSONResponse:

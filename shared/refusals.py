@@ -6,7 +6,8 @@ with its class's status. A refusal records and publishes nothing."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 
 class Refused(Exception):
@@ -14,10 +15,13 @@ class Refused(Exception):
 
     status: ClassVar[int] = 409
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, details: Mapping[str, Any] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        # More the answer carries beside the Problem's fields, JSON-ready (e.g. what changed
+        # since the version a stale command was decided on).
+        self.details: Mapping[str, Any] = details or {}
 
 
 class Forbidden(Refused):

@@ -7,8 +7,16 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# The documented development secret: accepted only with RELAIS_ENV=dev (make run, make test).
+from shared.dev_tokens import DevKeys
+from shared.identity import Role
+from shared.oidc_settings import OidcSettings
+
+# The documented development secrets, one per purpose: HS256 dev tokens of staff and of member
+# channels (the console's session cookies have a third: RELAIS_CONSOLE_SESSION_SECRET). Accepted
+# only with RELAIS_ENV=dev (make run, make test); outside dev the identity provider issues the
+# tokens (RELAIS_OIDC_*).
 DEV_AUTH_SECRET = "relais-dev-secret-never-use-outside-dev"  # noqa: S105 - public by design
+DEV_CHANNEL_SECRET = "relais-dev-channel-secret-never-use-outside-dev"  # noqa: S105 - public
 MIN_SECRET_LENGTH = 32  # HS256 wants a key at least as long as its 256-bit hash
 
 # The console (services/console) listens beside them; it is no event-sourced service.
@@ -86,10 +94,12 @@ class Settings(BaseSettings):
     bi_database_url: str | None = None
     # /ready answers 503 while a consumer group is more than this many messages behind.
     ready_max_lag: int = Field(default=10_000, ge=0)
-    # 'dev' (make run, make test) allows the documented dev secret; anything else needs a real
-    # RELAIS_AUTH_SECRET, or the services refuse to start.
+    # 'dev' (make run, make test) accepts HS256 dev tokens signed with the secrets below (their
+    # documented defaults when unset); anything else accepts only the identity provider's
+    # tokens (RELAIS_OIDC_*, shared/oidc_settings.py), and a service refuses to start without.
     env: str = "production"
-    auth_secret: SecretStr | None = None
+    auth_secret: SecretStr | None = None  # dev tokens of staff
+    channel_secret: SecretStr | None = None  # dev tokens of member channels
 
     @model_validator(mode="after")
     def _local_kafka(self) -> Settings:
@@ -123,21 +133,33 @@ class Settings(BaseSettings):
             )
         )
 
+    def dev_keys(self) -> DevKeys:
+        """The HS256 dev secrets; outside dev there are none (InsecureSettings says so)."""
+        if self.env != "dev":
+            raise InsecureSettings(
+                "HS256 dev tokens exist only under RELAIS_ENV=dev: outside dev the identity "
+                "provider issues the tokens (RELAIS_OIDC_ISSUER, docs/security.md)"
+            )
+        return DevKeys(
+            staff=_secret(self.auth_secret) or DEV_AUTH_SECRET,
+            channel=_secret(self.channel_secret) or DEV_CHANNEL_SECRET,
+        )
+
+    def dev_key(self, role: Role) -> str:
+        """The dev secret a token of ``role`` is signed with (dev only)."""
+        return self.dev_keys().for_role(role)
+
     def auth_key(self) -> str:
-        """The key bearer tokens are signed with; refuses a missing or default one outside dev."""
-        secret = self.auth_secret.get_secret_value() if self.auth_secret else ""
-        if self.env == "dev":
-            return secret or DEV_AUTH_SECRET
-        if not secret or secret == DEV_AUTH_SECRET:
-            raise InsecureSettings(
-                "RELAIS_AUTH_SECRET is missing or is the dev default: set a secret of at least "
-                f"{MIN_SECRET_LENGTH} characters (or RELAIS_ENV=dev for local development)"
-            )
-        if len(secret) < MIN_SECRET_LENGTH:
-            raise InsecureSettings(
-                f"RELAIS_AUTH_SECRET is too short: at least {MIN_SECRET_LENGTH} characters"
-            )
-        return secret
+        """The dev secret of staff tokens (dev only)."""
+        return self.dev_keys().staff
+
+    def oidc(self) -> OidcSettings:
+        """The identity provider's settings (RELAIS_OIDC_*)."""
+        return OidcSettings()
 
     def port(self, service: str) -> int:
         return self.http_port or self.port_base + PORT_OFFSETS[service]
+
+
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value else ""

@@ -8,8 +8,10 @@ from inspect import Parameter, Signature
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Depends, Query, Response
+import asyncpg
+from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, Field
 
 from services.advisory import (
     commands,
@@ -20,6 +22,7 @@ from services.advisory import (
     queries,
     request_store,
     task_store,
+    versions,
 )
 from services.advisory.views import (
     AdviserLoad,
@@ -31,6 +34,7 @@ from services.advisory.views import (
     Workload,
 )
 from shared.auth import requires
+from shared.db import Conn
 from shared.events import Tier
 from shared.history import HistoryEntry
 from shared.http import AUTH_RESPONSES, VALIDATION_RESPONSE, Problem
@@ -43,9 +47,41 @@ WORKERS = (Role.ADVISER, Role.SUPPORT)
 MOVERS = (*WORKERS, Role.TEAM_LEAD)  # team leads move their office's cases, not work them
 LEADS = requires(Role.TEAM_LEAD, Role.OPS)  # who sees each adviser's workload
 READS: dict[int | str, dict[str, Any]] = {**VALIDATION_RESPONSE, **AUTH_RESPONSES}
+IF_MATCH = (
+    'The case version you decided on: the ETag of GET /cases/{case_id} (e.g. `"7"`). If the '
+    "case has changed since, the command is refused 409 `stale_version` with what changed, "
+    "and nothing is recorded or sent. Optional: without it the command acts on the case as it "
+    "is (services and scripts); the console always sends it."
+)
+
+
+class Change(BaseModel):
+    version: int = Field(description="The case's version once this fact was added.")
+    type: str = Field(description="The fact's type, e.g. 'ReplySent'.")
+    actor: str = Field(description="Staff id (or service, or 'member') behind it.")
+    occurred_at: AwareDatetime = Field(description="When.")
+    summary: str = Field(description="The fact in words, e.g. 'liege-adv-05 replied to ...'.")
+
+
+class StaleVersion(Problem):
+    """A 409: the state does not allow the command, or (error `stale_version`) the case has
+    changed since the version in If-Match; then the facts added since are listed."""
+
+    seen_version: int | None = Field(None, description="stale_version: the version you sent.")
+    version: int | None = Field(None, description="stale_version: the case's version now.")
+    changes: list[Change] = Field(
+        default_factory=list, description="stale_version: what happened since, oldest first."
+    )
+
+
 REFUSALS: dict[int | str, dict[str, Any]] = {
     **READS,
-    409: {"model": Problem, "description": "The case's state does not allow it (or unknown)."},
+    409: {
+        "model": StaleVersion,
+        "description": "The case's state does not allow it (or unknown), or it changed since "
+        "the version in If-Match (`stale_version`, with what changed).",
+        "content": {"application/json": {"example": examples.STALE_VERSION}},
+    },
 }
 
 # path, command, roles, summary
@@ -74,6 +110,16 @@ def own_office(actor: Principal, office: str | None) -> str | None:
     return actor.office
 
 
+async def case_in_reach(conn: Conn, case_id: UUID, actor: Principal) -> asyncpg.Record:
+    """The case's row, if it exists and the caller may see it (their office's, for advisers
+    and team leads)."""
+    row = await queries.case(conn, case_id)
+    if row is None:
+        raise NotFound("not_found", f"No case {case_id} is known to advisory.")
+    own_office(actor, row["office"])
+    return row
+
+
 def router(runtime: ServiceRuntime) -> APIRouter:
     api = APIRouter(tags=["cases"])
     holder = runtime.holder
@@ -90,10 +136,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     async def case_detail(case_id: UUID, actor: Annotated[Principal, Depends(READERS)]) -> Response:
         """A case: what the member asked, its administrative tasks and its full history."""
         async with holder.require().acquire() as conn:
-            row = await queries.case(conn, case_id)
-            if row is None:
-                raise NotFound("not_found", f"No case {case_id} is known to advisory.")
-            own_office(actor, row["office"])
+            row = await case_in_reach(conn, case_id, actor)
             request = await request_store.of_case(conn, case_id)
             tasks = await task_store.of_case(conn, case_id)
             history = await queries.history(conn, case_id)
@@ -103,7 +146,8 @@ def router(runtime: ServiceRuntime) -> APIRouter:
             tasks=[TaskView.of(t) for t in tasks],
             history=[HistoryEntry.of(h) for h in history],
         )
-        return JSONResponse(body.model_dump(mode="json"))
+        etag = versions.etag(body.case.version)
+        return JSONResponse(body.model_dump(mode="json"), headers={"ETag": etag})
 
     @api.get("/workload", response_model=Workload, responses=READS)
     async def workload(
@@ -145,9 +189,13 @@ def command_endpoint(
     )
 
     async def endpoint(
-        case_id: UUID, actor: Principal, body: decisions.Command | None = None
+        case_id: UUID,
+        actor: Principal,
+        if_match: str | None = None,
+        body: decisions.Command | None = None,
     ) -> Response:
         command = body if body is not None else model()
+        seen = versions.seen(if_match)
         event, after = await commands.execute(
             runtime.holder,
             case_id,
@@ -156,9 +204,11 @@ def command_endpoint(
             event_id=uuid4(),
             now=datetime.now(UTC),
             configured=configured,
+            seen=seen,
         )
         done = CommandDone(event_id=event.event_id, event_type=event.type, case=CaseView.of(after))
-        return JSONResponse(done.model_dump(mode="json"))
+        etag = versions.etag(done.case.version)
+        return JSONResponse(done.model_dump(mode="json"), headers={"ETag": etag})
 
     # What FastAPI reads: the command's model as the body, and the roles that may send it.
     params = [
@@ -168,8 +218,14 @@ def command_endpoint(
             Parameter.POSITIONAL_OR_KEYWORD,
             annotation=Annotated[Principal, Depends(requires(*roles))],
         ),
+        Parameter(
+            "if_match",
+            Parameter.KEYWORD_ONLY,
+            default=None,
+            annotation=Annotated[str | None, Header(alias="If-Match", description=IF_MATCH)],
+        ),
     ]
     if model.model_fields:
-        params.append(Parameter("body", Parameter.POSITIONAL_OR_KEYWORD, annotation=model))
+        params.append(Parameter("body", Parameter.KEYWORD_ONLY, annotation=model))
     endpoint.__signature__ = Signature(params, return_annotation=Response)  # type: ignore[attr-defined]
     return endpoint

@@ -12,7 +12,9 @@ from fastapi import FastAPI
 
 from services.advisory import api, handlers
 from services.advisory.absences import tick as absences_tick
+from services.advisory.drafts import api as drafts_api
 from services.advisory.members import api as members_api
+from services.advisory.presence import api as presence_api
 from services.advisory.queues import api as queues_api
 from services.advisory.sla import tick as sla_tick
 from services.advisory.sla.policy import SlaSettings
@@ -149,7 +151,13 @@ def build(
         )
     app = create_app(
         runtime,
-        [queues_api.router(runtime), api.router(runtime), members_api.router(runtime)],
+        [
+            queues_api.router(runtime),
+            api.router(runtime),
+            members_api.router(runtime),
+            presence_api.router(runtime),
+            drafts_api.router(runtime),
+        ],
         title="Relais advisory",
         description="Advisers and the support team work their queues: claim, reply, escalate, "
         "resolve. SLA clocks run on every case and escalate a breach by themselves. Every "

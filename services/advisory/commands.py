@@ -7,17 +7,28 @@ the case's lock: the second decides on the state the first left."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
-from services.advisory import moves, organisation_store, projection
+from services.advisory import moves, organisation_store, projection, queries, versions
 from services.advisory.decisions import Command
 from services.advisory.domain import CaseEvent, CaseState, evolve
+from services.advisory.drafts import store as drafts
+from services.advisory.drafts.views import DraftKind
 from services.advisory.moves import Known
 from shared import commands
 from shared.db import Conn, PoolHolder
-from shared.events import CASE_ACTIVITY, ESCALATED, RESOLVED, CaseEscalated, CaseResolved
+from shared.events import (
+    CASE_ACTIVITY,
+    ESCALATED,
+    RESOLVED,
+    CaseEscalated,
+    CaseResolved,
+    NoteAdded,
+    ReplySent,
+)
 from shared.identity import Principal
 
 
@@ -30,8 +41,19 @@ def topic_of(event: CaseEvent) -> str:
     return CASE_ACTIVITY
 
 
+async def record(conn: Conn, events: list[CaseEvent], traces: Mapping[UUID, str | None]) -> None:
+    """A command's fact, recorded as the consumers record it; a reply or a note sent takes
+    away its author's draft of it (services.advisory.drafts), in the same transaction."""
+    await projection.record(conn, events, traces)
+    for event in events:
+        if isinstance(event, ReplySent):
+            await drafts.sent(conn, event.case_id, event.sent_by, DraftKind.REPLY)
+        elif isinstance(event, NoteAdded):
+            await drafts.sent(conn, event.case_id, event.author, DraftKind.NOTE)
+
+
 CASE = commands.Subject[CaseEvent](
-    projection.LOCK_SPACE, projection.record, topic_of, projection.case_trace, "relais.case_id"
+    projection.LOCK_SPACE, record, topic_of, projection.case_trace, "relais.case_id"
 )
 
 
@@ -44,13 +66,19 @@ async def execute(
     event_id: UUID,
     now: datetime,
     configured: Known = moves.NOTHING,
+    seen: frozenset[int] | None = None,
 ) -> tuple[CaseEvent, CaseState]:
     """The fact the command became and the case after it; raises a shared.refusals.Refused
     (and writes nothing) when it is not allowed. ``configured``: the offices and topic
-    families the service serves (what a transfer is checked against)."""
+    families the service serves (what a transfer is checked against); ``seen``: the case
+    versions its sender saw (services.advisory.versions; None: no check)."""
 
     async def load(conn: Conn) -> tuple[CaseState, Known]:
         state = (await projection.current(conn, {case_id}))[case_id]
+        if state.known and versions.is_stale(state.events, seen):
+            assert seen is not None
+            history = [dict(r) for r in await queries.history(conn, case_id)]
+            raise versions.refusal(state.events, seen, history)
         if not isinstance(command, moves.MOVES):
             return state, configured
         return state, await known(conn, state, command, configured, now)

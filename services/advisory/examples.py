@@ -3,12 +3,13 @@ models themselves so they cannot drift from them (demo names and times)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel
 
+from services.advisory import versions
 from services.advisory.domain import Status
 from services.advisory.members.views import MemberCases
 from services.advisory.notices import NoticeKind
@@ -65,6 +66,7 @@ def _row(case_id: UUID, status: Status, due: datetime | None, **more: Any) -> Qu
         replies=0,
         notes=0,
         last_event_at=AT,
+        version=1 if status is Status.QUEUED else 4,
         member_name=MEMBER.name,
         subject="Facture de janvier non reçue",
         channel=Channel.WEB,
@@ -155,3 +157,22 @@ MEMBER_CASES = MemberCases(
 def ok(example: BaseModel) -> dict[int | str, dict[str, Any]]:
     """The 200 answer's example, for a route's ``responses``."""
     return {200: {"content": {"application/json": {"example": example.model_dump(mode="json")}}}}
+
+
+def _stale() -> dict[str, Any]:
+    """A reply refused: the adviser read version 4, a colleague replied since."""
+    history = [
+        {"type": t, "actor": a, "occurred_at": AT + timedelta(minutes=m)}
+        for t, a, m in [
+            ("CaseRouted", "routing", 0),
+            ("CaseClaimed", "liege-adv-02", 5),
+            ("NoteAdded", "liege-adv-02", 6),
+            ("WaitingEnded", "liege-adv-02", 8),
+            ("ReplySent", "liege-adv-05", 12),
+        ]
+    ]
+    refused = versions.refusal(5, frozenset({4}), history)
+    return {**refused.details, "error": refused.code, "message": refused.message, "fields": []}
+
+
+STALE_VERSION = _stale()

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from services.advisory.domain import CaseState, Status
 from services.advisory.notices import NoticeKind
@@ -67,16 +67,29 @@ class CaseView(BaseModel):
     replies: int = Field(description="Replies sent to the member.")
     notes: int = Field(description="Internal notes.")
     last_event_at: AwareDatetime | None = Field(description="Time of its latest fact.")
+    version: int = Field(
+        description="How many facts the case's history holds: grows with every change. A "
+        'command sent with `If-Match: "<version>"` (the ETag of GET /cases/{case_id}) is '
+        "refused 409 `stale_version` if the case has changed since."
+    )
     notice: NoticeView | None = Field(
         description="What the holder must read before going on: support's answer, or why the "
         "case reopened; null once they act on the case (reply, hold, escalate, resolve)."
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _version_of_events(cls, data: Any) -> Any:
+        """A folded state or a `cases` row counts its facts in ``events``: the version."""
+        if isinstance(data, dict) and "version" not in data and "events" in data:
+            return {**data, "version": data["events"]}
+        return data
+
     @classmethod
     def of(cls, source: CaseState | Any) -> CaseView:
         """From a folded state or a `cases` row."""
         data = asdict(source) if isinstance(source, CaseState) else dict(source)
-        picked = {k: v for k, v in data.items() if k in cls.model_fields}
+        picked = {k: v for k, v in data.items() if k in cls.model_fields or k == "events"}
         return cls.model_validate({**picked, "notice": NoticeView.of(data)})
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 from fastapi import FastAPI, Request
@@ -18,16 +18,16 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
-from services.console import problems, session
+from services.console import oidc_login, problems, session
 from services.console.client import ServiceProblem, Services
 from services.console.rendering import page
-from services.console.routes import adviser, case, login, ops, support
+from services.console.routes import adviser, case, login, oidc, ops, support
 from services.console.session import BadForm, LoginRequired
 from services.console.settings import ConsoleSettings
 
 HERE = Path(__file__).parent
 # One module per screen (docs/console.md: adding a screen).
-ROUTES = [login, adviser, case, support, ops]
+ROUTES = [login, oidc, adviser, case, support, ops]
 
 # Everything from the console itself: no CDN, no inline script (the JS reads data-* attributes).
 SECURITY_HEADERS = {
@@ -48,21 +48,28 @@ def build(
     settings = settings or ConsoleSettings()
     secret = settings.session_key()  # outside dev, no secret: the console refuses to start
 
+    provider = oidc_login.login_for(settings.base)  # outside dev, none: the console stops
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         await app.state.services.aclose()
+        if provider is not None:
+            await provider.aclose()
 
     app = FastAPI(title="Relais console", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.settings = settings
+    app.state.session_key = secret
     app.state.services = Services(settings, transport)
+    app.state.oidc = provider
+    security_headers = with_provider(SECURITY_HEADERS, provider)
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret,
         session_cookie="relais_console",
         max_age=settings.session_hours * 3600,
         same_site="lax",
-        https_only=settings.secure_cookies,
+        https_only=settings.cookies_secure(),
     )
 
     @app.middleware("http")
@@ -70,7 +77,7 @@ def build(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         answer = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in security_headers.items():
             answer.headers.setdefault(name, value)
         return answer
 
@@ -84,6 +91,19 @@ def build(
         return JSONResponse({"status": "ready"})
 
     return app
+
+
+def with_provider(headers: dict[str, str], provider: oidc_login.OidcLogin | None) -> dict[str, str]:
+    """The security headers, the provider's origin allowed as where a form may lead: signing
+    out is a form whose answer sends the browser to the provider's end-session endpoint."""
+    if provider is None:
+        return headers
+    parts = urlsplit(provider.settings.issuer)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    policy = headers["Content-Security-Policy"].replace(
+        "form-action 'self'", f"form-action 'self' {origin}"
+    )
+    return {**headers, "Content-Security-Policy": policy}
 
 
 def wants_fragment(request: Request) -> bool:

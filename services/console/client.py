@@ -28,6 +28,8 @@ class ServiceProblem(Exception):
     error: str
     message: str
     fields: list[Json] = field(default_factory=list)
+    # The rest of the Problem body: e.g. a stale version's ``changes`` (what happened since).
+    extra: Json = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.service} {self.status} {self.error}: {self.message}"
@@ -60,8 +62,13 @@ class Api:
         clean = {k: v for k, v in params.items() if v is not None and v != ""}
         return await self._send(service, "GET", path, params=clean)
 
-    async def post(self, service: str, path: str, body: Json | None = None) -> Json:
-        return await self._send(service, "POST", path, json=body)
+    async def post(
+        self, service: str, path: str, body: Json | None = None, if_match: str | None = None
+    ) -> Json:
+        """``if_match``: the version of what the person saw (advisory's case ETag); a service
+        refuses the change 409 if it moved on since."""
+        extra = {"If-Match": if_match} if if_match else None
+        return await self._send(service, "POST", path, json=body, headers=extra)
 
     async def put(self, service: str, path: str, body: Json | None = None) -> Json:
         return await self._send(service, "PUT", path, json=body)
@@ -69,10 +76,13 @@ class Api:
     async def delete(self, service: str, path: str) -> Json:
         return await self._send(service, "DELETE", path)
 
-    async def _send(self, service: str, method: str, path: str, **kw: Any) -> Json:
+    async def _send(
+        self, service: str, method: str, path: str, headers: dict[str, str] | None = None, **kw: Any
+    ) -> Json:
         url = self.services.urls[service] + path
+        sent = {**self.headers, **(headers or {})}
         try:
-            answer = await self.services.http.request(method, url, headers=self.headers, **kw)
+            answer = await self.services.http.request(method, url, headers=sent, **kw)
         except httpx.HTTPError as exc:
             raise ServiceProblem(service, 0, "unreachable", str(exc)) from exc
         if answer.status_code >= 400:
@@ -96,6 +106,7 @@ def problem_of(service: str, answer: httpx.Response) -> ServiceProblem:
         str(body.get("error") or f"http_{answer.status_code}"),
         str(body.get("message") or answer.reason_phrase),
         list(body.get("fields") or []),
+        {k: v for k, v in body.items() if k not in ("error", "message", "fields")},
     )
 
 

@@ -45,14 +45,24 @@ KNOWN = frozenset(
 
 
 @dataclass(frozen=True)
+class Change:
+    """One fact that happened since the version a person saw (a stale command's answer)."""
+
+    type: str
+    actor: str
+    occurred_at: str | None
+
+
+@dataclass(frozen=True)
 class Said:
     """An error as the console shows it: a key of the catalog, its parameters, and the
-    service's own text as a detail (English)."""
+    service's own text as a detail (English); for a stale version, what changed since."""
 
     key: str
     params: dict[str, str] = field(default_factory=dict)
     detail: str = ""
     fields: tuple[str, ...] = ()
+    changes: tuple[Change, ...] = ()
 
 
 def said(problem: ServiceProblem) -> Said:
@@ -62,6 +72,13 @@ def said(problem: ServiceProblem) -> Said:
         params["who"] = holder.group(1)
     fields = tuple(str(f.get("field", "")) for f in problem.fields if f.get("field"))
     code = problem.error
+    if code == "stale_version":
+        changes = tuple(
+            Change(str(c.get("type", "")), str(c.get("actor", "")), c.get("occurred_at"))
+            for c in problem.extra.get("changes") or []
+            if isinstance(c, dict)
+        )
+        return Said("errors.stale_version", params, problem.message, fields, changes)
     if code == "not_queued" and "who" in params:
         code = "claimed_first"
     if code in KNOWN or code == "claimed_first":

@@ -3,8 +3,8 @@
 Only under ``RELAIS_ENV=dev``: the token is signed with the services' dev key, as
 ``relais token`` does. Advisers and the support team come from routing's roster
 (``GET /advisers``, read with a short-lived ops token of the console's own); team leads, the
-administrative team and ops are the demo's fixed names (relais_cli/tokens.py, the same ones:
-tests/unit/test_console_roster.py)."""
+administrative team, ops and the data protection officer are the demo's fixed names
+(relais_cli/tokens.py: the same ones, tests/unit/test_console_views.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from shared.identity import Principal, Role
 
 ADMIN_TEAM = ("admin-1", "admin-2")
 OPS = ("ops-1",)
+DPO = ("dpo-1",)
 ADVISERS_PER_OFFICE = 3
 SUPPORT_SHOWN = 4
 ROSTER_READER = Principal("console-dev-roster", Role.OPS)
@@ -38,6 +39,7 @@ def fixed(offices: tuple[str, ...]) -> list[Principal]:
     people = [team_lead(o) for o in offices]
     people += [Principal(a, Role.ADMIN_TEAM) for a in ADMIN_TEAM]
     people += [Principal(o, Role.OPS) for o in OPS]
+    people += [Principal(d, Role.DPO) for d in DPO]
     return people
 
 

@@ -82,9 +82,12 @@ def csrf(request: Request) -> str:
 
 
 def sign_in(request: Request, who: Principal, token: str, lang: str | None = None) -> None:
-    keep = preferences(request)
+    """A new session for ``who``; the page's language stays unless ``lang`` says otherwise
+    (their saved choices: ``preferences.of``)."""
+    page_language = request.session.get("lang")
     request.session.clear()
-    request.session.update(keep)
+    if page_language in LANGUAGES:
+        request.session["lang"] = page_language
     request.session.update(
         {"sub": who.subject, "role": who.role.value, "office": who.office, "token": token}
     )
@@ -93,15 +96,12 @@ def sign_in(request: Request, who: Principal, token: str, lang: str | None = Non
     csrf(request)
 
 
-def preferences(request: Request) -> dict[str, Any]:
-    """What survives signing in and out: the person's language and shortcut choice."""
-    return {k: request.session[k] for k in ("lang", "shortcuts") if k in request.session}
-
-
 def sign_out(request: Request) -> None:
-    keep = preferences(request)
+    """The session ends; the login page stays in the language the person used."""
+    page_language = request.session.get("lang")
     request.session.clear()
-    request.session.update(keep)
+    if page_language in LANGUAGES:
+        request.session["lang"] = page_language
 
 
 def set_preferences(request: Request, lang: str | None, shortcuts: bool | None) -> None:

@@ -22,8 +22,11 @@ class ConsoleSettings(BaseSettings):
     session_secret: SecretStr | None = None
     # The session lasts a working day; the person logs in again after it.
     session_hours: int = Field(default=12, ge=1, le=24)
-    # Cookies only over HTTPS (a deployment behind TLS sets it).
+    # Cookies only over HTTPS: always outside dev; in dev when set (a dev console behind TLS).
     secure_cookies: bool = False
+    # The console's URL as browsers and the identity provider know it (its login callback is
+    # <public_url>/login/callback); default: the URL each request came to.
+    public_url: str | None = None
     # Where each service answers (default: the local ports of `make run`).
     intake_url: str | None = None
     routing_url: str | None = None
@@ -54,6 +57,9 @@ class ConsoleSettings(BaseSettings):
     def dev(self) -> bool:
         """Dev login (pick a demo user, the console mints their token) exists only in dev."""
         return self.base.env == "dev"
+
+    def cookies_secure(self) -> bool:
+        return self.secure_cookies or not self.dev()
 
     def session_key(self) -> str:
         secret = self.session_secret.get_secret_value() if self.session_secret else ""

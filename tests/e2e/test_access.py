@@ -15,7 +15,7 @@ import pytest
 from relais_cli.demo_data import stream
 from shared import auth
 from shared.identity import Principal, Role
-from shared.settings import DEV_AUTH_SECRET, Settings
+from shared.settings import Settings
 from tests.support.auth import CHANNEL, bearer
 from tests.support.polling import body_has, until
 from tests.support.processes import LOGS, TEST_PORT_BASE, ServiceProcess
@@ -188,13 +188,25 @@ async def test_concurrent_claims_have_exactly_one_winner(
     assert [c["actor"] for c in claims] == [winner]
 
 
-@pytest.mark.parametrize("secret", ["", DEV_AUTH_SECRET], ids=["missing", "the dev default"])
-def test_outside_dev_a_service_refuses_to_start_without_a_real_secret(secret: str) -> None:
+@pytest.mark.parametrize(
+    ("env", "refusal"),
+    [
+        ({"RELAIS_AUTH_SECRET": "s" * 40}, "RELAIS_OIDC_ISSUER is missing"),
+        (
+            {"RELAIS_OIDC_ISSUER": "http://sso.example/realms/relais", "RELAIS_OIDC_AUDIENCE": "r"},
+            "RELAIS_OIDC_ISSUER must be an https URL",
+        ),
+    ],
+    ids=["only an HS256 secret", "a provider over plain http"],
+)
+def test_outside_dev_a_service_refuses_to_start_without_an_identity_provider(
+    env: dict[str, str], refusal: str
+) -> None:
     # Its own port: the session's advisory must not answer for it
-    env = {"RELAIS_ENV": "production", "RELAIS_AUTH_SECRET": secret}
-    process = ServiceProcess("advisory", env, port=TEST_PORT_BASE + 50)
+    process = ServiceProcess(
+        "advisory", {"RELAIS_ENV": "production", **env}, port=TEST_PORT_BASE + 50
+    )
     log = LOGS / "advisory.log"
-    refusal = "RELAIS_AUTH_SECRET is missing or is the dev default"
     refusals_before = log.read_text().count(refusal) if log.exists() else 0
     try:
         with pytest.raises(RuntimeError, match="exited"):

@@ -12,15 +12,16 @@ import httpx
 from fastapi import FastAPI
 
 from services.catalog import BUILDERS
+from shared import auth
 from shared.settings import Settings
 
 SOME_ID = UUID("00000000-0000-4000-8000-000000000001")
 
 
 def app_of(service: str) -> FastAPI:
-    """The service's app, with the dev token key its lifespan would have set."""
+    """The service's app, with the dev token verifier its lifespan would have set."""
     _, app = BUILDERS[service](None)
-    app.state.auth_key = Settings().auth_key()
+    app.state.verifier = auth.verifier_for(Settings())
     return app
 
 

@@ -1,4 +1,4 @@
-"""Bearer tokens for tests, signed with the dev key the services use under RELAIS_ENV=dev."""
+"""Bearer tokens for tests, signed with the dev keys the services use under RELAIS_ENV=dev."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from shared.settings import Settings
 
 def token(role: Role, subject: str | None = None, office: str | None = None) -> str:
     principal = Principal(subject or f"test-{role.value}", role, office)
-    key = Settings().auth_key()
+    key = Settings().dev_key(role)
     return auth.issue(key, principal, now=datetime.now(UTC), ttl=timedelta(hours=1))
 
 

@@ -1,4 +1,5 @@
-"""Bearer tokens and the signing key: what is accepted, what is refused and why."""
+"""Dev bearer tokens (HS256, RELAIS_ENV=dev) and their keys: what is accepted, what is refused
+and why. The identity provider's tokens: tests/unit/test_oidc_tokens.py."""
 
 from __future__ import annotations
 
@@ -7,39 +8,51 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from shared.auth import AuthProblem, issue, verify
+from shared.auth import AuthProblem, Verifier, issue
+from shared.dev_tokens import DevKeys
 from shared.identity import Principal, Role
-from shared.settings import DEV_AUTH_SECRET, InsecureSettings, Settings
+from shared.settings import (
+    DEV_AUTH_SECRET,
+    DEV_CHANNEL_SECRET,
+    InsecureSettings,
+    Settings,
+)
 
 KEY = "k" * 40
+CHANNEL_KEY = "c" * 40
 NOW = datetime.now(UTC)
 HOUR = timedelta(hours=1)
 
 
-def test_a_token_carries_who_and_what_role_and_office() -> None:
+async def verify(key: str, token: str) -> Principal:
+    """What a dev verifier whose staff key is ``key`` makes of ``token``."""
+    return await Verifier(DevKeys(staff=key, channel=CHANNEL_KEY), None).verify(token)
+
+
+async def test_a_token_carries_who_and_what_role_and_office() -> None:
     adviser = Principal("ann", Role.ADVISER, "liege")
-    assert verify(KEY, issue(KEY, adviser, now=NOW, ttl=HOUR)) == adviser
+    assert await verify(KEY, issue(KEY, adviser, now=NOW, ttl=HOUR)) == adviser
     ops = Principal("olga", Role.OPS)
-    assert verify(KEY, issue(KEY, ops, now=NOW, ttl=HOUR)) == ops
+    assert await verify(KEY, issue(KEY, ops, now=NOW, ttl=HOUR)) == ops
     lead = Principal("lea", Role.TEAM_LEAD, "liege")
-    assert verify(KEY, issue(KEY, lead, now=NOW, ttl=HOUR)) == lead
+    assert await verify(KEY, issue(KEY, lead, now=NOW, ttl=HOUR)) == lead
 
 
-def refused(key: str, token: str) -> AuthProblem:
+async def refused(key: str, token: str) -> AuthProblem:
     with pytest.raises(AuthProblem) as raised:
-        verify(key, token)
+        await verify(key, token)
     assert raised.value.status == 401
     return raised.value
 
 
-def test_expired_tokens_are_refused() -> None:
+async def test_expired_tokens_are_refused() -> None:
     token = issue(KEY, Principal("ann", Role.SUPPORT), now=NOW - 2 * HOUR, ttl=HOUR)
-    assert refused(KEY, token).error == "token_expired"
+    assert (await refused(KEY, token)).error == "token_expired"
 
 
-def test_tokens_signed_with_another_key_are_refused() -> None:
+async def test_tokens_signed_with_another_key_are_refused() -> None:
     token = issue("x" * 40, Principal("ann", Role.SUPPORT), now=NOW, ttl=HOUR)
-    assert refused(KEY, token).error == "invalid_token"
+    assert (await refused(KEY, token)).error == "invalid_token"
 
 
 @pytest.mark.parametrize(
@@ -53,51 +66,62 @@ def test_tokens_signed_with_another_key_are_refused() -> None:
         ({"sub": "", "role": "support"}, "non-empty"),
     ],
 )
-def test_tokens_with_bad_claims_are_refused(claims: dict[str, str], why: str) -> None:
+async def test_tokens_with_bad_claims_are_refused(claims: dict[str, str], why: str) -> None:
     token = jwt.encode({**claims, "exp": int((NOW + HOUR).timestamp())}, KEY, algorithm="HS256")
-    assert why in refused(KEY, token).message
+    assert why in (await refused(KEY, token)).message
 
 
-def test_tokens_without_expiry_or_unsigned_are_refused() -> None:
+async def test_tokens_without_expiry_or_unsigned_are_refused() -> None:
     forever = jwt.encode({"sub": "ann", "role": "ops"}, KEY, algorithm="HS256")
-    assert "exp" in refused(KEY, forever).message
+    assert "exp" in (await refused(KEY, forever)).message
     unsigned = jwt.encode(
-        {"sub": "ann", "role": "ops", "exp": int((NOW + HOUR).timestamp())}, None, algorithm="none"
+        {"sub": "ann", "role": "ops", "exp": int((NOW + HOUR).timestamp())}, "", algorithm="none"
     )
-    assert refused(KEY, unsigned).error == "invalid_token"
+    assert (await refused(KEY, unsigned)).error == "invalid_token"
 
 
-@pytest.mark.parametrize(
-    ("secret", "why"),
-    [(None, "missing"), (DEV_AUTH_SECRET, "dev default"), ("short", "too short")],
-)
-def test_outside_dev_a_missing_default_or_short_secret_stops_the_service(
-    secret: str | None, why: str
-) -> None:
-    settings = Settings(env="production", auth_secret=secret)
-    with pytest.raises(InsecureSettings, match=why):
-        settings.auth_key()
+async def test_each_purpose_has_its_own_key() -> None:
+    # A channel's key cannot mint a staff token, nor the staff key a channel token
+    channel = Principal("web-form", Role.MEMBER_CHANNEL)
+    assert await verify(KEY, issue(CHANNEL_KEY, channel, now=NOW, ttl=HOUR)) == channel
+    assert (await refused(KEY, issue(KEY, channel, now=NOW, ttl=HOUR))).error == "invalid_token"
+    ops = issue(CHANNEL_KEY, Principal("eve", Role.OPS), now=NOW, ttl=HOUR)
+    assert (await refused(KEY, ops)).error == "invalid_token"
 
 
-def test_dev_uses_the_documented_key_and_a_real_secret_is_used_anywhere() -> None:
-    assert Settings(env="dev", auth_secret=None).auth_key() == DEV_AUTH_SECRET
-    assert Settings(env="production", auth_secret="s" * 32).auth_key() == "s" * 32
+def test_dev_uses_the_documented_keys_one_per_purpose() -> None:
+    dev = Settings(env="dev", auth_secret=None, channel_secret=None)
+    assert dev.dev_keys() == DevKeys(staff=DEV_AUTH_SECRET, channel=DEV_CHANNEL_SECRET)
+    assert dev.dev_key(Role.MEMBER_CHANNEL) == DEV_CHANNEL_SECRET
+    assert dev.auth_key() == DEV_AUTH_SECRET
+    assert DEV_AUTH_SECRET != DEV_CHANNEL_SECRET
 
 
-def test_a_verified_token_is_refused_once_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_outside_dev_there_are_no_dev_keys() -> None:
+    production = Settings(env="production", auth_secret="s" * 40)
+    with pytest.raises(InsecureSettings, match="only under RELAIS_ENV=dev"):
+        production.dev_keys()
+    with pytest.raises(InsecureSettings, match="only under RELAIS_ENV=dev"):
+        production.auth_key()
+
+
+async def test_a_verified_token_is_refused_once_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
     # Given a token verified (and remembered) while valid
     issued = datetime.now(UTC)
     token = issue(KEY, Principal("ann", Role.SUPPORT), now=issued, ttl=timedelta(minutes=1))
-    assert verify(KEY, token).subject == "ann"
+    checker = Verifier(DevKeys(staff=KEY, channel=CHANNEL_KEY), None)
+    assert (await checker.verify(token)).subject == "ann"
     # When it is presented again after its expiry (and the leeway)
     later = issued.timestamp() + 3600
     monkeypatch.setattr("shared.auth.time.time", lambda: later)
     monkeypatch.setattr("jwt.api_jwt.datetime", FrozenDatetime.at(later))
     # Then it is refused, remembered or not
-    assert refused(KEY, token).error == "token_expired"
+    with pytest.raises(AuthProblem) as raised:
+        await checker.verify(token)
+    assert raised.value.error == "token_expired"
     # And the same token under another key is not taken for verified
     monkeypatch.undo()
-    assert refused("y" * 40, token).error == "invalid_token"
+    assert (await refused("y" * 40, token)).error == "invalid_token"
 
 
 class FrozenDatetime(datetime):

@@ -265,3 +265,76 @@ def test_pages_allow_no_script_from_elsewhere(client: TestClient) -> None:
     assert "script-src 'self'" in answer.headers["content-security-policy"]
     assert '<script src="/static/console.js"' in answer.text
     assert client.get("/static/console.js").status_code == 200
+
+
+def test_a_persons_language_and_shortcuts_come_back_at_their_next_sign_in(
+    client: TestClient,
+) -> None:
+    sign_in(client)
+    token = csrf(client.get("/queue").text)
+    client.post("/preferences", data={"csrf": token, "lang": "nl", "back": "/queue"})
+    client.post("/preferences", data={"csrf": token, "shortcuts": "off", "back": "/queue"})
+    client.post("/logout", data={"csrf": token})
+    client.get("/login?lang=fr")
+    # Someone else on the same browser keeps the page's language and their own shortcuts.
+    client.post("/login", data={"who": "adviser|liege-adv-02|liege"})
+    other = client.get("/queue").text
+    assert 'lang="fr"' in other
+    assert 'data-shortcuts="on"' in other
+    client.post("/logout", data={"csrf": csrf(other)})
+    client.post("/login", data={"who": ADVISER})
+    mine = client.get("/queue").text
+    assert 'lang="nl"' in mine
+    assert 'data-shortcuts="off"' in mine
+
+
+def test_the_login_page_speaks_dutch_on_request(client: TestClient) -> None:
+    page = client.get("/login?lang=nl").text
+    assert 'lang="nl"' in page
+    assert "Aanmelden" in page
+
+
+def test_a_reply_on_a_case_that_moved_on_is_refused_with_what_changed(
+    client: TestClient, stub: Stub
+) -> None:
+    detail = examples.CASE_DETAIL.model_dump(mode="json")
+    detail["case"].update(status="claimed", assignee="liege-adv-01", version=7)
+    stub.answers[("GET", f"/cases/{CASE}")] = (200, detail)
+    stub.answers[("POST", f"/cases/{CASE}/replies")] = (
+        409,
+        {
+            "error": "stale_version",
+            "message": "The case changed since you opened it: ...",
+            "fields": [],
+            "seen_version": 7,
+            "version": 8,
+            "changes": [
+                {
+                    "version": 8,
+                    "type": "ReplySent",
+                    "actor": "liege-adv-02",
+                    "occurred_at": "2026-12-03T13:05:00+00:00",
+                    "summary": "liege-adv-02 replied to the member at 2026-12-03 13:05 UTC",
+                }
+            ],
+        },
+    )
+    sign_in(client)
+    page = client.get(f"/cases/{CASE}").text
+    assert 'name="seen_version" value="7"' in page
+    answer = client.post(
+        f"/cases/{CASE}/reply", data={"csrf": csrf(page), "seen_version": "7", "text": "Bonjour"}
+    )
+    sent = [r for m, p, _, r in stub.calls if m == "POST"][-1]
+    assert sent.headers["if-match"] == '"7"'
+    assert answer.status_code == 409
+    changes = answer.text[answer.text.index('id="problem-changes"') :]
+    assert "Réponse envoyée au membre · liege-adv-02" in changes
+    assert "Bonjour</textarea>" in answer.text
+
+
+def test_a_claim_from_a_list_carries_no_version(client: TestClient, stub: Stub) -> None:
+    sign_in(client)
+    client.post(f"/cases/{CASE}/claim", data={"csrf": csrf(client.get("/queue").text)})
+    sent = [r for m, p, _, r in stub.calls if m == "POST"][-1]
+    assert "if-match" not in sent.headers

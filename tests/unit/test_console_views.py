@@ -183,3 +183,17 @@ def test_the_fixed_demo_names_are_those_relais_token_knows() -> None:
     assert set(roster.ADMIN_TEAM) == {p.subject for p in tokens.ADMIN_TEAM}
     assert (tokens.OPS.subject,) == roster.OPS
     assert roster.team_lead("liege") == tokens.team_lead("liege")
+    assert (tokens.DPO.subject,) == roster.DPO
+
+
+def test_the_case_gets_its_due_time_from_its_queue_row() -> None:
+    member = {"open_cases": [{"case_id": "c1", "sla_due_at": "2026-12-03T15:00:00+00:00"}]}
+    found = case.with_due_time({"case_id": "c1", "status": "claimed"}, member)
+    assert found["sla_due_at"] == "2026-12-03T15:00:00+00:00"
+    assert "sla_due_at" not in case.with_due_time({"case_id": "c2"}, member)
+
+
+def test_a_version_on_the_page_becomes_an_if_match() -> None:
+    assert case.if_match("7") == '"7"'
+    assert case.if_match("") is None
+    assert case.if_match("7; drop") is None

@@ -20,13 +20,13 @@ from relais_cli.main import app
 
 @dataclass
 class FakeFleet:
-    """The four services, not started."""
+    """The four services and the console, not started."""
 
     started: list[str] = field(default_factory=list)
     children: list[Any] = field(default_factory=list)
 
     def start_all(self, settings: Any) -> None:
-        for name in ("intake", "routing", "advisory", "admin"):
+        for name in ("intake", "routing", "advisory", "admin", "console"):
             self.started.append(name)
             self.children.append(SimpleNamespace(name=name, url=f"http://x/{name}", log=Path()))
 
@@ -131,3 +131,14 @@ def test_on_the_local_stack_the_demo_runs_without_a_word(demo_calls: list[Any]) 
     assert "feeding 300 demo requests" in result.output
     (decision,) = demo_calls
     assert decision.remote == ()
+
+
+def test_make_run_prints_where_the_staff_console_is(demo_calls: list[Any]) -> None:
+    result = relais_run()
+    assert "staff console: http://x/console" in " ".join(result.output.split())
+
+
+def test_the_runner_starts_the_console_after_the_services_it_calls() -> None:
+    from relais_cli.processes import PROCESSES
+
+    assert PROCESSES == ["intake", "routing", "advisory", "admin", "console"]

@@ -34,7 +34,7 @@ class QueueRow(CaseView):
     @classmethod
     def of_row(cls, row: Any) -> QueueRow:
         data = dict(row)
-        picked = {k: v for k, v in data.items() if k in cls.model_fields}
+        picked = {k: v for k, v in data.items() if k in cls.model_fields or k == "events"}
         return cls.model_validate({**picked, "notice": NoticeView.of(data)})
 
 

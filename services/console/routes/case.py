@@ -44,7 +44,7 @@ async def show(
     done: str | None = None,
 ) -> Response:
     detail, member = await load(api, case_id)
-    case = detail["case"]
+    case = view.with_due_time(detail["case"], member)
     return page(
         request,
         staff,
@@ -97,7 +97,8 @@ async def act(
         return await show(request, staff, api, case_id, said=said, status_code=404)
     try:
         body = view.command_body(action, form)
-        await api.post("advisory", f"/cases/{case_id}/{path}", body)
+        seen = view.if_match(form.get("seen_version"))
+        await api.post("advisory", f"/cases/{case_id}/{path}", body, if_match=seen)
     except ServiceProblem as refused:
         if refused.status in (0, 401) or refused.status >= 500:
             raise

@@ -11,8 +11,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from services.console import roster, session
+from services.console import preferences, roster, session
 from services.console.deps import FormChecked, StaffDep
+from services.console.oidc_login import OidcLogin, console_url
 from services.console.rendering import page
 from services.console.screens import home_of
 from services.console.translations import LANGUAGES
@@ -29,8 +30,13 @@ def safe_next(target: str | None) -> str | None:
 
 
 @router.get("/login")
-async def login_page(request: Request, next: str | None = None, expired: bool = False) -> Response:
+async def login_page(
+    request: Request, next: str | None = None, expired: bool = False, lang: str | None = None
+) -> Response:
+    """``?lang=nl``: the login page in Dutch (before anyone is known)."""
     settings = request.app.state.settings
+    if lang in LANGUAGES:
+        request.session["lang"] = lang
     people: list[Principal] = []
     answered = True
     if settings.dev():
@@ -44,6 +50,7 @@ async def login_page(request: Request, next: str | None = None, expired: bool = 
         routing_answered=answered,
         next=safe_next(next) or "",
         expired=expired,
+        oidc_login=request.app.state.oidc is not None,
     )
 
 
@@ -76,18 +83,34 @@ async def login(
             expired=False,
             unknown=True,
         )
-    session.sign_in(request, chosen, roster.mint(settings, chosen), lang)
-    return RedirectResponse(safe_next(next) or home_of(chosen.role), status_code=303)
+    return signed_in(request, chosen, roster.mint(settings, chosen), lang, next)
+
+
+def signed_in(
+    request: Request, who: Principal, token: str, lang: str | None, next: str | None
+) -> Response:
+    """The session of a person the console now knows (dev login or the identity provider's):
+    their saved language and shortcuts apply, unless they chose a language on the way in."""
+    mine = preferences.of(request, who.subject)
+    session.sign_in(request, who, token, lang if lang in LANGUAGES else mine.get("lang"))
+    if "shortcuts" in mine:
+        session.set_preferences(request, None, bool(mine["shortcuts"]))
+    return RedirectResponse(safe_next(next) or home_of(who.role), status_code=303)
 
 
 @router.post("/logout", dependencies=[FormChecked])
 async def logout(request: Request) -> Response:
+    """Signed out of the console; with the identity provider, of its session too (else the
+    next login would sign the same person in without asking)."""
     session.sign_out(request)
-    return RedirectResponse("/login", status_code=303)
+    provider: OidcLogin | None = request.app.state.oidc
+    back = console_url(request, "/login")
+    target = await provider.logout_url(back) if provider is not None else None
+    return RedirectResponse(target or "/login", status_code=303)
 
 
 @router.post("/preferences", dependencies=[FormChecked])
-async def preferences(
+async def change_preferences(
     request: Request,
     staff: StaffDep,
     lang: Annotated[str | None, Form()] = None,
@@ -96,8 +119,16 @@ async def preferences(
 ) -> Response:
     """The person's UI language and shortcuts (``shortcuts`` = on/off)."""
     switch = None if shortcuts is None else shortcuts == "on"
-    session.set_preferences(request, lang if lang in LANGUAGES else None, switch)
-    return RedirectResponse(safe_next(back) or home_of(staff.role), status_code=303)
+    chosen = lang if lang in LANGUAGES else None
+    session.set_preferences(request, chosen, switch)
+    answer = RedirectResponse(safe_next(back) or home_of(staff.role), status_code=303)
+    choices: dict[str, object] = {}
+    if chosen:
+        choices["lang"] = chosen
+    if switch is not None:
+        choices["shortcuts"] = switch
+    preferences.save(request, answer, staff.subject, choices)
+    return answer
 
 
 @router.get("/")

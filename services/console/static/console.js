@@ -49,6 +49,7 @@
     });
 
     async function poll() {
+      if (document.hidden) return; // a tab nobody looks at asks nothing
       try {
         const answer = await fetch(table.dataset.rowsUrl, {
           headers: { "X-Relais-Console": "live" }, credentials: "same-origin",
@@ -89,7 +90,7 @@
     if (!news) return;
     let told = false;
     async function poll() {
-      if (told) return;
+      if (told || document.hidden) return;
       try {
         const answer = await fetch(news.dataset.newsUrl, {
           headers: { "X-Relais-Console": "live" }, credentials: "same-origin",

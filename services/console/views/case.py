@@ -153,6 +153,16 @@ def others(member_cases: Json | None, case_id: str) -> list[Json]:
     return [r for r in rows if str(r.get("case_id")) != case_id]
 
 
+def with_due_time(case: Json, member_cases: Json | None) -> dict[str, Any]:
+    """The case with its SLA due time, from the member's open cases (advisory's case view has
+    the case, its queue rows have when it is due)."""
+    found = dict(case)
+    for row in (member_cases or {}).get("open_cases", []):
+        if str(row.get("case_id")) == str(case.get("case_id")):
+            found["sla_due_at"] = row.get("sla_due_at")
+    return found
+
+
 def open_tasks(detail: Json, member_cases: Json | None) -> list[Json]:
     """Open administrative tasks of this case and of the member's other cases."""
     seen: dict[str, Json] = {}
@@ -175,6 +185,15 @@ def fingerprint(detail: Json) -> str:
             len(detail.get("tasks", [])),
         )
     )
+
+
+def if_match(seen_version: str | None) -> str | None:
+    """The ``If-Match`` of a command sent from the case screen: the case version the person
+    read (advisory refuses it 409 ``stale_version`` with what changed, if the case moved on:
+    never two answers to one member). None: no version was on the page."""
+    if seen_version and seen_version.isdigit():
+        return f'"{seen_version}"'
+    return None
 
 
 class BadAction(ValueError):
