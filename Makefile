@@ -48,6 +48,10 @@ browser: up chromium
 chromium:
 	@bash deploy/chromium.sh
 
+# docs/console/*.png: every screen of the console, from the console `make run` serves.
+screenshots: $(VENV_STAMP) chromium
+	@$(PY) -m tools.screenshots $(ARGS)
+
 # Crash tests: every service killed -9 at every fault point, with 3 seeds, then Kafka and
 # PostgreSQL stopped under each service (ARGS="-k routing" for a part). Stops the local stack.
 chaos: up

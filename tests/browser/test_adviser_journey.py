@@ -36,6 +36,7 @@ async def test_an_adviser_works_a_case_from_arrival_to_its_administrative_act(
     await page.fill("#reply-text", "Bonjour, nous regardons votre facture.")
     await act(page, "#action-reply")
     await expect(page.locator("#conversation")).to_contain_text("nous regardons votre facture")
+    await page.click("#wait-open")
     await page.fill("#wait-text", "Pourriez-vous nous envoyer la facture de janvier ?")
     await act(page, "#action-wait")
     await expect(page.locator("#done")).to_be_visible()
@@ -50,6 +51,7 @@ async def test_an_adviser_works_a_case_from_arrival_to_its_administrative_act(
     await act(page, "#case-reload")
     await expect(page.locator("#conversation")).to_contain_text(answer)
     # When they resolve it with a contract registration
+    await page.click("#resolve-open")
     await page.select_option("#resolve-outcome", "solved")
     await page.select_option("#resolve-act", "contract_registration")
     await act(page, "#action-resolve")

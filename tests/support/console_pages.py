@@ -2,7 +2,7 @@
 checks every screen must pass (no missing word in French or Dutch, no serious axe violation).
 
 The console's stable hooks the tests rely on (docs/console.md): the login form `#who`
-(`role|subject|office` values), `#login-lang`, `#login-submit`; every page's `#page-title`;
+(`role|subject|office` values), `/login?lang=fr|nl`, `#login-submit`; every page's `#page-title`;
 a missing word shown as `⟦key⟧`."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ async def sign_in(
     """Opens a page and signs in the nth person of ``role`` (and ``office``) the dev login
     offers, in ``lang``; the page is then on their first screen."""
     page = await context.new_page()
-    await page.goto("/login")
+    await page.goto(f"/login?lang={lang}")
     values = await page.locator("#who option").evaluate_all("os => os.map(o => o.value)")
     people = [
         v for v in values if v.startswith(f"{role}|") and (not office or v.endswith(f"|{office}"))
@@ -40,7 +40,6 @@ async def sign_in(
     assert len(people) > nth, f"no {role} #{nth} of {office!r} at the login: {values}"
     chosen = people[nth]
     await page.select_option("#who", chosen)
-    await page.select_option("#login-lang", lang)
     async with page.expect_navigation():
         await page.click("#login-submit")
     _, subject, where = chosen.split("|")
