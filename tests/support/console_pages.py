@@ -26,11 +26,25 @@ class Person:
     office: str
 
 
+async def offered(context: BrowserContext, role: str) -> list[str]:
+    """Who of ``role`` the dev login offers (their ids)."""
+    page = await context.new_page()
+    await page.goto("/login")
+    values = await page.locator("#who option").evaluate_all("os => os.map(o => o.value)")
+    await page.close()
+    return [str(v).split("|")[1] for v in values if str(v).startswith(f"{role}|")]
+
+
 async def sign_in(
-    context: BrowserContext, role: str, office: str = "", nth: int = 0, lang: str = "fr"
+    context: BrowserContext,
+    role: str,
+    office: str = "",
+    nth: int = 0,
+    lang: str = "fr",
+    subject: str | None = None,
 ) -> Person:
-    """Opens a page and signs in the nth person of ``role`` (and ``office``) the dev login
-    offers, in ``lang``; the page is then on their first screen."""
+    """Opens a page and signs in the nth person of ``role`` (and ``office``; or the one named
+    ``subject``) the dev login offers, in ``lang``; the page is then on their first screen."""
     page = await context.new_page()
     await page.goto(f"/login?lang={lang}")
     values = await page.locator("#who option").evaluate_all("os => os.map(o => o.value)")
