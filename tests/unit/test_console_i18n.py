@@ -82,6 +82,7 @@ FAMILIES: dict[str, set[str]] = {
     "ops.done_": set(ops_view.DONE),
     "ops.model_": set(ops_view.MODELS),
     "ops.team_": set(ops_view.TEAMS),
+    "ops.col_": {c for columns in ops_view.COLUMNS.values() for c in columns},
 }
 
 

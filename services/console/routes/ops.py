@@ -53,6 +53,7 @@ async def ops_screen(
         everything=everything,
         total_lag=view.total_lag,
         newest=view.newest,
+        columns=view.COLUMNS,
         done=view.done(done),
         count=count,
     )
@@ -87,6 +88,7 @@ async def organisation(
         offices=offices["offices"],
         advisers=advisers["advisers"],
         models=view.MODELS,
+        columns=view.COLUMNS,
         done=view.done(done),
     )
 

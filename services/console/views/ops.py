@@ -10,6 +10,14 @@ from services.console.problems import Said
 from shared.envelope import OrganisationModel
 from shared.events import Tier
 
+# Each table's columns (i18n ``ops.col_<name>``); "action" is read out, not shown.
+COLUMNS = {
+    "backlogs": ("service", "lag", "outbox", "outbox_age", "dead_letters"),
+    "partitions": ("topic", "partition", "position", "committed", "end", "lag"),
+    "letters": ("position", "origin", "failed_at", "redrives", "state", "reason", "action"),
+    "offices": ("office", "model", "since", "shadow", "desks", "switch"),
+    "advisers": ("adviser", "office", "team", "desk", "languages", "open", "available"),
+}
 # Dead letters a service's table shows at most, the newest first (a topic can hold many).
 SHOWN_LETTERS = 50
 # What ops may have just done (i18n ``ops.done_<name>``).
