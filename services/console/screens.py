@@ -25,6 +25,8 @@ class Screen:
 SCREENS: list[Screen] = [
     Screen("adviser", "/queue", frozenset({Role.ADVISER})),
     Screen("support", "/support", frozenset({Role.SUPPORT})),
+    Screen("tasks", "/tasks", frozenset({Role.ADMIN_TEAM})),
+    Screen("team", "/team", frozenset({Role.TEAM_LEAD})),
     Screen("ops", "/ops", frozenset({Role.OPS})),
 ]
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.responses import Response
 
-from services.console import problems, session
+from services.console import problems, replies, session
 from services.console.client import Api, ServiceProblem
 from services.console.deps import ApiDep, StaffDep
 from services.console.rendering import page
@@ -59,6 +59,7 @@ async def show(
         others=view.others(member, str(case_id)),
         tasks=view.open_tasks(detail, member),
         actions=view.allowed(case, staff.role, staff.subject),
+        reply_templates=replies.offers(detail, staff.lang, staff.subject),
         reasons=view.ESCALATION_REASONS,
         outcomes=view.OUTCOMES,
         acts=view.ADMIN_ACTS,

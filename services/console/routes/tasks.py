@@ -1,0 +1,117 @@
+"""The administrative team's screen: the tasks by act, office and due date (admin's
+``GET /tasks``), one task with its history, and claim, complete, or reject with a reason (a
+rejection reopens the case with the adviser, who reads the reason)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from services.console import problems, session
+from services.console.client import Api, ServiceProblem
+from services.console.deps import ApiDep, StaffDep
+from services.console.rendering import page
+from services.console.session import Staff
+from services.console.views import tasks as view
+from services.console.views.case import ADMIN_ACTS, BadAction
+
+router = APIRouter()
+
+
+@router.get("/tasks")
+async def task_list(
+    request: Request,
+    staff: StaffDep,
+    api: ApiDep,
+    tab: str | None = None,
+    act: str | None = None,
+    office: str | None = None,
+    done: str | None = None,
+) -> Response:
+    chosen = view.tab(tab)
+    asked = view.filters(chosen, staff.subject, act, office)
+    body = await api.get("admin", "/tasks", **asked)
+    now = datetime.now(UTC)
+    listed = view.by_due_date(body["tasks"])
+    return page(
+        request,
+        staff,
+        "tasks/tasks.html",
+        tabs=view.TABS,
+        chosen=chosen,
+        tasks=listed,
+        act=asked["act"] or "",
+        office=asked["office"] or "",
+        acts=ADMIN_ACTS,
+        due=lambda task: view.due(task, now).value,
+        allowed=lambda task: view.allowed(task, staff.subject),
+        done=done if done in view.ACTIONS else None,
+    )
+
+
+async def show(
+    request: Request,
+    staff: Staff,
+    api: Api,
+    task_id: UUID,
+    said: problems.Said | None = None,
+    kept: dict[str, str] | None = None,
+    status_code: int = 200,
+    done: str | None = None,
+) -> Response:
+    detail = await api.get("admin", f"/tasks/{task_id}")
+    task = detail["task"]
+    return page(
+        request,
+        staff,
+        "tasks/task.html",
+        status_code=status_code,
+        task=task,
+        history=list(reversed(detail.get("history", []))),
+        due=view.due(task, datetime.now(UTC)).value,
+        actions=view.allowed(task, staff.subject),
+        said=said,
+        kept=kept or {},
+        done=done,
+    )
+
+
+@router.get("/tasks/{task_id}")
+async def task_page(
+    request: Request, task_id: UUID, staff: StaffDep, api: ApiDep, done: str | None = None
+) -> Response:
+    return await show(request, staff, api, task_id, done=done if done in view.ACTIONS else None)
+
+
+@router.post("/tasks/{task_id}/{action}")
+async def act_on_task(
+    request: Request, task_id: UUID, action: str, staff: StaffDep, api: ApiDep
+) -> Response:
+    """Claim, complete or reject. Refused: the task again, the refusal in the person's words
+    and what they typed kept."""
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    session.check_form(request, form.get("csrf"))
+    path = view.ACTIONS.get(action)
+    kept = {"action": action, "note": form.get("note", "")}
+    try:
+        if path is None:
+            raise BadAction(action)
+        body = view.command_body(action, form)
+        await api.post("admin", f"/tasks/{task_id}/{path}", body)
+    except BadAction:
+        said = problems.Said("tasks.reason_required" if path else "errors.unknown_action")
+        return await show(request, staff, api, task_id, said=said, kept=kept, status_code=422)
+    except ServiceProblem as refused:
+        if refused.status in (0, 401) or refused.status >= 500:
+            raise
+        said = problems.said(refused)
+        return await show(
+            request, staff, api, task_id, said=said, kept=kept, status_code=refused.status
+        )
+    if form.get("back") == "list":
+        return RedirectResponse(f"/tasks?done={action}", status_code=303)
+    return RedirectResponse(f"/tasks/{task_id}?done={action}", status_code=303)
