@@ -26,13 +26,14 @@ class Person:
     office: str
 
 
-async def offered(context: BrowserContext, role: str) -> list[str]:
-    """Who of ``role`` the dev login offers (their ids)."""
+async def offered(context: BrowserContext, role: str, office: str = "") -> list[str]:
+    """Who of ``role`` (and ``office``) the dev login offers: their ids."""
     page = await context.new_page()
     await page.goto("/login")
     values = await page.locator("#who option").evaluate_all("os => os.map(o => o.value)")
     await page.close()
-    return [str(v).split("|")[1] for v in values if str(v).startswith(f"{role}|")]
+    people = [str(v).split("|") for v in values]
+    return [p[1] for p in people if p[0] == role and (not office or p[2] == office)]
 
 
 async def sign_in(
