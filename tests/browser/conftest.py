@@ -33,12 +33,24 @@ async def browser() -> AsyncIterator[Browser]:
         yield started
 
 
+async def opened(browser: Browser, console: ServiceProcess) -> AsyncIterator[BrowserContext]:
+    made = await browser.new_context(
+        base_url=console.url, locale="fr-BE", timezone_id="Europe/Brussels"
+    )
+    made.set_default_timeout(10_000)
+    yield made
+    await made.close()
+
+
 @pytest.fixture
 async def context(browser: Browser, console: ServiceProcess) -> AsyncIterator[BrowserContext]:
     """A browser context of its own (its own cookies: one person signed in), on the console."""
-    opened = await browser.new_context(
-        base_url=console.url, locale="fr-BE", timezone_id="Europe/Brussels"
-    )
-    opened.set_default_timeout(10_000)
-    yield opened
-    await opened.close()
+    async for made in opened(browser, console):
+        yield made
+
+
+@pytest.fixture
+async def other_context(browser: Browser, console: ServiceProcess) -> AsyncIterator[BrowserContext]:
+    """A second person's browser, beside ``context``."""
+    async for made in opened(browser, console):
+        yield made
