@@ -47,7 +47,8 @@ async def test_the_team_completes_one_task_and_rejects_another_back_to_the_advis
     await expect(page.locator("#done")).to_be_visible()
     async with httpx.AsyncClient(base_url=admin.url, timeout=10, headers=ADA) as office:
         statuses = [
-            (await office.get(f"/tasks/{t}")).json()["status"] for t in (done_task, rejected_task)
+            (await office.get(f"/tasks/{t}")).json()["task"]["status"]
+            for t in (done_task, rejected_task)
         ]
     assert statuses == ["completed", "rejected"]
     # Then the rejected case is back with its adviser, the team's reason first
