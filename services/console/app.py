@@ -21,13 +21,23 @@ from starlette.responses import Response
 from services.console import oidc_login, problems, session
 from services.console.client import ServiceProblem, Services
 from services.console.rendering import page
-from services.console.routes import adviser, case, login, oidc, ops, support, tasks, team
+from services.console.routes import (
+    adviser,
+    case,
+    collaboration,
+    login,
+    oidc,
+    ops,
+    support,
+    tasks,
+    team,
+)
 from services.console.session import BadForm, LoginRequired
 from services.console.settings import ConsoleSettings
 
 HERE = Path(__file__).parent
 # One module per screen (docs/console.md: adding a screen).
-ROUTES = [login, oidc, adviser, case, support, tasks, team, ops]
+ROUTES = [login, oidc, adviser, collaboration, case, support, tasks, team, ops]
 
 # Everything from the console itself: no CDN, no inline script (the JS reads data-* attributes).
 SECURITY_HEADERS = {

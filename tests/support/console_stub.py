@@ -10,14 +10,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from pydantic import BaseModel
 
 from services.advisory import examples
+from services.advisory.drafts.views import Draft
+from services.advisory.presence.views import CasePresence
 from services.console.app import build
 from services.console.settings import ConsoleSettings
 from shared.settings import Settings
 
 Answer = tuple[int, dict[str, Any]]
 Handler = Callable[[httpx.Request], Answer]
+
+DRAFT = Draft
 
 ADVISERS = {
     "advisers": [
@@ -26,6 +31,12 @@ ADVISERS = {
         {"adviser_id": "support-01", "office": "bruxelles", "team": "support", "active": True},
     ]
 }
+
+
+def example(model: type[BaseModel]) -> dict[str, Any]:
+    """The first example of a model's JSON schema (what its OpenAPI shows)."""
+    found: dict[str, Any] = model.model_json_schema()["examples"][0]
+    return found
 
 
 def dumped(model: Any) -> dict[str, Any]:
@@ -50,6 +61,7 @@ class Stub:
                 ("GET", f"/cases/{case}"): (200, dumped(examples.CASE_DETAIL)),
                 ("GET", f"/members/{member}/cases"): (200, dumped(examples.MEMBER_CASES)),
                 ("GET", "/advisers"): (200, ADVISERS),
+                ("PUT", f"/cases/{case}/presence"): (200, example(CasePresence)),
             }
         )
 

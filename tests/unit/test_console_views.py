@@ -197,3 +197,21 @@ def test_a_version_on_the_page_becomes_an_if_match() -> None:
     assert case.if_match("7") == '"7"'
     assert case.if_match("") is None
     assert case.if_match("7; drop") is None
+
+
+def test_others_on_the_case_are_those_writing_first_and_never_me() -> None:
+    presence = {
+        "people": [
+            {"staff_id": "me", "activity": "replying"},
+            {"staff_id": "b", "activity": "viewing"},
+            {"staff_id": "c", "activity": "replying"},
+        ]
+    }
+    assert [p["staff_id"] for p in case.others_present(presence, "me")] == ["c", "b"]
+
+
+def test_what_a_refused_action_kept_wins_over_the_draft() -> None:
+    draft = {"kind": "reply", "text": "draft"}
+    assert case.draft_for(draft, {}) == {"kind": "reply", "text": "draft"}
+    assert case.draft_for(draft, {"action": "reply", "text": "typed"}) == {}
+    assert case.draft_for(None, {}) == {}

@@ -5,6 +5,7 @@ anything changed."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -33,6 +34,25 @@ async def load(api: Api, case_id: UUID) -> tuple[dict[str, Any], dict[str, Any] 
     return detail, member
 
 
+async def draft_of(api: Api, case_id: UUID, actions: list[str]) -> dict[str, Any] | None:
+    """The person's draft on the case, if they may write on it and have one."""
+    if "reply" not in actions and "note" not in actions:
+        return None
+    try:
+        return await api.get("advisory", f"/cases/{case_id}/draft")
+    except ServiceProblem:  # none (404), or drafts not reachable: the page still shows
+        return None
+
+
+async def presence_on(api: Api, case_id: UUID, me: str) -> list[Mapping[str, Any]]:
+    """Says I opened the case; who else is on it (none if presence is not reachable)."""
+    try:
+        body = await api.put("advisory", f"/cases/{case_id}/presence", {"activity": "viewing"})
+    except ServiceProblem:
+        return []
+    return view.others_present(body, me)
+
+
 async def show(
     request: Request,
     staff: Staff,
@@ -45,6 +65,9 @@ async def show(
 ) -> Response:
     detail, member = await load(api, case_id)
     case = view.with_due_time(detail["case"], member)
+    actions = view.allowed(case, staff.role, staff.subject)
+    draft = view.draft_for(await draft_of(api, case_id, actions), kept or {})
+    present = await presence_on(api, case_id, staff.subject)
     return page(
         request,
         staff,
@@ -58,7 +81,9 @@ async def show(
         history=list(reversed(detail.get("history", []))),
         others=view.others(member, str(case_id)),
         tasks=view.open_tasks(detail, member),
-        actions=view.allowed(case, staff.role, staff.subject),
+        actions=actions,
+        draft=draft,
+        present=present,
         reply_templates=replies.offers(detail, staff.lang, staff.subject),
         reasons=view.ESCALATION_REASONS,
         outcomes=view.OUTCOMES,

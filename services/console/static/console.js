@@ -107,6 +107,69 @@
     window.setInterval(poll, pollMs);
   }
 
+  // On a case: say I am here (viewing, or replying while I type), show who else is, keep
+  // my draft on the server as I write, and say I left when the page goes away.
+  function collaborate() {
+    const box = document.getElementById("presence");
+    if (!box) return;
+    const people = document.getElementById("presence-people");
+    const csrf = box.dataset.csrf;
+    let lastTyped = 0;
+    let shown = signature();
+
+    function signature() {
+      const p = people.querySelector("[data-people]");
+      return p ? p.dataset.people : "";
+    }
+    function form(fields) {
+      const data = new FormData();
+      data.append("csrf", csrf);
+      Object.keys(fields).forEach(function (k) { data.append(k, fields[k]); });
+      return data;
+    }
+    async function renew() {
+      if (document.hidden) return;
+      const activity = Date.now() - lastTyped < 15000 ? "replying" : "viewing";
+      try {
+        const answer = await fetch(box.dataset.presenceUrl, {
+          method: "POST", body: form({ activity: activity }),
+          headers: { "X-Relais-Console": "live" }, credentials: "same-origin",
+        });
+        if (!answer.ok) return;
+        people.innerHTML = await answer.text();
+        const now = signature();
+        if (now !== shown) { shown = now; announce(people.textContent.trim()); }
+      } catch (e) { /* the next round tries again */ }
+    }
+    window.setInterval(renew, 5000);
+    window.addEventListener("pagehide", function () {
+      navigator.sendBeacon(box.dataset.leaveUrl, form({}));
+    });
+
+    if (!box.dataset.draftUrl) return;
+    ["reply", "note"].forEach(function (kind) {
+      const area = document.getElementById(kind + "-text");
+      const state = document.getElementById(kind + "-draft-state");
+      if (!area) return;
+      let timer = null;
+      area.addEventListener("input", function () {
+        const first = Date.now() - lastTyped >= 15000;
+        lastTyped = Date.now();
+        if (first) renew();
+        window.clearTimeout(timer);
+        timer = window.setTimeout(async function () {
+          try {
+            const answer = await fetch(box.dataset.draftUrl, {
+              method: "POST", body: form({ kind: kind, text: area.value }),
+              headers: { "X-Relais-Console": "live" }, credentials: "same-origin",
+            });
+            if (answer.ok && state) state.textContent = box.dataset.saved;
+          } catch (e) { /* kept in the page; saved at the next pause */ }
+        }, 1500);
+      });
+    });
+  }
+
   // The shortcut sheet and the shortcuts.
   function shortcuts() {
     const sheet = document.getElementById("shortcuts-sheet");
@@ -175,5 +238,6 @@
 
   watchList();
   watchCase();
+  collaborate();
   shortcuts();
 })();

@@ -153,6 +153,22 @@ def others(member_cases: Json | None, case_id: str) -> list[Json]:
     return [r for r in rows if str(r.get("case_id")) != case_id]
 
 
+def others_present(presence: Json | None, me: str) -> list[Json]:
+    """Who else is on the case now (advisory's presence), those writing first."""
+    people = [p for p in (presence or {}).get("people", []) if p.get("staff_id") != me]
+    return sorted(people, key=lambda p: (p.get("activity") != "replying", str(p.get("staff_id"))))
+
+
+def draft_for(draft: Json | None, kept: Mapping[str, str]) -> dict[str, str]:
+    """The text to put back in the reply or note box: what a refused action kept first, else
+    the person's draft on the server."""
+    if kept.get("action") in ("reply", "note"):
+        return {}
+    if not draft or not draft.get("text"):
+        return {}
+    return {"kind": str(draft.get("kind") or "reply"), "text": str(draft["text"])}
+
+
 def with_due_time(case: Json, member_cases: Json | None) -> dict[str, Any]:
     """The case with its SLA due time, from the member's open cases (advisory's case view has
     the case, its queue rows have when it is due)."""
