@@ -1,6 +1,6 @@
-"""Two advisers open the same case in the console: the second to claim it is told who was
-first, and a reply sent from a page that no longer shows the case as it is (a stale version)
-is refused with what changed, so the member never gets two answers."""
+"""Two advisers open the same case in the console: each sees the other on it, the second to
+claim it is told who was first, and a reply sent from a page that no longer shows the case as
+it is (a stale version) is refused with what changed, so the member never gets two answers."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ async def test_two_advisers_on_one_case_never_answer_twice(
     second = await sign_in(other_context, "adviser", "liege", nth=1)
     await first.page.goto(case)
     await second.page.goto(case)
+    # Then each sees the other on it (advisory's presence, renewed while the page is open)
+    await expect(first.page.locator("#presence")).to_contain_text(second.subject, timeout=15_000)
+    await expect(second.page.locator("#presence")).to_contain_text(first.subject, timeout=15_000)
     # When the first claims it, the second's claim from the page they read is refused by name
     await act(first.page, "#action-claim")
     await act(second.page, "#action-claim")
