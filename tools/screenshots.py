@@ -4,8 +4,8 @@ README, taken in Debian's Chromium with the browser tests' setup (tests/support/
 Run it against a console that shows a living day: `make run` in one terminal, then
 `make screenshots` (or `python -m tools.screenshots --url http://127.0.0.1:8005`). It signs in
 as the demo person of each screen's role (an adviser and a team lead of Liège), in French,
-and writes `docs/console/<screen>.png`: the login, each role's screen, a case, and the ops
-screen's organisation."""
+and writes `docs/console/<screen>.png`: the login, each role's screen, a case, a task, and the
+ops screen's organisation."""
 
 from __future__ import annotations
 
@@ -46,11 +46,13 @@ async def screens(browser: Browser, url: str, out: Path, lang: str) -> list[Path
             person = await sign_in(context, role, office, lang=lang)
             await person.page.goto(screen.path)
             taken.append(await shoot(person.page, out, screen.name))
-            if screen.name == "adviser":
-                first = person.page.locator("#case-rows a").first
+            opened = {"adviser": ("#case-rows a", "case"), "tasks": ("#task-rows a", "task")}
+            if screen.name in opened:
+                link, name = opened[screen.name]
+                first = person.page.locator(link).first
                 if await first.count():
                     await first.click()
-                    taken.append(await shoot(person.page, out, "case"))
+                    taken.append(await shoot(person.page, out, name))
             if screen.name == "ops":
                 await person.page.goto("/ops/organisation")
                 taken.append(await shoot(person.page, out, "ops-organisation"))
