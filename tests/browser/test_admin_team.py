@@ -10,7 +10,13 @@ from playwright.async_api import BrowserContext, expect
 
 from shared.identity import Role
 from tests.support.auth import bearer
-from tests.support.console_pages import act, assert_screen_is_complete, offered, sign_in
+from tests.support.console_pages import (
+    act,
+    assert_screen_is_complete,
+    offered,
+    reload_until_shown,
+    sign_in,
+)
 from tests.support.processes import ServiceProcess
 from tests.support.staff import ADA, resolved_with_an_act
 
@@ -54,11 +60,7 @@ async def test_the_team_completes_one_task_and_rejects_another_back_to_the_advis
     # Then the rejected case is back with its adviser, the team's reason first
     back = await sign_in(context, "adviser", "liege", subject=resolver)
     row = back.page.locator(f'#case-rows tr[data-id="{rejected_case}"]')
-    for _ in range(40):
-        await back.page.goto("/queue?tab=mine")
-        if await row.count():
-            break
-        await back.page.wait_for_timeout(250)
+    await reload_until_shown(back.page, "/queue?tab=mine", row)
     async with back.page.expect_navigation():
         await row.locator("a").first.click()
     await expect(back.page.locator("#case-notice")).to_contain_text(reason)

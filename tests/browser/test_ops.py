@@ -12,7 +12,7 @@ from shared.codec import encode
 from shared.events import REQUEST_RECEIVED
 from shared.identity import Role
 from tests.support.auth import bearer
-from tests.support.console_pages import act, sign_in
+from tests.support.console_pages import act, reload_until_shown, sign_in
 from tests.support.events import TEST_PRODUCER, request
 from tests.support.kafka import produce
 from tests.support.processes import ServiceProcess
@@ -33,11 +33,7 @@ async def test_ops_redrive_a_dead_letter(
     ops = await sign_in(context, "ops")
     page = ops.page
     mine = page.locator(f'#letters-routing tr[data-key="{case_id}"]')
-    for _ in range(40):
-        if await mine.count():
-            break
-        await page.wait_for_timeout(250)
-        await page.goto("/ops")
+    await reload_until_shown(page, "/ops", mine)
     # Then ops see it with its reason
     await expect(mine).to_have_count(1)
     await expect(mine.locator(".reason")).to_contain_text("UnknownOffice")
@@ -47,11 +43,7 @@ async def test_ops_redrive_a_dead_letter(
     await expect(page.locator("#done")).to_be_visible()
     # Then it fails again and comes back once, its redrive counted
     again = page.locator(f'#letters-routing tr[data-key="{case_id}"][data-redrives="1"]')
-    for _ in range(40):
-        if await again.count():
-            break
-        await page.wait_for_timeout(250)
-        await page.goto("/ops")
+    await reload_until_shown(page, "/ops", again)
     await expect(again).to_have_count(1)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import BrowserContext, Page
+from playwright.async_api import BrowserContext, Locator, Page
 
 MISSING_WORD = "⟦"
 # axe's impacts we refuse; "moderate" and "minor" are reported by the message, not failed.
@@ -85,15 +85,21 @@ async def assert_screen_is_complete(page: Page, lang: str) -> None:
     assert await serious_violations(page) == [], page.url
 
 
+async def reload_until_shown(page: Page, path: str, wanted: Locator, tries: int = 40) -> None:
+    """Opens ``path`` again until ``wanted`` is on it (what the services do next takes them a
+    moment), at most ``tries`` times."""
+    for _ in range(tries):
+        await page.goto(path)
+        if await wanted.count():
+            return
+        await page.wait_for_timeout(250)
+
+
 async def open_case_from_queue(person: Person, search: str, case_id: str) -> None:
     """Searches the person's queue until the case shows (routing and advisory take a moment
     after intake accepted it), then opens it from its row."""
     row = person.page.locator(f'#case-rows tr[data-id="{case_id}"]')
-    for _ in range(40):
-        await person.page.goto(f"/queue?search={search}")
-        if await row.count():
-            break
-        await person.page.wait_for_timeout(250)
+    await reload_until_shown(person.page, f"/queue?search={search}", row)
     async with person.page.expect_navigation():
         await row.locator("a").first.click()
 
