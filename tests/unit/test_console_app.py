@@ -393,3 +393,22 @@ def test_presence_is_renewed_only_with_the_session_token(client: TestClient, stu
     assert "liege-front-02" in answer.text
     assert "<html" not in answer.text
     assert [b for m, p, b, _ in stub.calls if m == "PUT"][-1] == {"activity": "replying"}
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+@pytest.mark.parametrize(
+    ("who", "paths"),
+    [
+        (ADVISER, ["/queue", "/queue?tab=mine", f"/cases/{CASE}", "/queue/rows"]),
+        ("support|support-01|", ["/support", "/support?tab=queue", "/support?tab=mine"]),
+    ],
+)
+def test_every_screen_renders_without_a_missing_word(
+    client: TestClient, stub: Stub, lang: str, who: str, paths: list[str]
+) -> None:
+    held_case(stub)  # every action of the case screen shown
+    sign_in(client, who, lang)
+    for path in paths:
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        assert "⟦" not in answer.text, path
