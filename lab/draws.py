@@ -7,18 +7,19 @@ model run with that seed."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from functools import cache
 from hashlib import blake2b
 from struct import Struct
+from typing import Any, NamedTuple
 
 from lab.cases import Case
-from lab.durations import Durations, Spread
+from lab.durations import Durations, Spread, Steps
 
 SCALE = 2.0**-32
 TAU = 2.0 * math.pi
 WORDS = Struct("<16I")
+USED = Struct("<12I")  # the words a case's draws use: the first twelve of the sixteen
 
 
 def uniforms(seed: int, case: str) -> list[float]:
@@ -45,8 +46,7 @@ def _shape(mean: float, cv: float) -> tuple[float, float]:
     return math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
 
 
-@dataclass(frozen=True, slots=True)
-class Draw:
+class Draw(NamedTuple):
     """A case's drawn steps (business seconds; ``work`` is the adviser's part, which the
     specialist speed-up scales)."""
 
@@ -73,5 +73,57 @@ def draw(seed: int, case: Case, durations: Durations, stage: int = 1) -> Draw:
 
 
 def draws(seed: int, cases: Sequence[Case], durations: Durations) -> list[Draw]:
-    """Every case's first-stage draws under ``seed``."""
-    return [draw(seed, c, durations) for c in cases]
+    """Every case's first-stage draws under ``seed``: ``draw`` for each, in bulk (the same
+    numbers, computed the same way, a test holds them equal): each family's steps made into
+    samplers once, one digest per case, the words it uses unpacked at once."""
+    found: list[Draw] = []
+    append, new, unpack = found.append, tuple.__new__, USED.unpack_from
+    plans: dict[str, tuple[Any, ...]] = {}
+    prefix = f"{seed}:"
+    for case in cases:
+        plan = plans.get(case.topic_family)
+        if plan is None:
+            plan = plans[case.topic_family] = _plan(durations.of(case.topic_family))
+        pickup, reply, escalate_after, resolve, wait, support, p_escalate, p_wait = plan
+        digest = blake2b((prefix + case.case_id).encode(), digest_size=64).digest()
+        u0, u1, u2, u3, u4, u5, u6, u7, u8, u9, u10, u11 = [
+            (w + 0.5) * SCALE for w in unpack(digest)
+        ]
+        escalated = u4 < p_escalate
+        drawn = (
+            pickup(u0, u1),
+            reply(u2, u3),
+            escalated,
+            (escalate_after if escalated else resolve)(u5, u6),
+            wait(u8, u9) if u7 < p_wait else 0.0,
+            support(u10, u11),
+        )
+        append(new(Draw, drawn))
+    return found
+
+
+Sampler = Callable[[float, float], float]
+
+
+def _plan(steps: Steps) -> tuple[Any, ...]:
+    """A family's steps as ``draws`` reads them: a sampler per step (``lognormal`` of that
+    spread, its branches taken once), then the two shares."""
+    spreads = (steps.pickup, steps.reply, steps.escalate_after, steps.resolve, steps.wait)
+    return (
+        *(_sampler(s) for s in (*spreads, steps.support)),
+        steps.p_escalate,
+        steps.p_wait,
+    )
+
+
+def _sampler(spread: Spread) -> Sampler:
+    """``lognormal(spread, u1, u2)`` as a function of ``u1, u2`` alone."""
+    samples = tuple(spread.samples)
+    if samples:
+        n = len(samples)
+        return lambda u1, u2: samples[int(u1 * n)]
+    if spread.mean <= 0:
+        return lambda u1, u2: 0.0
+    mu, sigma = _shape(spread.mean, spread.cv)
+    exp, log, sqrt, cos = math.exp, math.log, math.sqrt, math.cos
+    return lambda u1, u2: exp(mu + sigma * sqrt(-2.0 * log(u1)) * cos(TAU * u2))

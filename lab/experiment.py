@@ -42,14 +42,23 @@ class Setup:
     clock: Clock
     policy: SlaPolicy
     # Filled by ``run`` before the workers fork, so they share it: see ``prepared``.
-    shared: tuple[list[float], list[list[OrganisationModel | None]]] | None = None
+    shared: Prepared | None = None
 
 
-def prepared(setup: Setup) -> tuple[list[float], list[list[OrganisationModel | None]]]:
-    """What every seed shares: each case on the time axis, and the model routing it under
-    each variant."""
+@dataclass(frozen=True)
+class Prepared:
+    """What every seed shares: each case on the time axis, the model routing it under each
+    variant, and the repeat requests (``measures.repeats``)."""
+
+    arrived: list[float]
+    models: list[list[OrganisationModel | None]]
+    pairs: list[tuple[int, int]]
+
+
+def prepared(setup: Setup) -> Prepared:
     arrived = [setup.clock.seconds(c.received_at) for c in setup.cases]
-    return arrived, [in_force(setup.cases, v.candidate) for v in setup.variants]
+    models = [in_force(setup.cases, v.candidate) for v in setup.variants]
+    return Prepared(arrived, models, repeats(setup.cases))
 
 
 @dataclass(frozen=True)
@@ -76,8 +85,8 @@ _MEMORY = Memory()
 
 def one_seed(setup: Setup, seed: int) -> SeedResult:
     drawn = draws(seed, setup.cases, setup.durations)
-    pairs = repeats(setup.cases)
-    arrived, models = setup.shared or prepared(setup)
+    shared = setup.shared or prepared(setup)
+    arrived, models, pairs = shared.arrived, shared.models, shared.pairs
     measures, queues = [], []
     _MEMORY.forget()
     for k, v in enumerate(setup.variants):

@@ -5,18 +5,19 @@ The floor owns private copies of its advisers and updates their load and availab
 place (``object.__setattr__`` on routing's frozen ``Adviser``): the offices handed to the
 policies hold these very objects, so they are built once per model and always current, and a
 decision costs no rebuilding. Policies only read advisers during a call; what the offices keep
-of them (their pools in order of preference, ``Office.standings``) is told of every change."""
+of them (their pools in order of preference, ``Office.standings``) is told of every change,
+straight from the floor (it holds each adviser's pools)."""
 
 from __future__ import annotations
 
 import copy
-from array import array
 from collections import deque
 from datetime import datetime
 from functools import cache
 
 from services.routing.deciding import Staffing
 from services.routing.organisation.model import Adviser, Office, model_at
+from services.routing.organisation.standings import Standings
 from shared.events import OrganisationModel
 from shared.organisation_events import DeskKind
 
@@ -40,16 +41,24 @@ class Floor:
         self.signature = signature(staffing, hybrid)
         self.advisers: list[Adviser] = [copy.copy(a) for a in staffing.advisers]
         self.index = {a.adviser_id: i for i, a in enumerate(self.advisers)}
-        # What changes of the office during a run, packed: each adviser's open cases and
-        # availability, kept with them. With the model and the request, all a decision reads
-        # that a run changes (``Simulation`` keys its remembered decisions on it).
-        self.state = array("I", [x for a in self.advisers for x in (a.open_cases, a.available)])
         self.front = {d.desk_id for d in self.desks if d.kind is DeskKind.FRONT}
         self.families = {d.desk_id: d.topic_families for d in self.desks}
+        # per adviser, fixed: the families they are a specialist of (their desk's, unless it
+        # is the front desk), and the queues they take cases from when a slot frees
+        self.specialism = [
+            self.families.get(a.desk, frozenset())
+            if a.desk is not None and a.desk not in self.front
+            else frozenset()
+            for a in self.advisers
+        ]
         self.queues: dict[str, deque[int]] = {}
         self.specialist_desk = cache(self._specialist_desk)
-        self.serves = [self.served_by(a) for a in self.advisers]  # per adviser, fixed
+        self.serves = [self.served_by(a) for a in self.advisers]
+        self.serving = [[self.queue(name) for name in names] for names in self.serves]
         self._views: dict[tuple[OrganisationModel, bool], Office] = {}
+        # per adviser: the lists of pools holding them, one list per view (each grows as its
+        # office builds pools: ``Office.pools_holding``)
+        self._pools: list[list[list[Standings]]] = [[] for _ in self.advisers]
 
     def model(self, at: datetime) -> OrganisationModel:
         """The model in force for a case received at ``at`` (routing's own rule)."""
@@ -65,31 +74,31 @@ class Floor:
                 staff = [a for a in staff if a.desk in self.front]
             office = Office(self.code, model, self.desks, tuple(staff))
             self._views[key] = office
+            for a in office.advisers:
+                self._pools[self.index[a.adviser_id]].append(office.pools_holding(a.adviser_id))
         return office
 
+    def queue(self, name: str) -> deque[int]:
+        found = self.queues.get(name)
+        if found is None:
+            found = self.queues[name] = deque()
+        return found
+
     def load(self, i: int, delta: int) -> Adviser:
+        """Adviser ``i`` holds ``delta`` cases more; the pools holding them put them in place."""
         a = self.advisers[i]
         object.__setattr__(a, "open_cases", a.open_cases + delta)
-        self.state[2 * i] = a.open_cases
-        for office in self._views.values():  # their pools in order put the adviser in place
-            office.moved(a)
+        for pools in self._pools[i]:
+            for pool in pools:
+                pool.moved(a)
         return a
 
     def set_available(self, i: int, available: bool) -> None:
         a = self.advisers[i]
         object.__setattr__(a, "available", available)
-        self.state[2 * i + 1] = available
-        self._moved(a)
-
-    def _moved(self, a: Adviser) -> None:
-        """The views' pools of advisers, kept in the policies' order (``Office.standings``),
-        put the adviser back in their place."""
-        for office in self._views.values():
-            office.moved(a)
-
-    def now(self) -> bytes:
-        """The office's changing state now (advisers' load and availability), as a key."""
-        return self.state.tobytes()
+        for pools in self._pools[i]:
+            for pool in pools:
+                pool.moved(a)
 
     def _specialist_desk(self, family: str) -> bool:
         """Whether a specialist desk takes the family (a hybrid's front hands it on)."""

@@ -6,7 +6,7 @@ balance, continuity, language match and utilisation."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from lab.cases import Case
@@ -70,83 +70,99 @@ def repeats(cases: Sequence[Case]) -> list[tuple[int, int]]:
 def of_run(
     run: Run, cases: Sequence[Case], policy: SlaPolicy, pairs: Sequence[tuple[int, int]]
 ) -> dict[str, Measures]:
-    """Every measure, per office and for all offices together."""
-    groups: dict[str, list[int]] = defaultdict(list)
+    """Every measure, per office and for all offices together: each case read once, into its
+    office's tallies; all offices' are their sum (their waits and times merged)."""
+    targets = {
+        family: (
+            policy.target(policy.priority_of(family), SlaClock.FIRST_RESPONSE),
+            policy.target(policy.priority_of(family), SlaClock.RESOLUTION),
+        )
+        for family in {c.topic_family for c in cases}
+    }
+    tallies: dict[str, _Tally] = {}
+    arrived, first, resolved, paused = run.arrived, run.first_response, run.resolved, run.paused
+    adviser, escalated, handoffs, speaks = run.adviser, run.escalated, run.handoffs, run.speaks
     for i, case in enumerate(cases):
-        groups[case.office].append(i)
-    groups[ALL] = list(range(len(cases)))
-    repeat_of: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        tally = tallies.get(case.office)
+        if tally is None:
+            tally = tallies[case.office] = _Tally()
+        tally.cases += 1
+        target_fr, target_res = targets[case.topic_family]
+        if (fr := first[i]) is not None:
+            wait = fr - arrived[i]
+            tally.waits.append(wait)
+            tally.late_fr += wait > target_fr
+        if (res := resolved[i]) is not None:
+            took = res - arrived[i]
+            tally.times.append(took)
+            tally.late_res += took - paused[i] > target_res
+        tally.escalated += escalated[i]
+        tally.handoffs += handoffs[i]
+        if adviser[i] is not None:
+            tally.held += 1
+            tally.speaks += speaks[i]
     for i, j in pairs:
-        repeat_of[cases[i].office].append((i, j))
-        repeat_of[ALL].append((i, j))
+        tally = tallies[cases[i].office]
+        tally.pairs += 1
+        tally.same += adviser[i] == adviser[j]
+    tallies[ALL] = _Tally.total(tallies.values())
     staff: dict[str, list[str]] = defaultdict(list)
-    for adviser, office in run.office_of.items():
-        staff[office].append(adviser)
-        staff[ALL].append(adviser)
-    per_case = _PerCase(run, cases, policy)
-    return {
-        scope: _measures(run, per_case, idx, repeat_of[scope], staff[scope])
-        for scope, idx in sorted(groups.items())
-    }
+    for who, office in run.office_of.items():
+        staff[office].append(who)
+        staff[ALL].append(who)
+    return {scope: tallies[scope].measures(run, staff[scope]) for scope in sorted(tallies)}
 
 
-class _PerCase:
-    """Each case's wait, resolution time and breaches, computed once for every scope (None:
-    no first response, or not resolved)."""
+class _Tally:
+    """One scope's counts, and its waits and resolution times (None: not measured)."""
 
-    def __init__(self, run: Run, cases: Sequence[Case], policy: SlaPolicy) -> None:
-        targets = {
-            family: (
-                policy.target(policy.priority_of(family), SlaClock.FIRST_RESPONSE),
-                policy.target(policy.priority_of(family), SlaClock.RESOLUTION),
-            )
-            for family in {c.topic_family for c in cases}
+    __slots__ = (
+        "cases",
+        "escalated",
+        "handoffs",
+        "held",
+        "late_fr",
+        "late_res",
+        "pairs",
+        "same",
+        "speaks",
+        "times",
+        "waits",
+    )
+
+    def __init__(self) -> None:
+        self.cases = self.escalated = self.handoffs = self.held = self.speaks = 0
+        self.late_fr = self.late_res = self.pairs = self.same = 0
+        self.waits: list[float] = []
+        self.times: list[float] = []
+
+    @classmethod
+    def total(cls, tallies: Iterable[_Tally]) -> _Tally:
+        found = cls()
+        for t in tallies:
+            for name in cls.__slots__:
+                setattr(found, name, getattr(found, name) + getattr(t, name))
+        return found
+
+    def measures(self, run: Run, advisers: Sequence[str]) -> Measures:
+        waits, times = sorted(self.waits), sorted(self.times)
+        n = max(1, self.cases)
+        loads = [run.taken.get(a, 0) for a in advisers]
+        mean_load = sum(loads) / len(loads) if loads else 0.0
+        slots = sum(run.capacity[a] for a in advisers) * max(run.horizon, 1.0)
+        return {
+            "wait_p50_h": percentile(waits, 0.5) / HOUR,
+            "wait_p90_h": percentile(waits, 0.9) / HOUR,
+            "resolution_p50_h": percentile(times, 0.5) / HOUR,
+            "resolution_p90_h": percentile(times, 0.9) / HOUR,
+            "breach_first_response": self.late_fr / max(1, len(waits)),
+            "breach_resolution": self.late_res / max(1, len(times)),
+            "escalation_rate": self.escalated / n,
+            "handoffs_per_case": self.handoffs / n,
+            "load_max_over_mean": max(loads) / mean_load if mean_load else 0.0,
+            "load_gini": gini(loads),
+            "continuity": self.same / max(1, self.pairs),
+            "language_match": self.speaks / max(1, self.held),
+            "utilisation": sum(run.held.get(a, 0.0) for a in advisers) / slots if slots else 0.0,
+            "unserved": (self.cases - self.held) / n,
         }
-        self.wait = [
-            None if fr is None else fr - at
-            for fr, at in zip(run.first_response, run.arrived, strict=True)
-        ]
-        self.time = [
-            None if res is None else res - at
-            for res, at in zip(run.resolved, run.arrived, strict=True)
-        ]
-        self.late_fr = [
-            w is not None and w > targets[c.topic_family][0]
-            for w, c in zip(self.wait, cases, strict=True)
-        ]
-        self.late_res = [
-            t is not None and t - p > targets[c.topic_family][1]
-            for t, p, c in zip(self.time, run.paused, cases, strict=True)
-        ]
-
-
-def _measures(
-    run: Run,
-    per: _PerCase,
-    idx: Sequence[int],
-    pairs: Sequence[tuple[int, int]],
-    advisers: Sequence[str],
-) -> Measures:
-    waits = sorted(w for i in idx if (w := per.wait[i]) is not None)
-    times = sorted(t for i in idx if (t := per.time[i]) is not None)
-    held = [i for i in idx if run.adviser[i] is not None]
-    n = max(1, len(idx))
-    loads = [run.taken.get(a, 0) for a in advisers]
-    mean_load = sum(loads) / len(loads) if loads else 0.0
-    slots = sum(run.capacity[a] for a in advisers) * max(run.horizon, 1.0)
-    return {
-        "wait_p50_h": percentile(waits, 0.5) / HOUR,
-        "wait_p90_h": percentile(waits, 0.9) / HOUR,
-        "resolution_p50_h": percentile(times, 0.5) / HOUR,
-        "resolution_p90_h": percentile(times, 0.9) / HOUR,
-        "breach_first_response": sum(per.late_fr[i] for i in idx) / max(1, len(waits)),
-        "breach_resolution": sum(per.late_res[i] for i in idx) / max(1, len(times)),
-        "escalation_rate": sum(run.escalated[i] for i in idx) / n,
-        "handoffs_per_case": sum(run.handoffs[i] for i in idx) / n,
-        "load_max_over_mean": max(loads) / mean_load if mean_load else 0.0,
-        "load_gini": gini(loads),
-        "continuity": sum(run.adviser[i] == run.adviser[j] for i, j in pairs) / max(1, len(pairs)),
-        "language_match": sum(run.speaks[i] for i in held) / max(1, len(held)),
-        "utilisation": sum(run.held.get(a, 0.0) for a in advisers) / slots if slots else 0.0,
-        "unserved": (len(idx) - len(held)) / n,
-    }

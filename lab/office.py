@@ -12,7 +12,6 @@ durations added on the time axis), so a case costs two or three events, not a ti
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
@@ -30,9 +29,6 @@ from shared.events import OrganisationModel
 
 SPECIALISED = OrganisationModel.SPECIALISED
 RESOLVE, ESCALATE, HANDOFF = 0, 1, 2  # what a held case's end event does
-# A decision: the adviser (None: queued) and the queue.
-Decided = tuple[str | None, str]
-REMEMBERED = 1_000_000  # decisions kept before the memory starts afresh
 
 
 @dataclass(frozen=True)
@@ -55,14 +51,10 @@ class OfficeRun:
         floor: Floor,
         speed: float,
         absences: Sequence[tuple[float, float, str]],
-        decided: dict[tuple[object, ...], Decided],
-        office_id: int,
     ) -> None:
-        """``cases``: the run's indices of the office's cases, in order of arrival;
-        ``decided``: the decisions met so far, keyed with ``office_id`` (the floor's
-        signature: ``lab.simulation.Memory``)."""
+        """``cases``: the run's indices of the office's cases, in order of arrival."""
         self.given, self.idx, self.floor, self.speed = given, cases, floor, speed
-        self.absences, self.decided, self.office_id = absences, decided, office_id
+        self.absences = absences
         m = len(cases)
         self.fr: list[float | None] = [None] * m
         self.res: list[float | None] = [None] * m
@@ -73,8 +65,8 @@ class OfficeRun:
         self.speaks = [False] * m
         self.stage = [0] * m  # 1: at a hybrid's front desk; 2: handed on to a specialist
         self.since = [0.0] * m  # when its current adviser took it
-        self.held: dict[str, float] = {}
-        self.taken: dict[str, int] = {}
+        self.held = [0.0] * len(floor.advisers)  # per adviser: slot-seconds held
+        self.taken = [0] * len(floor.advisers)  # per adviser: cases taken
         self.own: dict[str, str] = {}
         self.requests: dict[tuple[str, str, str | None], policies.Request] = {}
         self.env = simpy.Environment()
@@ -85,6 +77,8 @@ class OfficeRun:
         for start, end, who in self.absences:
             self.env.process(self._absence(start, end, who))
         self.env.run()
+        ids = [a.adviser_id for a in self.floor.advisers]
+        worked = [k for k, n in enumerate(self.taken) if n]
         return OfficeOutcome(
             self.idx,
             self.fr,
@@ -94,8 +88,8 @@ class OfficeRun:
             self.adviser,
             self.handoffs,
             self.speaks,
-            self.held,
-            self.taken,
+            {ids[k]: self.held[k] for k in worked},
+            {ids[k]: self.taken[k] for k in worked},
             self.env.now,
         )
 
@@ -122,57 +116,47 @@ class OfficeRun:
         self._pull(k)
 
     def _route(self, j: int) -> None:
-        i = self.idx[j]
-        case, model, floor = self.given.cases[i], self.given.models[i], self.floor
+        """Routing's own policy places the case, on the office as the run has it now: its
+        placement alone (the adviser and the queue), not the candidates and reason live
+        routing records (``policies.place``)."""
+        given, floor, i = self.given, self.floor, self.idx[j]
+        model = given.models[i]
         if model is None:
             return  # an office nobody staffs: the case waits for good
-        front_stage = floor.hybrid and self.stage[j] == 0
-        if front_stage:
-            self.stage[j] = 1
-        own = self.own.get(case.member_id)
-        state = floor.now()
-        key = (self.office_id, model, front_stage, case.language, case.topic_family, own, state)
-        decided = self.decided.get(key)
-        if decided is None:
-            decided = self._decide(model, front_stage, case, own)
-            if len(self.decided) >= REMEMBERED:
-                self.decided.clear()
-            self.decided[key] = decided
-        adviser_id, queue = decided
-        if adviser_id is None:
-            floor.queues.setdefault(queue, deque()).append(j)
-        else:
-            self._hold(j, floor.index[adviser_id])
-
-    def _decide(
-        self, model: OrganisationModel, front_stage: bool, case: Case, own: str | None
-    ) -> Decided:
-        """Routing's own policy, on the office as the run has it now."""
-        what = (case.language, case.topic_family, own)
+        case = given.cases[i]
+        what = (case.language, case.topic_family, self.own.get(case.member_id))
         asked = self.requests.get(what)
         if asked is None:  # immutable: one per kind of request, made once
             asked = self.requests[what] = policies.Request(case.office, *what)
-        if front_stage:
-            choice = policies.polyvalent(asked, self.floor.view(model, front_only=True))
+        if floor.hybrid and self.stage[j] == 0:
+            self.stage[j] = 1
+            placed = policies.place_polyvalent(asked, floor.view(model, front_only=True))
         else:
-            choice = policies.decide(asked, self.floor.view(model))
-        return choice.adviser_id, choice.queue
+            placed = policies.place(asked, floor.view(model))
+        if placed.adviser is None:
+            floor.queue(placed.queue).append(j)
+        else:
+            self._hold(j, floor.index[placed.adviser.adviser_id])
 
     def _hold(self, j: int, k: int) -> None:
         """Adviser ``k`` holds the j-th case from now: its steps, drawn, in closed form."""
         given, floor, i, now = self.given, self.floor, self.idx[j], self.env.now
         case = given.cases[i]
         adviser = floor.load(k, +1)
-        d = given.draws[i] if self.stage[j] < 2 else draw(given.seed, case, given.durations, 2)
-        speed = self.speed if self._specialist(i, adviser.desk) else 1.0
+        stage = self.stage[j]
+        d = given.draws[i] if stage < 2 else draw(given.seed, case, given.durations, 2)
+        # the swept speed-up reaches a specialist working their own families, under the
+        # specialised model
+        specialist = given.models[i] is SPECIALISED and case.topic_family in floor.specialism[k]
+        speed = self.speed if specialist else 1.0
         reply = now + d.pickup + speed * d.reply
         if self.fr[j] is None:
             self.fr[j] = reply
         self.adviser[j] = adviser.adviser_id
         self.speaks[j] = case.language in adviser.languages
-        self.taken[adviser.adviser_id] = self.taken.get(adviser.adviser_id, 0) + 1
+        self.taken[k] += 1
         self.since[j] = now
-        if self.stage[j] == 1 and floor.specialist_desk(case.topic_family):
+        if stage == 1 and floor.specialist_desk(case.topic_family):
             self.stage[j] = 2
             self.handoffs[j] += 1
             self._at(reply, HANDOFF, j, k)
@@ -184,14 +168,6 @@ class OfficeRun:
             self.res[j] = end = reply + speed * d.after + d.wait
             self._at(end, RESOLVE, j, k)
 
-    def _specialist(self, i: int, desk: str | None) -> bool:
-        """Whether the case is worked by a specialist of its family (where the swept speed-up
-        applies): a specialist desk's adviser, under the specialised model."""
-        floor = self.floor
-        if self.given.models[i] is not SPECIALISED or desk is None or desk in floor.front:
-            return False
-        return self.given.cases[i].topic_family in floor.families.get(desk, ())
-
     def _at(self, at: float, what: int, j: int, k: int) -> None:
         delay = at - self.env.now
         event = Timeout(self.env, delay if delay > 0 else 0.0, (what, j, k))
@@ -201,7 +177,7 @@ class OfficeRun:
         what, j, k = cast(tuple[int, int, int], event.value)
         now = self.env.now
         who = self.floor.load(k, -1).adviser_id
-        self.held[who] = self.held.get(who, 0.0) + now - self.since[j]
+        self.held[k] = self.held[k] + now - self.since[j]  # this order: (held + now) - since
         if what == RESOLVE:
             self.own[self.given.cases[self.idx[j]].member_id] = who
         elif what == ESCALATE:
@@ -213,13 +189,11 @@ class OfficeRun:
     def _pull(self, k: int) -> None:
         """A slot freed (or the adviser came back): the oldest case waiting in a queue the
         adviser serves, if any."""
-        floor = self.floor
-        adviser = floor.advisers[k]
+        adviser = self.floor.advisers[k]
         if not (adviser.available and adviser.capacity > adviser.open_cases):
             return
         oldest = None
-        for name in floor.serves[k]:
-            queue = floor.queues.get(name)
+        for queue in self.floor.serving[k]:
             if queue and (oldest is None or queue[0] < oldest[0]):
                 oldest = queue
         if oldest is not None:

@@ -8,16 +8,17 @@ reach it when their office's run says, and its queue (a pool of slots, first com
 served) is worked out afterwards, in the order they reached it. Breaches are computed
 afterwards from the timestamps (``lab.measures``).
 
-What is the same is done once (``Memory``): routing is a pure function of what it reads (the
-request, the office's desks and advisers' profiles, its model, each adviser's load and
-availability), so a decision met again is the policy's own answer; and an office two
-candidates run alike (same floor, same model for each case, same speed-up where it applies)
-goes through the same run under the same seed, so it is run once."""
+What is the same is done once (``Memory``): an office two candidates run alike (same floor,
+same model for each case, same speed-up where it applies) goes through the same run under the
+same seed, so it is run once. (Decisions were remembered too, keyed by all the policy reads;
+since the lab asks the policy for its placement alone, deciding again costs less than the key.)"""
 
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 from lab.cases import Case
 from lab.clock import Clock
@@ -25,22 +26,22 @@ from lab.draws import Draw
 from lab.durations import Durations
 from lab.floor import Floor
 from lab.models import Candidate
-from lab.office import Decided, Given, OfficeRun
+from lab.office import Given, OfficeRun
 from lab.outcome import OfficeOutcome, Run
-from services.routing.organisation.model import model_at
+from services.routing.organisation.model import ModelChange, model_at
 from shared.events import OrganisationModel
 
 SPECIALISED = OrganisationModel.SPECIALISED
+BEFORE = timedelta(microseconds=1)  # an instant's resolution: the one before a change
+ALL = datetime(1970, 1, 1, tzinfo=UTC)  # any instant, for an office with no change
 
 
 class Memory:
-    """What the runs of one seed (and its draws) share in a process: the decisions met so far,
-    keyed by the office's signature (``floor.signature``), the model, the request and the
-    advisers' load and availability; and the offices' runs, keyed by all an office's run reads."""
+    """What the runs of one seed (and its draws) share in a process: the offices' runs, keyed
+    by all an office's run reads (its signature, ``floor.signature``, among them)."""
 
     def __init__(self) -> None:
         self.offices: dict[tuple[object, ...], int] = {}
-        self.decided: dict[tuple[object, ...], Decided] = {}
         self.runs: dict[tuple[object, ...], OfficeOutcome] = {}
 
     def office(self, floor: Floor) -> int:
@@ -49,17 +50,34 @@ class Memory:
 
     def forget(self) -> None:
         """Before another seed: its runs are other runs."""
-        self.decided.clear()
         self.runs.clear()
 
 
 def in_force(cases: Sequence[Case], candidate: Candidate) -> list[OrganisationModel | None]:
-    """The model routing each case under the candidate (None: an office it does not staff)."""
+    """The model routing each case under the candidate (None: an office it does not staff).
+    Routing's rule (``model_at``) is asked once per office and change, not once per case: the
+    model in force only changes at a change's effective time."""
     offices = candidate.roster.offices
-    return [
-        model_at(offices[c.office].changes, c.received_at)[0] if c.office in offices else None
-        for c in cases
-    ]
+    steps = {code: _steps(staffing.changes) for code, staffing in offices.items()}
+    found: list[OrganisationModel | None] = []
+    for c in cases:
+        step = steps.get(c.office)
+        if step is None:
+            found.append(None)
+        else:
+            bounds, models = step
+            found.append(models[bisect_right(bounds, c.received_at)])
+    return found
+
+
+def _steps(
+    changes: Sequence[ModelChange],
+) -> tuple[list[datetime], list[OrganisationModel]]:
+    """An office's model history as steps: ``models[k]`` is in force from ``bounds[k - 1]``
+    (inclusive) to ``bounds[k]``, by ``model_at`` itself."""
+    bounds = sorted({c.effective_at for c in changes})
+    first = [model_at(changes, bounds[0] - BEFORE)[0]] if bounds else [model_at(changes, ALL)[0]]
+    return bounds, first + [model_at(changes, b)[0] for b in bounds]
 
 
 class Simulation:
@@ -111,9 +129,7 @@ class Simulation:
         key = (office_id, self.given.seed, speed, absences, models)
         found = self.memory.runs.get(key)
         if found is None:
-            found = OfficeRun(
-                self.given, idx, floor, speed, absences, self.memory.decided, office_id
-            ).run()
+            found = OfficeRun(self.given, idx, floor, speed, absences).run()
             self.memory.runs[key] = found
         return found
 

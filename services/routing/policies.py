@@ -8,7 +8,12 @@
 Language first: never an adviser who does not speak the member's language while one who does
 is available (at the desk; failing that, a speaker of the office skilled in the topic family).
 Capacity: never over capacity while an eligible adviser has room. Ties go to the smallest id,
-so a decision is deterministic; ``replay`` re-runs it from the inputs the event records."""
+so a decision is deterministic; ``replay`` re-runs it from the inputs the event records.
+
+A decision comes in two steps: ``place`` decides (the queue, the desk, the adviser, the pool
+they were weighed in), and the policy explains it (``Choice``: its candidates and reason, what
+``CaseRouted`` records). Live routing does both; the lab's simulation, which makes millions of
+decisions and records none, only places."""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from services.routing.organisation.model import Adviser, Office
+from services.routing.organisation.model import Adviser, Desk, Office
 from services.routing.organisation.standings import Standings
 from shared.events import OrganisationModel, Tier
 from shared.routing_inputs import MAX_CANDIDATES
@@ -68,6 +73,19 @@ class Choice:
     considered: int
     candidates: tuple[Candidate, ...]
     own: Candidate | None = None
+
+
+class Placement(NamedTuple):
+    """A policy's decision before it is explained: where the case goes (queue, desk), the
+    adviser who takes it (None: it waits in the queue), the pool they were weighed in and its
+    name, and the member's own adviser as the office has them (the polyvalent policy's)."""
+
+    queue: str
+    desk: Desk | None
+    adviser: Adviser | None
+    pool: Standings
+    pool_name: str
+    own: Adviser | None = None
 
 
 def candidate(adviser: Adviser, language: str) -> Candidate:
@@ -129,10 +147,30 @@ def own_adviser_takes_it(own: Candidate | None) -> bool:
     return own is not None and own.has_room and own.speaks_language
 
 
-def polyvalent(request: Request, office: Office) -> Choice:
-    top = best_of(office.standings(None), request.language)
+def takes_it(a: Adviser | None) -> Adviser | None:
+    """``a`` when they can take a case now (available with room), else None."""
+    return a if a is not None and a.available and a.capacity > a.open_cases else None
+
+
+def place_polyvalent(request: Request, office: Office) -> Placement:
+    """The member's own adviser when they speak the language and have room, else the first of
+    the office in ``preference`` order if they have room (``pick`` on the best few: the same)."""
+    pool = office.standings(None)
     mine = office.adviser(request.own_adviser) if request.own_adviser is not None else None
-    own = candidate(mine, request.language) if mine else None
+    if mine is not None and request.language in mine.languages and takes_it(mine):
+        chosen: Adviser | None = mine
+    else:
+        chosen = takes_it(pool.first(request.language))
+    return _new(Placement, (office.first_line_queue, None, chosen, pool, "office", mine))
+
+
+def polyvalent(request: Request, office: Office) -> Choice:
+    return _polyvalent(request, office, place_polyvalent(request, office))
+
+
+def _polyvalent(request: Request, office: Office, placed: Placement) -> Choice:
+    top = best_of(placed.pool, request.language)
+    own = candidate(placed.own, request.language) if placed.own else None
     if own_adviser_takes_it(own):
         assert own is not None
         chosen: Candidate | None = own
@@ -142,7 +180,7 @@ def polyvalent(request: Request, office: Office) -> Choice:
         prefix = "own adviser unavailable; " if request.own_adviser else ""
         reason = prefix + (f"least-loaded adviser who {why}" if chosen else f"queued: {why}")
     return Choice(
-        queue=f"{office.office}/{Tier.FIRST_LINE.value}",
+        queue=placed.queue,
         desk=None,
         adviser_id=chosen.adviser_id if chosen else None,
         organisation_model=OrganisationModel.POLYVALENT,
@@ -150,46 +188,58 @@ def polyvalent(request: Request, office: Office) -> Choice:
         policy_version=POLICY_VERSION,
         tier=Tier.FIRST_LINE,
         reason=reason,
-        pool="office",
+        pool=placed.pool_name,
         considered=len(office.advisers),
         candidates=top,
         own=own,
     )
 
 
-def specialised(request: Request, office: Office) -> Choice:
+def place_specialised(request: Request, office: Office) -> Placement:
+    """The desk asked for, else the family's, else the front desk; its first adviser in
+    ``preference`` order; failing an available speaker there, the office's available speakers
+    skilled in the family; the first of the pool if they have room."""
     asked = None
     if request.desk is not None:
         asked = next((d for d in office.desks if d.desk_id == request.desk), None)
     desk = asked or office.desk_for(request.topic_family) or office.front_desk()
-    if desk is None:  # an office set to specialised without desks: its first-line queue
-        where, queue = "the office's first-line queue (no desks)", f"{office.office}/first_line"
-    else:
-        kind = "front desk" if desk == office.front_desk() else "specialist desk"
-        where, queue = f"the {kind} {desk.desk_id}", f"{office.office}/{desk.desk_id}"
-        where += " (asked for)" if asked else ""
-    staff = office.standings(desk)
-    top, considered, pool_name = (
-        best_of(staff, request.language),
-        len(staff),
-        "desk" if desk else "office",
-    )
-    if not (top and top[0].available and top[0].speaks_language):
+    queue = office.first_line_queue if desk is None else f"{office.office}/{desk.desk_id}"
+    pool, pool_name = office.standings(desk), "desk" if desk else "office"
+    language = request.language
+    best = pool.first(language)
+    if not (best is not None and best.available and language in best.languages):
         skilled = [
             a
             for a in office.advisers
-            if a.available and request.language in a.languages and request.topic_family in a.skills
+            if a.available and language in a.languages and request.topic_family in a.skills
         ]
         if skilled:
-            top, considered = ranked(skilled, request.language), len(skilled)
-            pool_name = "skilled_speakers"
+            pool, pool_name = Standings(skilled), "skilled_speakers"
+            best = pool.first(language)
+    return _new(Placement, (queue, desk, takes_it(best), pool, pool_name, None))
+
+
+def specialised(request: Request, office: Office) -> Choice:
+    return _specialised(request, office, place_specialised(request, office))
+
+
+def _specialised(request: Request, office: Office, placed: Placement) -> Choice:
+    desk = placed.desk
+    if desk is None:  # an office set to specialised without desks: its first-line queue
+        where = "the office's first-line queue (no desks)"
+    else:
+        kind = "front desk" if desk == office.front_desk() else "specialist desk"
+        where = f"the {kind} {desk.desk_id}"
+        where += " (asked for)" if request.desk is not None and desk.desk_id == request.desk else ""
+    top = best_of(placed.pool, request.language)
     chosen, why = pick(top, request.language)
-    helper = " (a skilled speaker of another desk)" if pool_name == "skilled_speakers" else ""
+    skilled = placed.pool_name == "skilled_speakers"
+    helper = " (a skilled speaker of another desk)" if skilled else ""
     reason = f"{request.topic_family} goes to {where}; " + (
         f"adviser{helper} who {why}" if chosen else f"queued: {why}"
     )
     return Choice(
-        queue=queue,
+        queue=placed.queue,
         desk=desk.desk_id if desk else None,
         adviser_id=chosen.adviser_id if chosen else None,
         organisation_model=OrganisationModel.SPECIALISED,
@@ -197,8 +247,8 @@ def specialised(request: Request, office: Office) -> Choice:
         policy_version=POLICY_VERSION,
         tier=Tier.FIRST_LINE,
         reason=reason,
-        pool=pool_name,
-        considered=considered,
+        pool=placed.pool_name,
+        considered=len(placed.pool),
         candidates=top,
     )
 
@@ -208,6 +258,14 @@ def decide(request: Request, office: Office) -> Choice:
     if office.model is OrganisationModel.SPECIALISED:
         return specialised(request, office)
     return polyvalent(request, office)
+
+
+def place(request: Request, office: Office) -> Placement:
+    """``decide``'s decision, unexplained: the same queue, desk and adviser (a property test
+    holds them equal), without the candidates and reason a recorded decision needs."""
+    if office.model is OrganisationModel.SPECIALISED:
+        return place_specialised(request, office)
+    return place_polyvalent(request, office)
 
 
 def replay(

@@ -3,22 +3,29 @@ the swept speed-up applied to specialists only, business time in closed form."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lab import clock, draws
-from lab.cases import generated
-from lab.durations import Durations
+from lab.cases import Case, generated
+from lab.durations import Durations, Spread, Steps
 from lab.measures import ALL, of_run, repeats
 from lab.models import ModelSpec, apply
-from lab.office import Decided
 from lab.organisation import Roster, fold
-from lab.simulation import Memory, Simulation
+from lab.outcome import OfficeOutcome
+from lab.simulation import Memory, Simulation, in_force
 from services.advisory.sla.policy import SlaPolicy
+from services.routing.deciding import Staffing
 from services.routing.organisation import seed
+from services.routing.organisation.model import ModelChange, model_at
 from shared.business_calendar import Calendar, business_seconds
+from shared.events import OrganisationModel
 
 ORGANISATION = Path(__file__).parents[2] / "lab" / "examples" / "organisation-100.json"
 START = datetime(2026, 3, 2, tzinfo=UTC)
@@ -53,6 +60,29 @@ def test_a_case_draws_the_same_whatever_else_is_simulated() -> None:
     assert draws.draws(10, CASES[5:6], Durations())[0] != alone[0]
 
 
+def test_bulk_draws_are_each_cases_own_draws() -> None:
+    # Given steps of every kind: the log's samples, a lognormal, a step of no time
+    sampled = Steps(
+        pickup=Spread(600.0, samples=(60.0, 600.0, 3600.0)),
+        reply=Spread(1800.0, 0.5),
+        resolve=Spread(0.0),
+        escalate_after=Spread(7200.0, 2.0),
+        support=Spread(3600.0, samples=(100.0,)),
+        wait=Spread(9000.0, 1.5),
+        p_escalate=0.3,
+        p_wait=0.5,
+    )
+    durations = Durations(
+        {"expenses": sampled, "payments_advances": replace(sampled, resolve=Spread(5.0))}
+    )
+    # When a seed's draws are made in bulk, Then each is the case's own draw, exactly
+    bulk = draws.draws(11, CASES[:500], durations)
+    assert bulk == [draws.draw(11, c, durations) for c in CASES[:500]]
+    assert {d.escalated for d in bulk} == {True, False}
+    assert any(d.wait == 0.0 for d in bulk)
+    assert any(d.wait > 0.0 for d in bulk)
+
+
 def test_models_differ_by_how_they_route(roster: Roster) -> None:
     polyvalent, specialised = measures(roster, "polyvalent", 1), measures(roster, "specialised", 1)
     # the member's own adviser takes their repeat requests only in the polyvalent model
@@ -83,42 +113,63 @@ def test_business_time_in_closed_form_counts_as_advisorys_calendar() -> None:
     assert axis.instant(axis.seconds(monday_noon)) == monday_noon
 
 
-class Unkept(dict[tuple[object, ...], Decided]):
-    """A memory that keeps nothing: every decision is the policy's, made there and then."""
+class Unkept(dict[tuple[object, ...], OfficeOutcome]):
+    """A memory that keeps nothing: every office is run, there and then."""
 
-    def __setitem__(self, key: tuple[object, ...], value: Decided) -> None:
+    def __setitem__(self, key: tuple[object, ...], value: OfficeOutcome) -> None:
         pass
 
 
-def test_remembered_decisions_are_the_policys_own(roster: Roster) -> None:
-    # Given a memory of decisions filled by other candidates' runs (offices alike share them)
+def test_offices_run_alike_are_run_once_and_give_the_same(roster: Roster) -> None:
+    # Given a memory of office runs filled by the model in force (Liège and Charleroi run
+    # specialised, as they do under "specialised everywhere")
     memory = Memory()
-    for kind in ("polyvalent", "in_force"):
-        candidate = apply(ModelSpec(name=kind, kind=kind), roster)
-        Simulation(
-            CASES,
-            candidate,
-            Durations(),
-            CLOCK,
-            6,
-            draws.draws(6, CASES, Durations()),
-            memory=memory,
-        ).run()
-    remembered = len(memory.decided)
+    drawn = draws.draws(6, CASES, Durations())
+    in_force = apply(ModelSpec(name="in force", kind="in_force"), roster)
+    Simulation(CASES, in_force, Durations(), CLOCK, 6, drawn, memory=memory).run()
+    remembered = dict(memory.runs)
     # When the specialised model runs with that memory, and without any
     specialised = apply(ModelSpec(name="specialised", kind="specialised"), roster)
-    drawn = draws.draws(6, CASES, Durations())
     with_memory = Simulation(CASES, specialised, Durations(), CLOCK, 6, drawn, memory=memory)
     none = Memory()
-    none.decided = Unkept()
+    none.runs = Unkept()
     every_time = Simulation(CASES, specialised, Durations(), CLOCK, 6, drawn, memory=none)
-    # Then both runs are the same, case by case, and the memory was used
+    # Then both runs are the same, case by case
     assert with_memory.run() == every_time.run()
-    assert 0 < remembered < len(memory.decided)
-    # ...and a memory never answers for another office's advisers: every decision it holds
-    # names an adviser of the office it was taken in, or none
-    offices = {c: {a.adviser_id for a in s.advisers} for c, s in specialised.roster.offices.items()}
-    signatures = {n: sig for sig, n in memory.offices.items()}
-    for key, (adviser, _) in memory.decided.items():
-        office = str(signatures[int(str(key[0]))][0])
-        assert adviser is None or adviser in offices[office]
+    # ...the memory kept what it had and added the offices not alike (the others were run)
+    assert remembered.items() <= memory.runs.items()
+    assert len(remembered) < len(memory.runs) < 2 * len(remembered)
+    # ...and under another seed nothing is taken from it
+    other = Simulation(
+        CASES, specialised, Durations(), CLOCK, 7, draws.draws(7, CASES, Durations())
+    )
+    assert other.run() != with_memory.run()
+
+
+@given(
+    changes=st.lists(
+        st.tuples(st.integers(0, 20), st.integers(0, 3), st.sampled_from(list(OrganisationModel))),
+        max_size=6,
+    ),
+    instants=st.lists(st.integers(-2, 24), min_size=1, max_size=30),
+)
+def test_the_model_of_each_case_is_routings_rule(
+    changes: list[tuple[int, int, OrganisationModel]], instants: list[int]
+) -> None:
+    # Given an office's model changes (some at the same effective time, decided apart)
+    history = tuple(
+        ModelChange(
+            "mons", model, START + timedelta(hours=at), START + timedelta(hours=decided), uuid4()
+        )
+        for at, decided, model in changes
+    )
+    roster = Roster({"mons": Staffing("mons", changes=history)}, 1)
+    cases = [
+        Case(f"c{n}", "m", "mons", "fr", "expenses", START + timedelta(hours=h))
+        for n, h in enumerate(sorted(instants))
+    ] + [Case("elsewhere", "m", "namur", "fr", "expenses", START)]
+    candidate = apply(ModelSpec(name="in force", kind="in_force"), roster)
+    # When the lab works out the model routing each case (once per change, not per case)
+    found = in_force(cases, candidate)
+    # Then it is routing's own rule, case by case; None for an office the candidate lacks
+    assert found == [model_at(history, c.received_at)[0] for c in cases[:-1]] + [None]

@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.routing.organisation.model import Adviser, Desk, Office
-from services.routing.policies import Request, decide, polyvalent, replay, specialised
+from services.routing.policies import (
+    Request,
+    decide,
+    place,
+    polyvalent,
+    replay,
+    specialised,
+)
 from shared.events import OrganisationModel
 from shared.organisation_events import DeskKind
 from shared.routing_inputs import MAX_CANDIDATES
@@ -31,6 +38,12 @@ def adviser(
 
 def office(model: OrganisationModel, *advisers: Adviser) -> Office:
     return Office("liege", model, (FRONT, CONTRACTS), advisers)
+
+
+def placed(request_: Request, org: Office) -> tuple[str, str | None]:
+    """The queue and adviser of ``place``'s decision (unexplained)."""
+    found = place(request_, org)
+    return found.queue, found.adviser.adviser_id if found.adviser else None
 
 
 @pytest.mark.parametrize(
@@ -78,6 +91,13 @@ def office(model: OrganisationModel, *advisers: Adviser) -> Office:
             "a2",
             "nobody available speaks en",
         ),
+        # own adviser free but not speaking the member's language -> a speaker
+        (
+            (adviser("a1", "nl"), adviser("a2", load=3)),
+            Request("liege", "fr", "vat_tax", "a1"),
+            "a2",
+            "own adviser unavailable; least-loaded adviser who speaks fr",
+        ),
         # everyone full -> the office queue
         (
             (adviser("a1", load=5), adviser("a2", load=5)),
@@ -92,6 +112,7 @@ def test_polyvalent(
 ) -> None:
     choice = polyvalent(request_, office(P, *advisers))
     assert choice.adviser_id == chosen
+    assert placed(request_, office(P, *advisers)) == (choice.queue, chosen)
     assert reason_part in choice.reason
     assert choice.queue == "liege/first_line"
     assert choice.policy == "polyvalent"
@@ -113,6 +134,7 @@ def test_specialised(family: str, queue: str, chosen: str) -> None:
     )
     choice = specialised(Request("liege", "fr", family), office(S, *staff))
     assert (choice.queue, choice.adviser_id) == (queue, chosen)
+    assert placed(Request("liege", "fr", family), office(S, *staff)) == (queue, chosen)
     assert choice.organisation_model is S
     assert {c.adviser_id for c in choice.candidates} <= {"f1", "f2", "c1"}
 
@@ -217,6 +239,8 @@ def test_policy_invariants(
     choice = decide(request_, org)
     # deterministic
     assert decide(request_, org) == choice
+    # and placed alike without the explanation (the lab's simulation reads this)
+    assert placed(request_, org) == (choice.queue, choice.adviser_id)
     # every request gets a destination: the office's first-line queue or one of its desks'
     assert choice.queue in {"liege/first_line", "liege/front", "liege/contracts"}
     assert choice.organisation_model is model

@@ -132,3 +132,37 @@ def test_decisions_on_a_changing_office_are_the_reference_decisions(
     front = Office("liege", P, desks, tuple(a for a in advisers if a.desk == "front"))
     for request in requests:
         assert policies.polyvalent(request, front) == reference_decide(request, front)
+
+
+@given(
+    advisers=advisers_st,
+    model=st.sampled_from([P, S]),
+    desks=st.sampled_from([DESKS, DESKS[:2], ()]),
+    steps=st.lists(st.tuples(st.integers(0, 100), st.sampled_from(["+1", "-1", "toggle"]))),
+    requests=st.lists(requests_st, min_size=1, max_size=30),
+)
+def test_a_placement_is_the_decision_unexplained(
+    advisers: list[Adviser],
+    model: OrganisationModel,
+    desks: tuple[Desk, ...],
+    steps: list[tuple[int, str]],
+    requests: list[Request],
+) -> None:
+    # What the lab's simulation reads (``place``) is what live routing decides (``decide``,
+    # checked against the reference above), on offices changing in place as the lab's do
+    office = Office("liege", model, desks, tuple(advisers))
+    front = Office("liege", P, desks, tuple(a for a in advisers if a.desk == "front"))
+    for n, request in enumerate(requests):
+        for placed, chosen in (
+            (policies.place(request, office), policies.decide(request, office)),
+            (policies.place_polyvalent(request, front), policies.polyvalent(request, front)),
+        ):
+            assert (placed.adviser.adviser_id if placed.adviser else None) == chosen.adviser_id
+            assert (placed.queue, placed.pool_name) == (chosen.queue, chosen.pool)
+            assert (placed.desk.desk_id if placed.desk else None) == chosen.desk
+        for which, what in steps[n :: len(requests)]:
+            if advisers:
+                a = advisers[which % len(advisers)]
+                move(a, what)
+                office.moved(a)
+                front.moved(a)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID, uuid5
 
 from services.routing.domain import EVENT_NAMESPACE
-from shared.events import OrganisationModel
+from shared.events import OrganisationModel, Tier
 from shared.organisation_events import DeskKind
 
 if TYPE_CHECKING:
@@ -79,6 +79,10 @@ class Office:
                 by_desk.setdefault(a.desk, []).append(a)
         return {desk: tuple(staff) for desk, staff in by_desk.items()}
 
+    @cached_property
+    def first_line_queue(self) -> str:
+        return f"{self.office}/{Tier.FIRST_LINE.value}"
+
     def desk_for(self, topic_family: str) -> Desk | None:
         """The desk of a topic family under the specialised model: front desk families first."""
         found = self._desk_of.get(topic_family, self)  # the office itself: not looked up yet
@@ -144,6 +148,11 @@ class Office:
         simulation does; routing builds a new office instead): its pools stay in order."""
         for pool in self._pools_of.get(adviser.adviser_id, ()):
             pool.moved(adviser)
+
+    def pools_holding(self, adviser_id: str) -> list[Standings]:
+        """The pools built so far that hold the adviser: the office's own list, which grows as
+        it builds pools (so a simulation can tell them of a change itself, as ``moved``)."""
+        return self._pools_of.setdefault(adviser_id, [])
 
 
 @dataclass(frozen=True)

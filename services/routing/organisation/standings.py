@@ -54,6 +54,21 @@ class Standings:
         # ``others`` holds the available non-speakers, then the unavailable, each in order
         return (speakers + others)[:n]
 
+    def first(self, language: str) -> Adviser | None:
+        """``top(language, 1)``'s adviser (None: an empty pool): the first available speaker,
+        else the first available adviser, else the first of the unavailable ones."""
+        advisers = self.advisers
+        other = None
+        for entry in self._order:
+            a = advisers[entry[4]]
+            if entry[0]:
+                return a if other is None else other
+            if language in a.languages:
+                return a
+            if other is None:
+                other = a
+        return other
+
     def moved(self, a: Adviser) -> None:
         """``a``'s load or availability changed (an adviser of another pool: nothing to do)."""
         before = self._keys.get(a.adviser_id)
