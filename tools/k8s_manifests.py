@@ -129,7 +129,7 @@ def _labels(name: str, component: str) -> dict[str, str]:
 
 def kafka_topic(topic: str) -> Doc:
     return {
-        "apiVersion": "kafka.strimzi.io/v1beta2",
+        "apiVersion": "kafka.strimzi.io/v1",
         "kind": "KafkaTopic",
         "metadata": {"name": topic, "labels": {"strimzi.io/cluster": CLUSTER}},
         "spec": {
@@ -152,7 +152,7 @@ def _acl(kind: str, name: str, operations: list[str], pattern: str = "literal") 
 
 def kafka_user(name: str, acls: list[Doc]) -> Doc:
     return {
-        "apiVersion": "kafka.strimzi.io/v1beta2",
+        "apiVersion": "kafka.strimzi.io/v1",
         "kind": "KafkaUser",
         "metadata": {"name": name, "labels": {"strimzi.io/cluster": CLUSTER}},
         "spec": {

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from services.catalog import BUILDERS
-from tools import k8s_manifests, runtime_lock
+from tools import deploy_check, k8s_manifests, runtime_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,3 +66,48 @@ def test_compose_runs_every_process_after_provisioning() -> None:
             "service_completed_successfully"
         )
     assert services["kafka"]["image"].startswith("apache/kafka:")
+
+
+def test_kustomization_deploys_every_manifest() -> None:
+    listed = {str(p.relative_to(ROOT)) for p in deploy_check.manifests()}
+    on_disk = {
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "deploy" / "k8s").rglob("*.yaml")
+        if p.name != "kustomization.yaml"
+    }
+    assert listed == on_disk
+
+
+def test_crd_schemas_are_strict() -> None:
+    schema = deploy_check.strict(
+        {
+            "type": "object",
+            "properties": {
+                "spec": {"type": "object", "properties": {"port": {"format": "int-or-string"}}},
+                "free": {
+                    "type": "object",
+                    "x-kubernetes-preserve-unknown-fields": True,
+                    "properties": {"a": {"type": "string"}},
+                },
+            },
+        }
+    )
+    assert schema["additionalProperties"] is False
+    assert schema["properties"]["spec"]["additionalProperties"] is False
+    assert schema["properties"]["spec"]["properties"]["port"]["oneOf"] == [
+        {"type": "string"},
+        {"type": "integer"},
+    ]
+    assert "additionalProperties" not in schema["properties"]["free"]
+
+
+def test_kubernetes_schemas_carry_the_definitions_they_reach() -> None:
+    definitions = {
+        "A": {"properties": {"b": {"$ref": "/api/_definitions.json#/$defs/B"}}},
+        "B": {"type": "string"},
+        "C": {"type": "integer"},
+    }
+    schema = deploy_check.standalone('{"$ref": "/api/_definitions.json#/$defs/A"}', definitions)
+    assert schema["$ref"] == "#/$defs/A"
+    assert set(schema["$defs"]) == {"A", "B"}
+    assert schema["$defs"]["A"]["properties"]["b"]["$ref"] == "#/$defs/B"
