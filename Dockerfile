@@ -12,7 +12,9 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python3 -m venv /opt/relais
 COPY deploy/requirements.lock /tmp/requirements.lock
 # --no-deps: the lock is the whole closure (tools/runtime_lock.py), nothing else may come in.
-RUN /opt/relais/bin/pip install --no-deps --only-binary=:all: -r /tmp/requirements.lock
+RUN /opt/relais/bin/pip install --no-deps --only-binary=:all: -r /tmp/requirements.lock \
+    && rm -rf /opt/relais/bin/pip* /opt/relais/lib/python3*/site-packages/pip \
+        /opt/relais/lib/python3*/site-packages/setuptools
 # The code, not an installed package: the SQL migrations, templates and i18n files travel with
 # the modules that read them.
 COPY shared /app/shared

@@ -69,7 +69,7 @@ OWNERS: dict[str, str] = {
 }
 
 # Per process: requests and the memory limit (CPU is not limited: a throttled consumer falls
-# behind; see docs/scaling.md for the capacity model).
+# behind; the capacity model of issue 16 point 4 sizes the requests).
 RESOURCES: dict[str, tuple[str, str, str]] = {
     "intake": ("250m", "256Mi", "512Mi"),
     "routing": ("250m", "384Mi", "768Mi"),
