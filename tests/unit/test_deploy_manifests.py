@@ -111,3 +111,16 @@ def test_kubernetes_schemas_carry_the_definitions_they_reach() -> None:
     assert schema["$ref"] == "#/$defs/A"
     assert set(schema["$defs"]) == {"A", "B"}
     assert schema["$defs"]["A"]["properties"]["b"]["$ref"] == "#/$defs/B"
+
+
+def test_image_copies_every_package() -> None:
+    """A package added to pyproject.toml must reach the image, or its process fails there."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    packages = {p.rstrip("*") for p in config["tool"]["setuptools"]["packages"]["find"]["include"]}
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    ignore = (ROOT / ".dockerignore").read_text().splitlines()
+    for package in packages:
+        assert f"COPY {package} /app/{package}" in dockerfile, package
+        assert f"!{package}/" in ignore, package
