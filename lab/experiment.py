@@ -57,8 +57,9 @@ class Prepared:
 
 
 def prepared(setup: Setup) -> Prepared:
-    arrived = [setup.clock.seconds(c.received_at) for c in setup.cases]
-    models = [in_force(setup.cases, v.candidate) for v in setup.variants]
+    stamps = [c.received_at.timestamp() for c in setup.cases]
+    arrived = [setup.clock.since(t) for t in stamps]
+    models = [in_force(setup.cases, v.candidate, stamps) for v in setup.variants]
     pairs = repeats(setup.cases)
     return Prepared(arrived, models, pairs, scopes(setup.cases, setup.policy, pairs))
 
