@@ -6,7 +6,7 @@ VENV_STAMP := .venv/.installed
 # A real deployment sets RELAIS_ENV to something else and RELAIS_OIDC_* (its identity provider).
 export RELAIS_ENV ?= dev
 
-.PHONY: run test up down clean lint fmt bench bench-rebuild asyncapi unit integration e2e typecheck report chaos fuzz-kafka fuzz-http
+.PHONY: run test up down clean lint fmt bench bench-rebuild asyncapi unit integration e2e browser chromium screenshots typecheck report chaos fuzz-kafka fuzz-http
 
 # The virtualenv is rebuilt when pyproject.toml changes; pip's cache (~/.cache/pip) makes
 # a second fresh clone fast.
@@ -29,7 +29,7 @@ clean: down
 run: up
 	@$(PY) -m relais_cli.main run
 
-test: up
+test: up chromium
 	@$(PY) -m pytest
 
 unit: $(VENV_STAMP)
@@ -40,6 +40,17 @@ integration: up
 
 e2e: up
 	@$(PY) -m pytest tests/e2e
+
+# The staff console in a real browser (Debian's Chromium, driven by Playwright).
+browser: up chromium
+	@$(PY) -m pytest tests/browser
+
+chromium:
+	@bash deploy/chromium.sh
+
+# docs/console/*.png: every screen of the console, from the console `make run` serves.
+screenshots: $(VENV_STAMP) chromium
+	@$(PY) -m tools.screenshots $(ARGS)
 
 # Crash tests: every service killed -9 at every fault point, with 3 seeds, then Kafka and
 # PostgreSQL stopped under each service (ARGS="-k routing" for a part). Stops the local stack.

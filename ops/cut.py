@@ -25,11 +25,9 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from ops import kafka
 from ops.kafka import Offsets
 from ops.schemas import quoted
+from shared.backlogs import live_positions
 from shared.db import Conn
 
-POSITIONS = """
-SELECT topic, partition, next_offset FROM {schema}.consumer_positions
-WHERE consumer_group = $1 AND topic = ANY($2::text[])"""
 PENDING = """
 SELECT id, topic, key, value, headers FROM {schema}.outbox
 WHERE topic = ANY($1::text[]) ORDER BY id"""
@@ -66,16 +64,6 @@ async def writers_paused(
                     ) from None
                 await asyncio.sleep(0.02)
         yield
-
-
-async def live_positions(
-    conn: Conn, schema: str, group: str, tps: Sequence[TopicPartition]
-) -> Offsets:
-    """Where the live consumer group stands (0 where it never consumed)."""
-    topics = sorted({tp.topic for tp in tps})
-    rows = await conn.fetch(POSITIONS.format(schema=quoted(schema)), group, topics)
-    stored = {TopicPartition(r["topic"], r["partition"]): r["next_offset"] for r in rows}
-    return {tp: stored.get(tp, 0) for tp in tps}
 
 
 async def targets(

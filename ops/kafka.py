@@ -1,75 +1,15 @@
-"""Reading the log as ops tools do: plain aiokafka clients, no consumer group, big fetches."""
+"""Reading the log as ops tools do: plain aiokafka clients, no consumer group, big fetches
+(the clients themselves are shared/kafka_reads.py's, which the services' ops endpoints use too)."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Iterable, Mapping
-from datetime import datetime
+from collections.abc import Mapping
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import TopicPartition
 
-Offsets = dict[TopicPartition, int]
+from shared.kafka_reads import FETCH, Offsets, ends, partitions, reader, starts
 
-# Rebuilds read a lot: fetch up to 8 MiB per partition and 64 MiB per request.
-FETCH = {"max_partition_fetch_bytes": 8 * 2**20, "fetch_max_bytes": 64 * 2**20}
-
-
-@contextlib.asynccontextmanager
-async def reader(bootstrap: str, **options: object) -> AsyncIterator[AIOKafkaConsumer]:
-    """A started consumer outside any consumer group (it commits nothing)."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
-        enable_auto_commit=False,
-        client_id="relais-ops",
-        **{**FETCH, **options},
-    )
-    await consumer.start()
-    try:
-        yield consumer
-    finally:
-        await consumer.stop()
-
-
-async def partitions(bootstrap: str, topics: Iterable[str]) -> list[TopicPartition]:
-    """Every partition of the topics (a topic that does not exist has none)."""
-    topics = list(topics)
-    if not topics:
-        return []
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="relais-ops")
-    await admin.start()
-    try:
-        described = await admin.describe_topics(topics)
-    finally:
-        await admin.close()
-    found = {
-        TopicPartition(t["topic"], p["partition"])
-        for t in described
-        if t.get("error_code") == 0
-        for p in t.get("partitions", ())
-    }
-    return sorted(found)
-
-
-async def ends(consumer: AIOKafkaConsumer, tps: Iterable[TopicPartition]) -> Offsets:
-    """The log end of each partition: the offset the next message will get."""
-    tps = list(tps)
-    return dict(await consumer.end_offsets(tps)) if tps else {}
-
-
-async def starts(
-    consumer: AIOKafkaConsumer, tps: Iterable[TopicPartition], since: datetime | None = None
-) -> Offsets:
-    """The first offset of each partition, or the first at or after ``since``."""
-    tps = list(tps)
-    if not tps:
-        return {}
-    first: Offsets = dict(await consumer.beginning_offsets(tps))
-    if since is None:
-        return first
-    last = await ends(consumer, tps)
-    found = await consumer.offsets_for_times({tp: int(since.timestamp() * 1000) for tp in tps})
-    return {tp: (found[tp].offset if found.get(tp) else last[tp]) for tp in tps}
+__all__ = ["FETCH", "Offsets", "ends", "partitions", "reader", "split", "starts"]
 
 
 def split(stop: Mapping[TopicPartition, int], shares: int) -> list[Offsets]:

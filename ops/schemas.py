@@ -15,6 +15,7 @@ import asyncpg
 
 from shared import db
 from shared.db import Conn
+from shared.db import quoted as quoted  # the ops tools name it here
 
 PLUMBING = ("outbox", "consumer_positions", "schema_migrations")
 # What a service keeps that is not a fold of the log (advisory's drafts and presence): a
@@ -58,11 +59,6 @@ class Shadow:
     schema: str
     role: str
     pool: asyncpg.Pool
-
-
-def quoted(name: str) -> str:
-    """An identifier quoted for SQL (schema, table or role names come from the catalog)."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 async def owner(conn: Conn, schema: str) -> str:

@@ -37,7 +37,7 @@ def list_(
 ) -> None:
     """List a service's dead letters: position, original topic/partition/offset, time,
     redrives so far, whether already redriven, and the reason."""
-    from ops.dlq import read
+    from shared.dead_letter_log import read
     from shared.settings import Settings
 
     console = Console()
@@ -63,7 +63,7 @@ def show(
     at: Annotated[str, typer.Argument(help="PARTITION:OFFSET in the dead-letter topic.")],
 ) -> None:
     """Show one dead letter in full: its headers and its value (pretty when it is JSON)."""
-    from ops.dlq import read
+    from shared.dead_letter_log import read
     from shared.settings import Settings
 
     console = Console()
@@ -95,7 +95,7 @@ def redrive(
     that service reads it; other consumers of the original topic see nothing twice). Without
     --at: every dead letter not redriven yet. Each is handled as an event of its original
     topic; one that fails again returns to the dead-letter topic with its redrive counted."""
-    from ops.dlq import redrive as send_back
+    from shared.dead_letter_log import redrive as send_back
     from shared.settings import Settings
 
     console = Console()
@@ -115,7 +115,7 @@ def purge(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete dead letters from the topic: by default those already redriven."""
-    from ops.dlq import purge as delete
+    from shared.dead_letter_log import purge as delete
     from shared.settings import Settings
 
     console = Console()

@@ -185,3 +185,8 @@ async def _apply(
             await conn.execute(RECORD.format(schema=schema), name)
         applied_now.append(name)
     return applied_now
+
+
+def quoted(name: str) -> str:
+    """An identifier quoted for SQL (schema, table or role names come from the catalog)."""
+    return '"' + name.replace('"', '""') + '"'

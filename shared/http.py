@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from shared import auth, tracing_setup
 from shared.body_guard import BodyGuard
 from shared.metrics_http import HttpMetrics, metrics_router
+from shared.ops_http import ops_router
 from shared.problems import FieldProblem as FieldProblem  # the services import these here
 from shared.problems import Problem as Problem
 from shared.problems import answer_every_error_as_problem
@@ -137,7 +138,8 @@ def create_app(
     tracing_setup.instrument_app(app, runtime.settings)
     app.include_router(health_router(runtime))
     app.include_router(metrics_router(runtime))
-    for router in routers:
+    # Every service answers ops the same way: its lag, outbox and dead letters.
+    for router in [*routers, ops_router(runtime)]:
         document_shared_answers(router)
         app.include_router(router)
     return app

@@ -46,3 +46,9 @@ class Invalid(Refused):
     """What it asks cannot be, whatever the state (e.g. an absence that ends before it starts)."""
 
     status = 422
+
+
+class Unavailable(Refused):
+    """Something it needs does not answer now (e.g. the broker); asking again later may work."""
+
+    status = 503

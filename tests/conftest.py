@@ -20,6 +20,9 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.load_profile("relais")
 
+# The services as session fixtures, one process each for e2e and browser tests alike.
+pytest_plugins = ["tests.support.service_fixtures"]
+
 # Tests run the services in dev mode: the documented dev signing key (make test sets it too).
 os.environ.setdefault("RELAIS_ENV", "dev")
 

@@ -27,6 +27,7 @@ from services.console.routes import (
     collaboration,
     login,
     oidc,
+    ops,
     support,
     tasks,
     team,
@@ -36,7 +37,7 @@ from services.console.settings import ConsoleSettings
 
 HERE = Path(__file__).parent
 # One module per screen (docs/console.md: adding a screen).
-ROUTES = [login, oidc, adviser, collaboration, case, support, tasks, team]
+ROUTES = [login, oidc, adviser, collaboration, case, support, tasks, team, ops]
 
 # Everything from the console itself: no CDN, no inline script (the JS reads data-* attributes).
 SECURITY_HEADERS = {

@@ -54,6 +54,10 @@ KNOWN = frozenset(
         "already_holds",
         "not_movable",
         "unknown_colleague",
+        # ops: the services' dead letters and routing's offices
+        "kafka_unavailable",
+        "no_dead_letter",
+        "unknown_office",
     }
 )
 

@@ -19,7 +19,6 @@ ADMIN_TEAM = ("admin-1", "admin-2")
 OPS = ("ops-1",)
 DPO = ("dpo-1",)
 ADVISERS_PER_OFFICE = 3
-SUPPORT_SHOWN = 4
 ROSTER_READER = Principal("console-dev-roster", Role.OPS)
 
 
@@ -56,7 +55,7 @@ async def demo_people(services: Services, settings: ConsoleSettings) -> list[Pri
         )
         people += [Principal(a, Role.ADVISER, office) for a in mine[:ADVISERS_PER_OFFICE]]
     support = sorted(a["adviser_id"] for a in rows if a["team"] == "support")
-    people += [Principal(s, Role.SUPPORT) for s in support[:SUPPORT_SHOWN]]
+    people += [Principal(s, Role.SUPPORT) for s in support]  # a small team: all of it
     return people + fixed(settings.base.offices)
 
 

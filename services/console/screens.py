@@ -27,6 +27,7 @@ SCREENS: list[Screen] = [
     Screen("support", "/support", frozenset({Role.SUPPORT})),
     Screen("tasks", "/tasks", frozenset({Role.ADMIN_TEAM})),
     Screen("team", "/team", frozenset({Role.TEAM_LEAD})),
+    Screen("ops", "/ops", frozenset({Role.OPS})),
 ]
 
 

@@ -1,4 +1,5 @@
-"""End-to-end: the services run as real processes against the real broker and database."""
+"""End-to-end: the services run as real processes against the real broker and database (the
+session's service fixtures are tests/support/service_fixtures.py's, shared with tests/browser)."""
 
 from __future__ import annotations
 
@@ -8,40 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.processes import ServiceProcess
-from tests.support.traces import spans_file, tracing_env
-
-
-def traced(name: str) -> ServiceProcess:
-    """The service with tracing on, its spans in a file of its own (read by the trace tests)."""
-    spans_file(name).unlink(missing_ok=True)
-    return ServiceProcess(name, tracing_env(name))
-
-
-def running(name: str) -> Iterator[ServiceProcess]:
-    process = traced(name).start()
-    yield process
-    process.stop()
-
-
-@pytest.fixture(scope="session")
-def intake() -> Iterator[ServiceProcess]:
-    yield from running("intake")
-
-
-@pytest.fixture(scope="session")
-def routing() -> Iterator[ServiceProcess]:
-    yield from running("routing")
-
-
-@pytest.fixture(scope="session")
-def advisory() -> Iterator[ServiceProcess]:
-    yield from running("advisory")
-
-
-@pytest.fixture(scope="session")
-def admin() -> Iterator[ServiceProcess]:
-    yield from running("admin")
-
+from tests.support.traces import tracing_env
 
 SECONDS = 1 / 3600
 # advisory's SLA policy in seconds, round the clock: its clocks warn, breach and escalate while

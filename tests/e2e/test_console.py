@@ -24,6 +24,13 @@ def console_client() -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://console")
 
 
+async def sign_in_as(client: httpx.AsyncClient, who: str) -> None:
+    page = (await client.get("/login")).text
+    assert f'value="{who}"' in page
+    answer = await client.post("/login", data={"who": who, "lang": "fr"})
+    assert answer.status_code == 303, answer.text
+
+
 async def sign_in(client: httpx.AsyncClient, office: str, nth: int = 0) -> str:
     """Signs in the nth adviser of ``office`` the login page lists; their id."""
     page = (await client.get("/login")).text
@@ -86,3 +93,47 @@ async def test_an_adviser_works_a_new_case_through_the_console(
         case = (await desk.get(f"/cases/{case_id}", headers=ANN)).json()["case"]
     assert case["assignee"] == me
     assert case["replies"] == 1
+
+
+async def test_support_answers_an_escalation_and_the_adviser_reads_the_answer(
+    intake: ServiceProcess, routing: ServiceProcess, advisory: ServiceProcess
+) -> None:
+    request = liege_request(9302)
+    case_id = await submit(intake, request)
+    path = f"/cases/{case_id}"
+    async with httpx.AsyncClient(base_url=advisory.url, timeout=10) as desk:
+        await until(lambda: desk.get(path, headers=ANN), body_has(status="queued"))
+    async with console_client() as adviser, console_client() as support:
+        await sign_in(adviser, "liege", 0)
+        page = (await adviser.get(path)).text
+        await adviser.post(f"{path}/claim", data={"csrf": csrf(page)})
+        page = (await adviser.get(path)).text
+        form = {"csrf": csrf(page), "reason_code": "legal", "text": "Article 4 ?"}
+        assert (await adviser.post(f"{path}/escalate", data=form)).status_code == 303
+        async with httpx.AsyncClient(base_url=advisory.url, timeout=10) as desk:
+            routed = await until(
+                lambda: desk.get(path, headers=ANN),
+                body_has(status="queued", tier="support"),
+            )
+        expert = routed.json()["case"]["routed_to"] or "support-01"
+        # The support member routing matched finds it among the escalations for them.
+        await sign_in_as(support, f"support|{expert}|")
+        tab = "for_me" if routed.json()["case"]["routed_to"] else "queue"
+        listed = (await support.get("/support", params={"tab": tab, "language": ""})).text
+        assert case_id in listed or 'id="page-next"' in listed
+        page = (await support.get(path)).text
+        assert "Article 4 ?" in page  # the adviser's escalation note, internal
+        taken = await support.post(f"{path}/claim", data={"csrf": csrf(page)})
+        assert taken.status_code == 303
+        page = (await support.get(path)).text
+        answer = {"csrf": csrf(page), "text": "Oui, article 4 du contrat cadre."}
+        assert (await support.post(f"{path}/return", data=answer)).status_code == 303
+        # The adviser holds the case again and reads support's answer first.
+        async with httpx.AsyncClient(base_url=advisory.url, timeout=10) as desk:
+            await until(
+                lambda: desk.get(path, headers=ANN), body_has(status="claimed", tier="first_line")
+            )
+        page = (await adviser.get(path)).text
+        notice = page[page.index('id="case-notice"') :]
+        assert "Le support a répondu" in notice
+        assert "Oui, article 4 du contrat cadre." in notice

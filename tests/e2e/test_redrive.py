@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import asyncpg
 import orjson
 
-from ops import dlq
+from shared import dead_letter_log as dlq
 from shared import dead_letters as dl
 from shared.codec import encode
 from shared.events import REQUEST_RECEIVED

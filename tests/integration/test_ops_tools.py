@@ -15,8 +15,9 @@ import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from ops import dlq, kafka
+from ops import kafka
 from ops.group_replay import ReplayRefused, committed, replay, undo
+from shared import dead_letter_log as dlq
 from shared import dead_letters as dl
 from shared.events import ROUTED
 from shared.outbox import OutgoingMessage

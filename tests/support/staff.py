@@ -77,3 +77,26 @@ async def escalated_then_resolved_with_an_act(
         (task,) = tasks.json()["tasks"]
         await act(office, f"/tasks/{task['task_id']}/completion", ADA, {"note": "Registered."})
     return Lived(case_id, task["task_id"])
+
+
+async def resolved_with_an_act(
+    intake: ServiceProcess,
+    advisory: ServiceProcess,
+    admin: ServiceProcess,
+    adviser: dict[str, str],
+    seed: int,
+) -> tuple[str, str]:
+    """A new Liège case the adviser claims and resolves with a contract registration: its id
+    and the task admin opens for it."""
+    case_id = await submit(intake, liege_request(seed))
+    case = f"/cases/{case_id}"
+    async with httpx.AsyncClient(base_url=advisory.url, timeout=10, headers=adviser) as desk:
+        await until(lambda: desk.get(case), body_has(status="queued"))
+        assert (await desk.post(f"{case}/claim")).status_code == 200
+        resolution = {"outcome": "solved", "admin_act": "contract_registration", "note": "OK"}
+        assert (await desk.post(f"{case}/resolution", json=resolution)).status_code == 200
+    async with httpx.AsyncClient(base_url=admin.url, timeout=10, headers=ADA) as office:
+        found = await until(
+            lambda: office.get(case), lambda a: a.status_code == 200 and bool(a.json()["tasks"])
+        )
+    return case_id, str(found.json()["tasks"][0]["task_id"])

@@ -18,6 +18,7 @@ from services.console import problems, screens
 from services.console.sla import SlaState
 from services.console.translations import CATALOGS, LANGUAGES, Translator, flatten
 from services.console.views import case as case_view
+from services.console.views import ops as ops_view
 from shared import admin_task_events as tasks
 from shared.events import AdminAct, EscalationReason, Language, Outcome
 from shared.identity import Role
@@ -78,6 +79,10 @@ FAMILIES: dict[str, set[str]] = {
     "support.tab_": {"for_me", "queue", "mine"},
     "support.caption_": {"for_me", "queue", "mine"},
     "case.said_": {"question", "member", "reply", "reminder"},
+    "ops.done_": set(ops_view.DONE),
+    "ops.model_": set(ops_view.MODELS),
+    "ops.team_": set(ops_view.TEAMS),
+    "ops.col_": {c for columns in ops_view.COLUMNS.values() for c in columns},
 }
 
 

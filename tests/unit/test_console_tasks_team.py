@@ -372,3 +372,13 @@ def test_other_roles_do_not_see_these_screens_in_their_navigation(client: TestCl
     page = client.get("/queue")
     assert 'id="nav-tasks"' not in page.text
     assert 'id="nav-team"' not in page.text
+
+
+def test_the_task_list_updates_live_from_its_rows(client: TestClient) -> None:
+    sign_in(client, ADMIN)
+    page = client.get("/tasks", params={"act": "invoice_issue"})
+    assert 'data-rows-url="/tasks/rows?tab=&amp;act=invoice_issue&amp;office="' in page.text
+    rows = client.get("/tasks/rows", params={"act": "invoice_issue"})
+    assert rows.status_code == 200
+    assert "<html" not in rows.text
+    assert f'data-id="{TASK}" data-v="open||' in rows.text

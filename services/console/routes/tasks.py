@@ -5,6 +5,8 @@ rejection reopens the case with the adviser, who reads the reason)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import APIRouter, Request
@@ -22,6 +24,38 @@ from services.console.views.case import ADMIN_ACTS, BadAction
 router = APIRouter()
 
 
+async def listing(
+    request: Request,
+    staff: Staff,
+    api: Api,
+    template: str,
+    tab: str | None,
+    act: str | None,
+    office: str | None,
+    **more: Any,
+) -> Response:
+    """The task list (the page, or its rows for the live update)."""
+    chosen = view.tab(tab)
+    asked = view.filters(chosen, staff.subject, act, office)
+    body = await api.get("admin", "/tasks", **asked)
+    now = datetime.now(UTC)
+    return page(
+        request,
+        staff,
+        template,
+        tabs=view.TABS,
+        chosen=chosen,
+        tasks=view.by_due_date(body["tasks"]),
+        act=asked["act"] or "",
+        office=asked["office"] or "",
+        acts=ADMIN_ACTS,
+        due=lambda task: view.due(task, now).value,
+        allowed=lambda task: view.allowed(task, staff.subject),
+        fingerprint=view.fingerprint,
+        **more,
+    )
+
+
 @router.get("/tasks")
 async def task_list(
     request: Request,
@@ -32,25 +66,26 @@ async def task_list(
     office: str | None = None,
     done: str | None = None,
 ) -> Response:
-    chosen = view.tab(tab)
-    asked = view.filters(chosen, staff.subject, act, office)
-    body = await api.get("admin", "/tasks", **asked)
-    now = datetime.now(UTC)
-    listed = view.by_due_date(body["tasks"])
-    return page(
-        request,
-        staff,
-        "tasks/tasks.html",
-        tabs=view.TABS,
-        chosen=chosen,
-        tasks=listed,
-        act=asked["act"] or "",
-        office=asked["office"] or "",
-        acts=ADMIN_ACTS,
-        due=lambda task: view.due(task, now).value,
-        allowed=lambda task: view.allowed(task, staff.subject),
-        done=done if done in view.ACTIONS else None,
+    rows_url = "/tasks/rows?" + urlencode(
+        {"tab": tab or "", "act": act or "", "office": office or ""}
     )
+    done = done if done in view.ACTIONS else None
+    return await listing(
+        request, staff, api, "tasks/tasks.html", tab, act, office, done=done, rows_url=rows_url
+    )
+
+
+@router.get("/tasks/rows")
+async def task_rows(
+    request: Request,
+    staff: StaffDep,
+    api: ApiDep,
+    tab: str | None = None,
+    act: str | None = None,
+    office: str | None = None,
+) -> Response:
+    """The rows of the same list, for the live update (the page decides when to show them)."""
+    return await listing(request, staff, api, "tasks/_rows.html", tab, act, office)
 
 
 async def show(

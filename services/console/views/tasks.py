@@ -81,6 +81,12 @@ def by_due_date(tasks: Sequence[Json]) -> list[Json]:
     return sorted(tasks, key=key)
 
 
+def fingerprint(task: Json) -> str:
+    """What makes a row worth announcing when it changes."""
+    parts = (task.get("status"), task.get("assignee"), task.get("due_at"))
+    return "|".join("" if p is None else str(p) for p in parts)
+
+
 def offices(tasks: Sequence[Json]) -> list[str]:
     """The offices the listed tasks belong to, for the filter."""
     return sorted({str(t["office"]) for t in tasks if t.get("office")})

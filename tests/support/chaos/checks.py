@@ -26,8 +26,9 @@ from typing import Any
 
 import asyncpg
 
-from ops import cut, kafka
+from ops import kafka
 from ops.services import load
+from shared import backlogs
 from shared.events import (
     ADMIN_TASKS,
     CASE_ACTIVITY,
@@ -76,7 +77,9 @@ async def quiet(settings: Settings, db: asyncpg.Pool, cases: list[str], timeout:
                     tps = sources[service.name]
                     ends = await kafka.ends(consumer, tps)
                     async with db.acquire() as conn:
-                        stored = await cut.live_positions(conn, service.schema, service.group, tps)
+                        stored = await backlogs.live_positions(
+                            conn, service.schema, service.group, tps
+                        )
                         busy += await conn.fetchval(f"SELECT count(*) FROM {service.schema}.outbox")
                     busy += sum(max(0, ends[tp] - stored[tp]) for tp in tps)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):

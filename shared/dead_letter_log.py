@@ -1,4 +1,5 @@
-"""`relais dlq`: a service's dead letters — list, show, redrive after a fix, purge.
+"""A service's dead letters as ops handle them — list, show, redrive after a fix, purge — for
+`relais dlq` and for the service's own ops endpoints (shared/ops_http.py).
 
 Which dead letters were redriven is kept as the committed offsets of the consumer group
 ``relais-ops.dlq.<service>`` on the dead-letter topic: ``redrive`` sends everything past that
@@ -16,10 +17,10 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
 from aiokafka.structs import OffsetAndMetadata
 
-from ops import kafka
-from ops.lag import committed_offsets
 from shared import dead_letters as dl
+from shared import kafka_reads as kafka
 from shared.headers import as_text
+from shared.kafka_reads import committed_offsets
 from shared.settings import Settings
 
 
