@@ -14,7 +14,9 @@ from shared.settings import PORT_OFFSETS, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 LOGS = ROOT / ".local" / "bench-logs"
-BROKER_PIDFILE = ROOT / ".local" / "kafka" / "broker.pid"
+# RELAIS_LOCAL: the stack of another checkout (deploy/lib.sh reads it the same way), so a
+# worktree sharing the main checkout's stack finds its broker.
+BROKER_PIDFILE = Path(os.environ.get("RELAIS_LOCAL", ROOT / ".local")) / "kafka" / "broker.pid"
 # Extra intake processes listen on port_base + 10, + 11, ...
 EXTRA_INTAKE_OFFSET = 10
 

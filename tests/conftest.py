@@ -25,6 +25,13 @@ pytest_plugins = ["tests.support.service_fixtures"]
 
 # Tests run the services in dev mode: the documented dev signing key (make test sets it too).
 os.environ.setdefault("RELAIS_ENV", "dev")
+# Every service process a test starts inherits these. Each subscriber of a starting service
+# joins its group in turn, and the others learn of each rebalance at their next heartbeat:
+# advisory's ten subscribers took ~30 s to be ready at Kafka's 3 s heartbeat, and the suite
+# restarts services dozens of times. A killed member's partitions move on after 6 s (the
+# broker's minimum) rather than 10.
+os.environ.setdefault("RELAIS_CONSUMER_HEARTBEAT_INTERVAL_MS", "250")
+os.environ.setdefault("RELAIS_CONSUMER_SESSION_TIMEOUT_MS", "6000")
 
 
 @pytest.fixture(scope="session")

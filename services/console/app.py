@@ -13,6 +13,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -100,6 +101,11 @@ def build(
     async def ready() -> JSONResponse:
         return JSONResponse({"status": "ready"})
 
+    # Liveness, as every service has it (the image's HEALTHCHECK, deploy/k8s probes).
+    @app.get("/health", include_in_schema=False)
+    async def health() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
     return app
 
 
@@ -131,6 +137,17 @@ def answer_refusals(app: FastAPI) -> None:
             target += "?" + request.url.query
         expired = "&expired=1" if exc.expired else ""
         return RedirectResponse(f"/login?next={quote(target)}{expired}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def unreadable(request: Request, exc: RequestValidationError) -> Response:
+        """A path or form the console cannot read (a case id that is no id): a page in words,
+        not FastAPI's JSON."""
+        staff = session.current(request)
+        key = "errors.not_found" if request.method == "GET" else "errors.validation_failed"
+        status = 404 if request.method == "GET" else 422
+        return page(
+            request, staff, "layout/error.html", status_code=status, said=problems.Said(key)
+        )
 
     @app.exception_handler(BadForm)
     async def bad_form(request: Request, exc: BadForm) -> Response:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Browser, BrowserContext
 
-from services.console.screens import SCREENS
+from services.console.screens import SCREENS, Screen
 from tests.support.console_pages import assert_screen_is_complete, sign_in
 from tests.support.processes import ServiceProcess
 from tests.support.staff import ANN, resolved_with_an_act
@@ -46,15 +46,14 @@ async def test_the_login_screen_in_the_browser_language(
         await context.close()
 
 
+@pytest.mark.parametrize("screen", SCREENS, ids=[s.name for s in SCREENS])
 @pytest.mark.parametrize("lang", LANGUAGES)
 async def test_every_screen_of_every_role(
-    context: BrowserContext, lang: str, liege_task: tuple[str, str]
+    context: BrowserContext, lang: str, screen: Screen, liege_task: tuple[str, str]
 ) -> None:
     case_id, task_id = liege_task
-    for screen in SCREENS:
-        role = sorted(r.value for r in screen.roles)[0]
-        person = await sign_in(context, role, OFFICE_OF.get(role, ""), lang=lang)
-        for path in [screen.path, *more_pages(screen.name, case_id, task_id)]:
-            await person.page.goto(path)
-            await assert_screen_is_complete(person.page, lang)
-        await person.page.close()
+    role = sorted(r.value for r in screen.roles)[0]
+    person = await sign_in(context, role, OFFICE_OF.get(role, ""), lang=lang)
+    for path in [screen.path, *more_pages(screen.name, case_id, task_id)]:
+        await person.page.goto(path)
+        await assert_screen_is_complete(person.page, lang)

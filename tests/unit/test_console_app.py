@@ -412,3 +412,10 @@ def test_every_screen_renders_without_a_missing_word(
         answer = client.get(path)
         assert answer.status_code == 200, path
         assert "⟦" not in answer.text, path
+
+
+def test_a_case_address_that_is_no_case_is_a_page_in_words(client: TestClient) -> None:
+    sign_in(client)
+    answer = client.get("/cases/not-a-case")
+    assert answer.status_code == 404
+    assert "Introuvable" in answer.text
