@@ -6,7 +6,7 @@ VENV_STAMP := .venv/.installed
 # A real deployment sets RELAIS_ENV to something else and RELAIS_OIDC_* (its identity provider).
 export RELAIS_ENV ?= dev
 
-.PHONY: run test up down clean lint fmt bench bench-rebuild asyncapi unit integration e2e browser chromium screenshots typecheck report chaos fuzz-kafka fuzz-http deploy-check deploy-manifests
+.PHONY: run test up down clean lint fmt bench bench-rebuild asyncapi unit integration e2e browser chromium screenshots typecheck report retention chaos fuzz-kafka fuzz-http deploy-check deploy-manifests
 
 # The virtualenv is rebuilt when pyproject.toml changes; pip's cache (~/.cache/pip) makes
 # a second fresh clone fast.
@@ -91,6 +91,11 @@ fmt: $(VENV_STAMP)
 
 report: up
 	@$(PY) -m relais_cli.main report
+
+# Erase the members past the retention period (RELAIS_RETENTION_YEARS; docs/security.md): the
+# daily job's command (cron), with the proof of each erasure.
+retention: $(VENV_STAMP)
+	@$(PY) -m relais_cli.main erase --retention --yes
 
 asyncapi: $(VENV_STAMP)
 	@$(PY) -m relais_cli.main asyncapi docs/asyncapi.json

@@ -26,6 +26,7 @@ from shared.events import (
     BACKBONE_TOPICS,
     CASE_ACTIVITY,
     ESCALATED,
+    MEMBER_ERASURES,
     MEMBER_MESSAGES,
     ORGANISATION,
     OWNED_TOPICS,
@@ -58,6 +59,7 @@ LAG_PER_INSTANCE = 1000
 OWNERS: dict[str, str] = {
     REQUEST_RECEIVED: "intake",
     MEMBER_MESSAGES: "intake",
+    MEMBER_ERASURES: "intake",
     ROUTED: "routing",
     ORGANISATION: "routing",
     ROUTED_SHADOW: "routing",
@@ -200,9 +202,10 @@ def keda_user() -> Doc:
 def database_cluster() -> Doc:
     """The CloudNativePG Cluster: the `relais` database owned by `relais`, a role and a schema
     per service (as deploy/postgres.sh makes locally), the read-only BI role."""
-    roles = [f"relais_{s}" for s in SERVICES]
+    # The key store of the members' keys (shared/keys.py) has its own role and schema too.
+    roles = [f"relais_{s}" for s in (*SERVICES, "keystore")]
     sql = [f"CREATE ROLE {r}" for r in [*roles, "relais_bi"]]
-    for service in SERVICES:
+    for service in (*SERVICES, "keystore"):
         sql += [
             f"CREATE SCHEMA {service} AUTHORIZATION relais_{service}",
             f"ALTER ROLE relais_{service} SET search_path = {service}",
@@ -284,6 +287,12 @@ def deployment(name: str) -> Doc:
             _secret_env("RELAIS_KAFKA_PASSWORD", name, "password"),
             _env("DATABASE_URL", f"postgresql://relais_{name}@{DATABASE}-rw:5432/relais"),
             _secret_env("PGPASSWORD", f"relais-db-{name}", "password"),
+            # The members' keys, as relais_keystore (its password expanded into the URL).
+            _secret_env("RELAIS_KEYSTORE_PASSWORD", "relais-db-keystore", "password"),
+            _env(
+                "RELAIS_KEYSTORE_DATABASE_URL",
+                f"postgresql://relais_keystore:$(RELAIS_KEYSTORE_PASSWORD)@{DATABASE}-rw:5432/relais",
+            ),
         ]
     # A read-only root: the one writable place is an emptyDir.
     mounts: list[Doc] = [{"name": "tmp", "mountPath": "/tmp"}]  # noqa: S108 - the pod's own emptyDir
