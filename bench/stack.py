@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from relais_cli.processes import Child, wait_ready
+from relais_cli.processes import INSTANCE_PORT_STEP, Child, wait_ready
 from shared.settings import PORT_OFFSETS, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,8 +17,6 @@ LOGS = ROOT / ".local" / "bench-logs"
 # RELAIS_LOCAL: the stack of another checkout (deploy/lib.sh reads it the same way), so a
 # worktree sharing the main checkout's stack finds its broker.
 BROKER_PIDFILE = Path(os.environ.get("RELAIS_LOCAL", ROOT / ".local")) / "kafka" / "broker.pid"
-# Extra intake processes listen on port_base + 10, + 11, ...
-EXTRA_INTAKE_OFFSET = 10
 
 
 def admin_dsn(settings: Settings) -> str:
@@ -47,8 +45,9 @@ class Services:
     children: list[Child] = field(default_factory=list)
 
     def start(self, name: str, instance: int = 0, timeout: float = 60.0) -> Child:
-        extra = EXTRA_INTAKE_OFFSET + instance if instance else 0
-        port = self.port_base + PORT_OFFSETS[name] + extra
+        # Instance i listens 10*i ports up, as `relais run --instances` (relais_cli.processes):
+        # every service's instances apart from every other's.
+        port = self.port_base + PORT_OFFSETS[name] + INSTANCE_PORT_STEP * instance
         LOGS.mkdir(parents=True, exist_ok=True)
         log = LOGS / f"{name}-{instance}.log"
         env = {**os.environ, "RELAIS_HTTP_PORT": str(port)}

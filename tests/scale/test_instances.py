@@ -10,14 +10,19 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 import pytest
-from confluent_kafka.admin import AdminClient
 
 from shared.settings import Settings
 from tests.support.chaos import log
 from tests.support.chaos.run import Outcome, checked
 from tests.support.chaos.scenarios import SERVICES, Scenario
 from tests.support.chaos.workload import Workload
-from tests.support.scale import Instances, kill_broker, start_brokers, workloads
+from tests.support.scale import (
+    Instances,
+    kill_broker,
+    partitions_by_topic,
+    start_brokers,
+    workloads,
+)
 
 Disruption = Callable[[], Awaitable[None]]
 
@@ -47,28 +52,14 @@ async def exactly_once(
     return wrong
 
 
-def partitions_held(settings: Settings, group: str) -> list[set[tuple[str, int]]]:
-    """The partitions each member of ``group`` holds."""
-    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap_servers})
-    described = admin.describe_consumer_groups([group])[group].result()
-    return [
-        {(tp.topic, tp.partition) for tp in m.assignment.topic_partitions}
-        for m in described.members
-    ]
-
-
 async def test_two_instances_of_each_service_share_the_work(
     instances: Instances, settings: Settings, db: asyncpg.Pool
 ) -> None:
     assert await exactly_once(instances, settings, db, 1601, "shared") == []
     for service in ("routing", "advisory", "admin"):
-        held = partitions_held(settings, service)
         # Each instance has one member per subscribed topic; with two, each topic's partitions
         # are split between the instances' members.
-        by_topic: dict[str, int] = {}
-        for member in held:
-            for topic in {t for t, _ in member}:
-                by_topic[topic] = by_topic.get(topic, 0) + 1
+        by_topic = partitions_by_topic(settings, service)
         assert by_topic, service
         assert all(n == 2 for n in by_topic.values()), (service, by_topic)
 

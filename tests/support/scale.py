@@ -10,6 +10,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from confluent_kafka.admin import AdminClient
+
 from relais_cli.processes import INSTANCE_PORT_STEP
 from shared.settings import PORT_OFFSETS, Settings
 from tests.support.chaos.fleet import CHAOS_ENV
@@ -92,3 +94,14 @@ def start_brokers(settings: Settings) -> None:
     """Starts the local cluster's nodes that are not running (`make up`'s script)."""
     env = {**os.environ, "RELAIS_BROKERS": str(settings.brokers)}
     subprocess.run(["bash", str(ROOT / "deploy" / "kafka.sh"), "up"], env=env, check=True)
+
+
+def partitions_by_topic(settings: Settings, group: str) -> dict[str, int]:
+    """Per topic ``group`` consumes, how many of its members hold some of its partitions."""
+    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap_servers})
+    described = admin.describe_consumer_groups([group])[group].result()
+    holders: dict[str, int] = {}
+    for member in described.members:
+        for topic in {tp.topic for tp in member.assignment.topic_partitions}:
+            holders[topic] = holders.get(topic, 0) + 1
+    return holders
