@@ -281,12 +281,16 @@ def deployment(name: str) -> Doc:
         env.append(_secret_env("RELAIS_CONSOLE_SESSION_SECRET", "relais-console", "session-secret"))
     else:
         # The service's own principal (Strimzi writes its password into the secret named after
-        # the KafkaUser) and its own database role (asyncpg reads PGPASSWORD).
+        # the KafkaUser) and its own database role (its password expanded into the URL by
+        # Kubernetes: the secrets hold URL-safe passwords, docs/deploy.md).
         env += [
             _env("RELAIS_KAFKA_USERNAME", name),
             _secret_env("RELAIS_KAFKA_PASSWORD", name, "password"),
-            _env("DATABASE_URL", f"postgresql://relais_{name}@{DATABASE}-rw:5432/relais"),
-            _secret_env("PGPASSWORD", f"relais-db-{name}", "password"),
+            _secret_env("RELAIS_DB_PASSWORD", f"relais-db-{name}", "password"),
+            _env(
+                "DATABASE_URL",
+                f"postgresql://relais_{name}:$(RELAIS_DB_PASSWORD)@{DATABASE}-rw:5432/relais",
+            ),
             # The members' keys, as relais_keystore (its password expanded into the URL).
             _secret_env("RELAIS_KEYSTORE_PASSWORD", "relais-db-keystore", "password"),
             _env(

@@ -111,3 +111,27 @@ def test_kubernetes_schemas_carry_the_definitions_they_reach() -> None:
     assert schema["$ref"] == "#/$defs/A"
     assert set(schema["$defs"]) == {"A", "B"}
     assert schema["$defs"]["A"]["properties"]["b"]["$ref"] == "#/$defs/B"
+
+
+def test_image_copies_every_package() -> None:
+    """A package added to pyproject.toml must reach the image, or its process fails there."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    packages = {p.rstrip("*") for p in config["tool"]["setuptools"]["packages"]["find"]["include"]}
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    ignore = (ROOT / ".dockerignore").read_text().splitlines()
+    for package in packages:
+        assert f"COPY {package} /app/{package}" in dockerfile, package
+        assert f"!{package}/" in ignore, package
+
+
+def test_compose_database_has_the_roles_of_the_cluster() -> None:
+    """compose.yaml's PostgreSQL and the CloudNativePG cluster make the same roles and schemas."""
+    sql = (ROOT / "deploy" / "sql" / "compose-roles.sql").read_text()
+    cluster = k8s_manifests.database_cluster()
+    for role in cluster["spec"]["managed"]["roles"]:
+        assert f"CREATE ROLE {role['name']} LOGIN" in sql, role["name"]
+    for statement in cluster["spec"]["bootstrap"]["initdb"]["postInitApplicationSQL"]:
+        if statement.startswith(("CREATE SCHEMA", "ALTER ROLE", "GRANT")):
+            assert f"{statement};" in sql, statement
