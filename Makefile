@@ -6,7 +6,7 @@ VENV_STAMP := .venv/.installed
 # A real deployment sets RELAIS_ENV to something else and RELAIS_OIDC_* (its identity provider).
 export RELAIS_ENV ?= dev
 
-.PHONY: run test up down clean lint fmt bench bench-rebuild asyncapi unit integration e2e browser chromium screenshots typecheck report chaos fuzz-kafka fuzz-http
+.PHONY: run test up down clean lint fmt bench bench-rebuild asyncapi unit integration e2e browser chromium screenshots typecheck report retention chaos fuzz-kafka fuzz-http deploy-check deploy-manifests
 
 # The virtualenv is rebuilt when pyproject.toml changes; pip's cache (~/.cache/pip) makes
 # a second fresh clone fast.
@@ -73,6 +73,17 @@ lint: $(VENV_STAMP)
 	@$(PY) -m mypy
 	@$(PY) -m tools.check_migrations
 	@.venv/bin/lint-imports --no-cache --no-logo
+	@$(PY) -m tools.deploy_check
+
+# deploy/k8s and compose.yaml against the Kubernetes, operators' (CRDs) and Compose schemas,
+# with kubeconform; the first run downloads them (cached in ~/.cache/relais/deploy-check).
+deploy-check: $(VENV_STAMP)
+	@$(PY) -m tools.deploy_check
+
+# deploy/k8s/generated and deploy/requirements.lock, from the catalogue and the virtualenv.
+deploy-manifests: $(VENV_STAMP)
+	@$(PY) -m tools.k8s_manifests
+	@$(PY) -m tools.runtime_lock
 
 fmt: $(VENV_STAMP)
 	@$(PY) -m ruff format .
@@ -80,6 +91,11 @@ fmt: $(VENV_STAMP)
 
 report: up
 	@$(PY) -m relais_cli.main report
+
+# Erase the members past the retention period (RELAIS_RETENTION_YEARS; docs/security.md): the
+# daily job's command (cron), with the proof of each erasure.
+retention: $(VENV_STAMP)
+	@$(PY) -m relais_cli.main erase --retention --yes
 
 asyncapi: $(VENV_STAMP)
 	@$(PY) -m relais_cli.main asyncapi docs/asyncapi.json

@@ -5,6 +5,9 @@ source "$(dirname "$0")/lib.sh"
 
 PGDIR="$LOCAL/pg"
 SERVICES=(intake routing advisory admin)
+# Schemas with a role of their own: the services', and the key store of the members' keys
+# (shared/keys.py), which every service reaches as relais_keystore.
+SCHEMAS=("${SERVICES[@]}" keystore)
 
 as_pg() {
   # initdb refuses root: as root the cluster belongs to the 'postgres' system user.
@@ -56,7 +59,7 @@ provision() {
     || psql_su -d postgres -c "CREATE ROLE relais LOGIN PASSWORD 'relais'"
   psql_su -d postgres -c "SELECT 1 FROM pg_database WHERE datname='relais'" | grep -q 1 \
     || psql_su -d postgres -c "CREATE DATABASE relais OWNER relais"
-  for s in "${SERVICES[@]}"; do
+  for s in "${SCHEMAS[@]}"; do
     psql_su -d relais <<SQL
 DO \$\$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'relais_$s') THEN

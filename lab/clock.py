@@ -26,7 +26,10 @@ class Clock:
 
     def seconds(self, at: datetime) -> float:
         """Business seconds from the origin to ``at``."""
-        t = at.timestamp()
+        return self.since(at.timestamp())
+
+    def since(self, t: float) -> float:
+        """Business seconds from the origin to the POSIX timestamp ``t``."""
         if self.calendar is None:
             return t - self.origin.timestamp()
         i = bisect_right(self.opens_at, t) - 1

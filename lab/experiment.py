@@ -12,7 +12,7 @@ from lab.cases import Case
 from lab.clock import Clock
 from lab.draws import draws
 from lab.durations import Durations
-from lab.measures import Measures, of_run, repeats
+from lab.measures import Measures, Scopes, of_run, repeats, scopes
 from lab.models import Candidate
 from lab.series import Series, waiting
 from lab.simulation import Memory, Simulation, in_force
@@ -48,17 +48,20 @@ class Setup:
 @dataclass(frozen=True)
 class Prepared:
     """What every seed shares: each case on the time axis, the model routing it under each
-    variant, and the repeat requests (``measures.repeats``)."""
+    variant, the repeat requests (``measures.repeats``) and what measuring reads per office."""
 
     arrived: list[float]
     models: list[list[OrganisationModel | None]]
     pairs: list[tuple[int, int]]
+    scopes: Scopes
 
 
 def prepared(setup: Setup) -> Prepared:
-    arrived = [setup.clock.seconds(c.received_at) for c in setup.cases]
-    models = [in_force(setup.cases, v.candidate) for v in setup.variants]
-    return Prepared(arrived, models, repeats(setup.cases))
+    stamps = [c.received_at.timestamp() for c in setup.cases]
+    arrived = [setup.clock.since(t) for t in stamps]
+    models = [in_force(setup.cases, v.candidate, stamps) for v in setup.variants]
+    pairs = repeats(setup.cases)
+    return Prepared(arrived, models, pairs, scopes(setup.cases, setup.policy, pairs))
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ def one_seed(setup: Setup, seed: int) -> SeedResult:
             models[k],
             _MEMORY,
         ).run()
-        measures.append(of_run(run, setup.cases, setup.policy, pairs))
+        measures.append(of_run(run, setup.cases, setup.policy, pairs, shared.scopes))
         queues.append(waiting(run))
     return SeedResult(seed, measures, queues)
 

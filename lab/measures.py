@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from lab.cases import Case
@@ -67,11 +68,17 @@ def repeats(cases: Sequence[Case]) -> list[tuple[int, int]]:
     return pairs
 
 
-def of_run(
-    run: Run, cases: Sequence[Case], policy: SlaPolicy, pairs: Sequence[tuple[int, int]]
-) -> dict[str, Measures]:
-    """Every measure, per office and for all offices together: each case read once, into its
-    office's tallies; all offices' are their sum (their waits and times merged)."""
+@dataclass(frozen=True)
+class Scopes:
+    """What measuring any run of the same cases reads the same way: each office's cases (run
+    indices, in order), their SLA targets (first response, resolution) and repeat requests."""
+
+    cases: dict[str, list[int]]
+    targets: dict[str, tuple[list[float], list[float]]]
+    pairs: dict[str, list[tuple[int, int]]]
+
+
+def scopes(cases: Sequence[Case], policy: SlaPolicy, pairs: Sequence[tuple[int, int]]) -> Scopes:
     targets = {
         family: (
             policy.target(policy.priority_of(family), SlaClock.FIRST_RESPONSE),
@@ -79,32 +86,40 @@ def of_run(
         )
         for family in {c.topic_family for c in cases}
     }
-    tallies: dict[str, _Tally] = {}
-    arrived, first, resolved, paused = run.arrived, run.first_response, run.resolved, run.paused
-    adviser, escalated, handoffs, speaks = run.adviser, run.escalated, run.handoffs, run.speaks
+    by_office: dict[str, list[int]] = defaultdict(list)
     for i, case in enumerate(cases):
-        tally = tallies.get(case.office)
-        if tally is None:
-            tally = tallies[case.office] = _Tally()
-        tally.cases += 1
-        target_fr, target_res = targets[case.topic_family]
-        if (fr := first[i]) is not None:
-            wait = fr - arrived[i]
-            tally.waits.append(wait)
-            tally.late_fr += wait > target_fr
-        if (res := resolved[i]) is not None:
-            took = res - arrived[i]
-            tally.times.append(took)
-            tally.late_res += took - paused[i] > target_res
-        tally.escalated += escalated[i]
-        tally.handoffs += handoffs[i]
-        if adviser[i] is not None:
-            tally.held += 1
-            tally.speaks += speaks[i]
+        by_office[case.office].append(i)
+    pairs_of: dict[str, list[tuple[int, int]]] = {office: [] for office in by_office}
     for i, j in pairs:
-        tally = tallies[cases[i].office]
-        tally.pairs += 1
-        tally.same += adviser[i] == adviser[j]
+        pairs_of[cases[i].office].append((i, j))
+    return Scopes(
+        dict(by_office),
+        {
+            office: (
+                [targets[cases[i].topic_family][0] for i in idx],
+                [targets[cases[i].topic_family][1] for i in idx],
+            )
+            for office, idx in by_office.items()
+        },
+        pairs_of,
+    )
+
+
+def of_run(
+    run: Run,
+    cases: Sequence[Case],
+    policy: SlaPolicy,
+    pairs: Sequence[tuple[int, int]],
+    within: Scopes | None = None,
+) -> dict[str, Measures]:
+    """Every measure, per office and for all offices together: each office's cases tallied
+    field by field (``within``: their scopes, when the caller measures many runs of the same
+    cases); all offices' are their sum (their waits and times merged)."""
+    within = within or scopes(cases, policy, pairs)
+    tallies = {
+        office: _Tally.of(run, idx, *within.targets[office], within.pairs[office])
+        for office, idx in within.cases.items()
+    }
     tallies[ALL] = _Tally.total(tallies.values())
     staff: dict[str, list[str]] = defaultdict(list)
     for who, office in run.office_of.items():
@@ -135,6 +150,44 @@ class _Tally:
         self.late_fr = self.late_res = self.pairs = self.same = 0
         self.waits: list[float] = []
         self.times: list[float] = []
+
+    @classmethod
+    def of(
+        cls,
+        run: Run,
+        idx: Sequence[int],
+        target_fr: Sequence[float],
+        target_res: Sequence[float],
+        pairs: Sequence[tuple[int, int]],
+    ) -> _Tally:
+        """One office's cases (run indices ``idx``), a field at a time."""
+        first = [run.first_response[i] for i in idx]
+        resolved = [run.resolved[i] for i in idx]
+        arrived = [run.arrived[i] for i in idx]
+        paused = [run.paused[i] for i in idx]
+        adviser = [run.adviser[i] for i in idx]
+        speaks = [run.speaks[i] for i in idx]
+        t = cls()
+        t.cases = len(idx)
+        t.waits = [f - a for f, a in zip(first, arrived, strict=True) if f is not None]
+        t.late_fr = sum(
+            [f is not None and f - a > x for f, a, x in zip(first, arrived, target_fr, strict=True)]
+        )
+        t.times = [r - a for r, a in zip(resolved, arrived, strict=True) if r is not None]
+        t.late_res = sum(
+            [
+                r is not None and r - a - p > x
+                for r, a, p, x in zip(resolved, arrived, paused, target_res, strict=True)
+            ]
+        )
+        t.escalated = sum([run.escalated[i] for i in idx])
+        t.handoffs = sum([run.handoffs[i] for i in idx])
+        t.held = len(adviser) - adviser.count(None)
+        t.speaks = sum([s for s, a in zip(speaks, adviser, strict=True) if a is not None])
+        t.pairs = len(pairs)
+        everyone = run.adviser
+        t.same = sum([everyone[i] == everyone[j] for i, j in pairs])
+        return t
 
     @classmethod
     def total(cls, tallies: Iterable[_Tally]) -> _Tally:

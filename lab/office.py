@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
 
 import simpy
 from simpy.events import Timeout
@@ -55,6 +54,10 @@ class OfficeRun:
         """``cases``: the run's indices of the office's cases, in order of arrival."""
         self.given, self.idx, self.floor, self.speed = given, cases, floor, speed
         self.absences = absences
+        # the office's cases, their models and draws, by the office's own index j
+        self.cases = [given.cases[i] for i in cases]
+        self.models = [given.models[i] for i in cases]
+        self.draws = [given.draws[i] for i in cases]
         m = len(cases)
         self.fr: list[float | None] = [None] * m
         self.res: list[float | None] = [None] * m
@@ -119,11 +122,10 @@ class OfficeRun:
         """Routing's own policy places the case, on the office as the run has it now: its
         placement alone (the adviser and the queue), not the candidates and reason live
         routing records (``policies.place``)."""
-        given, floor, i = self.given, self.floor, self.idx[j]
-        model = given.models[i]
+        model = self.models[j]
         if model is None:
             return  # an office nobody staffs: the case waits for good
-        case = given.cases[i]
+        case, floor = self.cases[j], self.floor
         what = (case.language, case.topic_family, self.own.get(case.member_id))
         asked = self.requests.get(what)
         if asked is None:  # immutable: one per kind of request, made once
@@ -139,15 +141,16 @@ class OfficeRun:
             self._hold(j, floor.index[placed.adviser.adviser_id])
 
     def _hold(self, j: int, k: int) -> None:
-        """Adviser ``k`` holds the j-th case from now: its steps, drawn, in closed form."""
-        given, floor, i, now = self.given, self.floor, self.idx[j], self.env.now
-        case = given.cases[i]
+        """Adviser ``k`` holds the j-th case from now: its steps, drawn, in closed form; one
+        event at its end (released: resolved, escalated or handed on)."""
+        floor, env, case = self.floor, self.env, self.cases[j]
+        now = env.now
         adviser = floor.load(k, +1)
         stage = self.stage[j]
-        d = given.draws[i] if stage < 2 else draw(given.seed, case, given.durations, 2)
+        d = self.draws[j] if stage < 2 else draw(self.given.seed, case, self.given.durations, 2)
         # the swept speed-up reaches a specialist working their own families, under the
         # specialised model
-        specialist = given.models[i] is SPECIALISED and case.topic_family in floor.specialism[k]
+        specialist = self.models[j] is SPECIALISED and case.topic_family in floor.specialism[k]
         speed = self.speed if specialist else 1.0
         reply = now + d.pickup + speed * d.reply
         if self.fr[j] is None:
@@ -159,27 +162,24 @@ class OfficeRun:
         if stage == 1 and floor.specialist_desk(case.topic_family):
             self.stage[j] = 2
             self.handoffs[j] += 1
-            self._at(reply, HANDOFF, j, k)
+            end, what = reply, HANDOFF
         elif d.escalated:
             self.handoffs[j] += 1
-            self._at(reply + speed * d.after, ESCALATE, j, k)
+            end, what = reply + speed * d.after, ESCALATE
         else:
             self.paused[j] = d.wait
             self.res[j] = end = reply + speed * d.after + d.wait
-            self._at(end, RESOLVE, j, k)
-
-    def _at(self, at: float, what: int, j: int, k: int) -> None:
-        delay = at - self.env.now
-        event = Timeout(self.env, delay if delay > 0 else 0.0, (what, j, k))
-        event.callbacks.append(self._fire)
+            what = RESOLVE
+        delay = end - now
+        Timeout(env, delay if delay > 0 else 0.0, (what, j, k)).callbacks.append(self._fire)
 
     def _fire(self, event: simpy.events.Event) -> None:
-        what, j, k = cast(tuple[int, int, int], event.value)
+        what, j, k = event._value
         now = self.env.now
         who = self.floor.load(k, -1).adviser_id
         self.held[k] = self.held[k] + now - self.since[j]  # this order: (held + now) - since
         if what == RESOLVE:
-            self.own[self.given.cases[self.idx[j]].member_id] = who
+            self.own[self.cases[j].member_id] = who
         elif what == ESCALATE:
             self.esc[j] = now
         else:

@@ -53,31 +53,37 @@ class Memory:
         self.runs.clear()
 
 
-def in_force(cases: Sequence[Case], candidate: Candidate) -> list[OrganisationModel | None]:
+def in_force(
+    cases: Sequence[Case], candidate: Candidate, stamps: Sequence[float] | None = None
+) -> list[OrganisationModel | None]:
     """The model routing each case under the candidate (None: an office it does not staff).
     Routing's rule (``model_at``) is asked once per office and change, not once per case: the
-    model in force only changes at a change's effective time."""
+    model in force only changes at a change's effective time. ``stamps``: each case's
+    ``received_at.timestamp()`` (instants compare as their timestamps do, and faster)."""
+    stamps = stamps if stamps is not None else [c.received_at.timestamp() for c in cases]
     offices = candidate.roster.offices
     steps = {code: _steps(staffing.changes) for code, staffing in offices.items()}
     found: list[OrganisationModel | None] = []
-    for c in cases:
+    for c, at in zip(cases, stamps, strict=True):
         step = steps.get(c.office)
         if step is None:
             found.append(None)
+            continue
+        bounds, models = step
+        if not bounds or at >= bounds[-1]:  # after the last change (most cases)
+            found.append(models[-1])
         else:
-            bounds, models = step
-            found.append(models[bisect_right(bounds, c.received_at)])
+            found.append(models[bisect_right(bounds, at)])
     return found
 
 
-def _steps(
-    changes: Sequence[ModelChange],
-) -> tuple[list[datetime], list[OrganisationModel]]:
+def _steps(changes: Sequence[ModelChange]) -> tuple[list[float], list[OrganisationModel]]:
     """An office's model history as steps: ``models[k]`` is in force from ``bounds[k - 1]``
-    (inclusive) to ``bounds[k]``, by ``model_at`` itself."""
-    bounds = sorted({c.effective_at for c in changes})
-    first = [model_at(changes, bounds[0] - BEFORE)[0]] if bounds else [model_at(changes, ALL)[0]]
-    return bounds, first + [model_at(changes, b)[0] for b in bounds]
+    (inclusive) to ``bounds[k]`` (timestamps), by ``model_at`` itself."""
+    instants = sorted({c.effective_at for c in changes})
+    first = model_at(changes, instants[0] - BEFORE if instants else ALL)[0]
+    models = [first] + [model_at(changes, b)[0] for b in instants]
+    return [b.timestamp() for b in instants], models
 
 
 class Simulation:

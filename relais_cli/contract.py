@@ -18,8 +18,15 @@ its events carry event_id, type, schema_version, occurred_at, causation_id, prod
 changed_by, and are keyed by the office or the adviser they change. Headers:
 event_type, schema_version, event_id, content-type, and, when the producer traces, the W3C trace
 context (traceparent, tracestate) so one trace follows a case across services. Fields marked
-`x-personal: true` hold
-personal data, marked so they can be encrypted per member and erased without reshaping events.
+`x-personal: true` hold personal data. In an event about a member (one with member_id) such a
+field is a string sealed with the member's key:
+`enc:aes-gcm:<kid>:<data>`, kid = `<member_id>.<generation>` of the member's key in the key
+store, data = base64url without padding of the 12-byte nonce, then the AES-256-GCM ciphertext
+and its 16-byte tag, with associated data `<kid>|<path>` (the field's path in the event, e.g.
+`member.name`, `subject`, `note`). Events written before encryption carry the plaintext (within
+the bounds the schema gives); readers take both. Erasing a member (`member-erasures`) destroys
+their keys: their sealed fields never open again and readers show `[erased]` instead, for the
+legacy plaintext too. The organisation's events (about staff, no member) are not sealed.
 Consumers receive at least once and must be idempotent on event_id. Each consuming service
 owns `<service>.dead-letter`, holding the original message and `dlq.*` headers saying why and
 where it came from, and reads `<service>.redrive`, where ops send dead letters back after a fix.

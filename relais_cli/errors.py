@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ops.cut import PauseTimeout
+from ops.erasure import ErasureFailed
 from ops.group_replay import ReplayRefused
 from ops.guards import RebuildRefused
 from ops.rebuild_failures import RebuildFailed
@@ -35,6 +36,7 @@ KNOWN: tuple[type[BaseException], ...] = (
     RebuildRunning,
     LockLost,
     NotVerified,
+    ErasureFailed,
     LookupError,  # e.g. no dead letter at the position asked for, nothing to roll back to
 )
 

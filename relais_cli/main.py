@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from relais_cli import dlq, lab, lag, projections, replay
+from relais_cli import dlq, erase, lab, lag, projections, replay
 
 app = typer.Typer(
     help="Relais: run the platform and operate it. Ops: `rebuild` and `verify` a service's "
@@ -21,6 +21,7 @@ app.command()(projections.rebuild)
 app.command()(projections.verify)
 app.command()(lag.lag)
 app.add_typer(dlq.app, name="dlq")
+app.add_typer(erase.app, name="erase")
 app.command()(replay.replay)
 app.command()(lab.lab)
 

@@ -3,17 +3,88 @@ the marker of personal data. ``shared.events`` re-exports all of it: import from
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+SEALED_PREFIX = "enc:aes-gcm:"
+SEALED_PATTERN = r"^enc:aes-gcm:[A-Za-z0-9-]{1,64}\.[0-9]{1,9}:[A-Za-z0-9_-]{38,}$"
+"""A personal field on the wire (shared.sealing): ``enc:aes-gcm:<kid>:<data>``, where kid is
+``<member_id>.<generation>`` (the member's key) and data is base64url, unpadded, of the 12-byte
+nonce followed by the AES-256-GCM ciphertext and its 16-byte tag (AAD: the kid and the field's
+path, e.g. ``RequestReceived/member.name``)."""
+
+_SEALED = re.compile(SEALED_PATTERN)
+
+ERASED = "[erased]"
+"""What a personal field reads once its member is erased (key destroyed, projections masked)."""
 
 
-def personal(description: str, **kwargs: Any) -> Any:
-    """A field holding personal data: marked in the contract for per-member encryption/erasure."""
+@dataclass(frozen=True)
+class PersonalText:
+    """Validates a personal field: a plaintext one within its bounds (events written before
+    encryption, and events in memory), or a sealed one (shared.sealing) whatever its length."""
+
+    min_length: int | None
+    max_length: int | None
+
+    def __call__(self, value: str) -> str:
+        if value.startswith("enc:"):
+            if _SEALED.fullmatch(value) is None:
+                raise ValueError("a sealed personal field should be enc:aes-gcm:<kid>:<data>")
+            return value
+        if self.min_length is not None and len(value) < self.min_length:
+            raise ValueError(f"should have at least {self.min_length} characters")
+        if self.max_length is not None and len(value) > self.max_length:
+            raise ValueError(f"should have at most {self.max_length} characters")
+        return value
+
+
+def personal(
+    description: str, *, min_length: int | None = None, max_length: int | None = None
+) -> Any:
+    """A field holding personal data: marked in the contract (``x-personal``), encrypted with
+    its member's key on the wire (shared.sealing) and erased by destroying that key. The
+    contract says both forms: the plaintext within its bounds (in events written before
+    encryption) or the sealed string."""
+    plain: dict[str, Any] = {"not": {"pattern": "^enc:"}}
+    if min_length is not None:
+        plain["minLength"] = min_length
+    if max_length is not None:
+        plain["maxLength"] = max_length
+    info = Field(
+        description=description,
+        json_schema_extra={
+            "x-personal": True,
+            "anyOf": [plain, {"pattern": SEALED_PATTERN}],
+        },
+    )
+    info.metadata.append(AfterValidator(PersonalText(min_length, max_length)))
+    return info
+
+
+def personal_shown(description: str, **kwargs: Any) -> Any:
+    """A personal field of an HTTP answer: marked ``x-personal``, opened (or ERASED)."""
     return Field(description=description, json_schema_extra={"x-personal": True}, **kwargs)
+
+
+def _not_sealed_looking(value: str) -> str:
+    if value.startswith("enc:"):
+        raise ValueError("should not start with 'enc:' (the form of sealed personal data)")
+    return value
+
+
+def personal_input(description: str, **kwargs: Any) -> Any:
+    """A personal field of an HTTP body (a command's): marked ``x-personal``, plaintext only.
+    The event it becomes seals it (shared.envelope.personal)."""
+    info = Field(description=description, json_schema_extra={"x-personal": True}, **kwargs)
+    info.metadata.append(AfterValidator(_not_sealed_looking))
+    return info
 
 
 class Language(StrEnum):

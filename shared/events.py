@@ -36,6 +36,12 @@ from shared.envelope import StaffId as StaffId
 from shared.envelope import Tier as Tier
 from shared.envelope import case_envelope as case_envelope
 from shared.envelope import personal as personal
+from shared.envelope import personal_input as personal_input
+from shared.envelope import personal_shown as personal_shown
+from shared.erasure_events import MEMBER_ERASURES as MEMBER_ERASURES
+from shared.erasure_events import ErasureCause as ErasureCause
+from shared.erasure_events import MemberErased as MemberErased
+from shared.erasure_events import MemberErasuresTopic as MemberErasuresTopic
 from shared.member_message_events import MEMBER_MESSAGES as MEMBER_MESSAGES
 from shared.member_message_events import FollowUpRequested as FollowUpRequested
 from shared.member_message_events import MemberMessageReceived as MemberMessageReceived
@@ -64,6 +70,7 @@ ORGANISATION = "organisation"  # owned by routing: office models, desks, adviser
 SLA = "sla"  # owned by advisory: SLA clocks started, paused, resumed, warned, breached, met
 ROUTED_SHADOW = "routed-shadow"  # owned by routing: where a candidate model would route cases
 # MEMBER_MESSAGES, owned by intake: members' messages on existing cases
+# MEMBER_ERASURES, owned by intake: members erased (keys destroyed, projections masked)
 OWNED_TOPICS: tuple[str, ...] = (
     CASE_ACTIVITY,
     ADMIN_TASKS,
@@ -71,6 +78,7 @@ OWNED_TOPICS: tuple[str, ...] = (
     SLA,
     ROUTED_SHADOW,
     MEMBER_MESSAGES,
+    MEMBER_ERASURES,
 )
 SERVICES = ("intake", "routing", "advisory", "admin")
 PARTITIONS = 6
@@ -480,6 +488,7 @@ Event = (
     | OrganisationEvent
     | SlaEvent
     | CaseShadowRouted
+    | MemberErased
 )
 
 TOPIC_SCHEMAS: dict[str, Any] = {
@@ -493,4 +502,5 @@ TOPIC_SCHEMAS: dict[str, Any] = {
     SLA: SlaTopic,
     ROUTED_SHADOW: RoutedShadowTopic,
     MEMBER_MESSAGES: MemberMessagesTopic,
+    MEMBER_ERASURES: MemberErasuresTopic,
 }

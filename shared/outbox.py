@@ -9,13 +9,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import asyncpg
 import orjson
 from aiokafka import AIOKafkaProducer
 
-from shared import faults, telemetry
+from shared import faults, keys, sealing, telemetry
 from shared.codec import encode
 from shared.db import Conn
 from shared.events import Event
@@ -36,10 +36,15 @@ COLUMNS = ("topic", "key", "value", "headers")
 
 @dataclass(frozen=True)
 class OutgoingMessage:
+    """A message for Kafka. ``sealing``: an event whose personal fields its value will carry
+    sealed (shared.keys): its value is written by ``sealed`` (``enqueue`` calls it), empty
+    until then, so no path can send its plaintext."""
+
     topic: str
     key: bytes | None
     value: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    sealing: Event | None = field(default=None, compare=False, repr=False)
 
 
 def event_message(
@@ -48,10 +53,12 @@ def event_message(
     """The Kafka message of a contract event: key = case_id (an organisation fact: its office
     or adviser), type and version in headers, and the W3C trace context when tracing is on
     (``shared.telemetry``)."""
+    personal = bool(sealing.paths_of(event))
     return OutgoingMessage(
         topic=topic,
         key=event.message_key.encode(),
-        value=encode(event),
+        value=b"" if personal else encode(event),
+        sealing=event if personal else None,
         headers={
             "content-type": "application/json",
             "event_type": event.type,
@@ -65,10 +72,24 @@ def event_message(
     )
 
 
+async def sealed(messages: Sequence[OutgoingMessage]) -> list[OutgoingMessage]:
+    """The messages with their values, personal fields sealed under the members' keys (one
+    call to the key store for them all)."""
+    waiting = [m.sealing for m in messages if m.sealing is not None]
+    if not waiting:
+        return list(messages)
+    done = iter(await keys.seal_events(waiting))
+    return [
+        m if m.sealing is None else replace(m, value=encode(next(done)), sealing=None)
+        for m in messages
+    ]
+
+
 async def enqueue(conn: Conn, messages: Sequence[OutgoingMessage]) -> None:
     """Adds messages to the outbox inside the caller's transaction."""
     if not messages:
         return
+    messages = await sealed(messages)
     await conn.copy_records_to_table(
         "outbox",
         records=[(m.topic, m.key, m.value, orjson.dumps(m.headers).decode()) for m in messages],

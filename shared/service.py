@@ -26,7 +26,7 @@ import asyncpg
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 
-from shared import db, dead_letters, lag, stalls, tracing_setup
+from shared import db, dead_letters, keys, lag, stalls, tracing_setup
 from shared.batch import Delivery, dispatch
 from shared.before_handlers import Rescuers
 from shared.consumer import Apply, BatchConsumer
@@ -80,8 +80,12 @@ class ServiceRuntime:
         *,
         batch_window_ms: int = 0,
         ready_without_kafka: bool = False,
+        keeps_sealed: bool = False,
     ) -> None:
         self.name = name
+        # What the handlers see of personal fields (shared.keys.reading): opened, or, for a
+        # service that shows none (routing), left sealed; masked either way once erased.
+        self.keeps_sealed = keeps_sealed
         # /ready asks Kafka and the consumers' lag of a service whose HTTP answers read what it
         # consumed; one whose API reads only what it wrote itself (intake) is ready without.
         self.ready_without_kafka = ready_without_kafka
@@ -134,7 +138,9 @@ class ServiceRuntime:
         (``apply``), then decided on (``decide``), in one transaction. A rebuild applies only."""
         if not self.consumers:
             self._subscribe_redrive()
-        handle = apply if decide is None else then(apply, decide)
+        # The batch's personal fields are opened once for both handlers.
+        handle = self._reading(apply if decide is None else then(apply, decide))
+        apply = self._reading(apply)
         self._handles[topic] = handle
         self._applies[topic] = apply
         return self._consume(topic, schema, handle, apply, description)
@@ -143,7 +149,10 @@ class ServiceRuntime:
         """Declares a topic of facts this service decides and publishes itself, which its
         projection also holds: ``apply`` folds them in when a rebuild reads them back. Live,
         the service applies a fact as it decides it and never consumes its own topic."""
-        self.sources.append(Source(topic, apply, live=False))
+        self.sources.append(Source(topic, self._reading(apply), live=False))
+
+    def _reading(self, apply: Apply) -> Apply:
+        return keys.reading(apply, keep_sealed=self.keeps_sealed)
 
     def _consume(
         self, topic: str, schema: Any, handle: Apply, apply: Apply, description: str
@@ -218,6 +227,7 @@ class ServiceRuntime:
         tracing_setup.start_tracing(self.name, self.settings)
         pool = await db.connect(self.settings.dsn(self.name), self.name)
         await db.migrate(pool, self.name, [db.PLUMBING_MIGRATIONS, self.migrations])
+        await keys.store()  # the members' keys: reachable before anything is sealed or opened
         self.holder.pool = pool
         relay = OutboxRelay(
             pool, self.name, lambda: new_producer(self.settings), self.settings.outbox_batch

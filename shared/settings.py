@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "RELAIS_DATABASE_URL")
     )
+    # Retention (`relais erase --retention`): a member whose cases are all closed, the last
+    # longer ago than this, has their personal data erased.
+    retention_years: int = Field(default=10, ge=0)
+    # The key store of the members' keys (shared/keys.py): its own schema and role.
+    keystore_database_url: str | None = None
     # The role ops tools (rebuild, verify, lag) use: it creates shadow schemas and swaps them.
     ops_database_url: str | None = None
     pg_host: str = "127.0.0.1"
@@ -113,6 +118,16 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         role = f"relais_{service}"
+        return f"postgresql://{role}:{role}@{self.pg_host}:{self.pg_port}/{self.pg_database}"
+
+    def keystore_dsn(self) -> str:
+        """Where the members' keys live: ``RELAIS_KEYSTORE_DATABASE_URL``, else DATABASE_URL,
+        else the local stack's `relais_keystore` role (schema `keystore`)."""
+        if self.keystore_database_url:
+            return self.keystore_database_url
+        if self.database_url:
+            return self.database_url
+        role = "relais_keystore"
         return f"postgresql://{role}:{role}@{self.pg_host}:{self.pg_port}/{self.pg_database}"
 
     def ops_dsn(self) -> str:

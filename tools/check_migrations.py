@@ -21,7 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def migration_folders(root: Path) -> list[Path]:
     """Every folder of migrations: the plumbing's, each service's, the BI views'."""
-    candidates = [*root.glob("*/migrations"), *root.glob("services/*/migrations")]
+    candidates = [
+        *root.glob("*/migrations"),
+        *root.glob("services/*/migrations"),
+        *root.glob("shared/*/migrations"),  # the key store's
+    ]
     return sorted(p for p in candidates if p.is_dir() and any(p.glob("*.sql")))
 
 

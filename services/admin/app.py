@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from services.admin import api, handlers
 from services.admin.due_dates import DueSettings
+from shared.erasure_events import MEMBER_ERASURES, MemberErasuresTopic
 from shared.events import (
     ADMIN_TASKS,
     REQUEST_RECEIVED,
@@ -51,6 +52,12 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
         AdminTasksLog,
         handlers.apply_admin_task_events,
         "admin reads its own task facts back: its task view is rebuilt from the log alone.",
+    )
+    runtime.subscribe(
+        MEMBER_ERASURES,
+        MemberErasuresTopic,
+        handlers.apply_member_erasures,
+        "a member erased: admin masks their name and their tasks' notes (consumer group 'admin').",
     )
     runtime.publishes(
         ADMIN_TASKS,

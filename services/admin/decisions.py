@@ -19,7 +19,7 @@ from shared.events import (
     AdminTaskRejected,
     StaffId,
     case_envelope,
-    personal,
+    personal_input,
 )
 from shared.identity import Principal, Role
 from shared.refusals import Conflict, Forbidden
@@ -47,7 +47,9 @@ class AssignTask(TaskCommand):
 class CloseTask(TaskCommand):
     """Complete or reject a task, with a note."""
 
-    note: str = personal("What was done, or why it cannot be done.", default="", max_length=10_000)
+    note: str = personal_input(
+        "What was done, or why it cannot be done.", default="", max_length=10_000
+    )
 
 
 class CompleteTask(CloseTask):
@@ -65,7 +67,9 @@ class RejectTask(CloseTask):
         json_schema_extra={"examples": [{"note": "The signed contract is missing its annex."}]}
     )
 
-    note: str = personal("Why the act cannot be carried out.", min_length=1, max_length=10_000)
+    note: str = personal_input(
+        "Why the act cannot be carried out.", min_length=1, max_length=10_000
+    )
 
 
 def decide(

@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import get_args
 
-from services.admin import domain, projection
+from services.admin import domain, erasure_store, projection
 from services.admin.due_dates import DuePolicy
 from shared import outbox, telemetry
 from shared.consumer import Delivery
 from shared.db import Conn
+from shared.erasure_events import MemberErased
 from shared.events import ADMIN_TASKS, AdminTaskOpened, CaseResolved, RequestReceived
 
 
@@ -70,3 +71,11 @@ async def apply_admin_task_events(conn: Conn, deliveries: Sequence[Delivery]) ->
         if not isinstance(d.event, AdminTaskOpened)
     }
     await projection.record_tasks(conn, events, traces)
+
+
+async def apply_member_erasures(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """A member erased: what admin keeps of their personal data is masked (a rebuild after the
+    erasure writes the same: the readers give it masked values)."""
+    for d in deliveries:
+        if isinstance(d.event, MemberErased):
+            await erasure_store.erase(conn, d.event.member_id)

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.admin.domain import TaskState, TaskStatus
-from shared.events import AdminAct, Outcome, personal
+from shared.events import AdminAct, Outcome, personal_shown
 from shared.history import HistoryEntry
 
 
@@ -104,7 +104,7 @@ class CaseDetail(BaseModel):
 
 class MemberView(BaseModel):
     member_id: str = Field(description="The member.")
-    name: str | None = personal("Full name, as of the latest request.")
+    name: str | None = personal_shown("Full name, as of the latest request.")
     home_office: str | None = Field(description="Home office, as of the latest request.")
     preferred_language: str | None = Field(description="Language the member is served in.")
     open_cases: list[CaseView] = Field(description="Cases not resolved yet.")

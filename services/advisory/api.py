@@ -74,8 +74,15 @@ class StaleVersion(Problem):
     )
 
 
+ETAG = {
+    "ETag": {
+        "description": 'The case\'s version, e.g. `"7"`: send it back as If-Match with a command.',
+        "schema": {"type": "string"},
+    }
+}
 REFUSALS: dict[int | str, dict[str, Any]] = {
     **READS,
+    200: {"description": "Done: the fact and the case after it.", "headers": ETAG},
     409: {
         "model": StaleVersion,
         "description": "The case's state does not allow it (or unknown), or it changed since "
@@ -130,7 +137,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         responses={
             **READS,
             404: {"model": Problem, "description": "No such case."},
-            **examples.ok(examples.CASE_DETAIL),
+            200: {**examples.ok(examples.CASE_DETAIL)[200], "headers": ETAG},
         },
     )
     async def case_detail(case_id: UUID, actor: Annotated[Principal, Depends(READERS)]) -> Response:

@@ -18,6 +18,7 @@ from services.advisory.presence import api as presence_api
 from services.advisory.queues import api as queues_api
 from services.advisory.sla import tick as sla_tick
 from services.advisory.sla.policy import SlaSettings
+from shared.erasure_events import MEMBER_ERASURES, MemberErasuresTopic
 from shared.events import (
     ADMIN_TASKS,
     CASE_ACTIVITY,
@@ -108,6 +109,13 @@ def build(
         "transfers are checked against it, and an absence hands the adviser's open cases over "
         "(consumer group 'advisory').",
         decide=handlers.decide_organisation,
+    )
+    runtime.subscribe(
+        MEMBER_ERASURES,
+        MemberErasuresTopic,
+        handlers.apply_member_erasures,
+        "a member erased: advisory masks their names, questions, notes, replies and the "
+        "history of their cases (consumer group 'advisory').",
     )
     runtime.publishes(
         CASE_ACTIVITY,

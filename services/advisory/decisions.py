@@ -27,7 +27,7 @@ from shared.events import (
     WaitingEnded,
     WaitingOnMember,
     case_envelope,
-    personal,
+    personal_input,
 )
 from shared.identity import Principal, Role
 from shared.refusals import Conflict, Forbidden
@@ -47,33 +47,33 @@ class Claim(Command):
 class AddNote(Command):
     """Add an internal note (never shown to the member)."""
 
-    note: str = personal("The note.", min_length=1, max_length=10_000)
+    note: str = personal_input("The note.", min_length=1, max_length=10_000)
 
 
 class SendReply(Command):
     """Record a reply sent to the member."""
 
-    text: str = personal("The reply.", min_length=1, max_length=10_000)
+    text: str = personal_input("The reply.", min_length=1, max_length=10_000)
     channel: Channel = Field(Channel.EMAIL, description="How the reply reaches the member.")
 
 
 class WaitOnMember(Command):
     """Put the case on hold until the member answers."""
 
-    note: str = personal("What is awaited from the member.", default="", max_length=10_000)
+    note: str = personal_input("What is awaited from the member.", default="", max_length=10_000)
 
 
 class EndWaiting(Command):
     """Take the case back from waiting on the member."""
 
-    note: str = personal("Why the wait ends.", default="", max_length=10_000)
+    note: str = personal_input("Why the wait ends.", default="", max_length=10_000)
 
 
 class Escalate(Command):
     """Send the case to the support team."""
 
     reason_code: EscalationReason = Field(description="Why the support team is needed.")
-    note: str = personal("Note for the support team.", min_length=1, max_length=10_000)
+    note: str = personal_input("Note for the support team.", min_length=1, max_length=10_000)
 
 
 # Outcomes after which there is nothing to carry out for the member.
@@ -87,7 +87,7 @@ class Resolve(Command):
     admin_act: AdminAct | None = Field(
         None, description="The administrative act the resolution needs, if any."
     )
-    note: str = personal("Resolution note.", default="", max_length=10_000)
+    note: str = personal_input("Resolution note.", default="", max_length=10_000)
 
     @field_validator("admin_act")
     @classmethod
@@ -101,7 +101,7 @@ class Resolve(Command):
 class ReturnToAdviser(Command):
     """Support gives an escalated case back to the adviser who escalated it."""
 
-    note: str = personal("What the adviser should do now.", min_length=1, max_length=10_000)
+    note: str = personal_input("What the adviser should do now.", min_length=1, max_length=10_000)
 
 
 def decide(

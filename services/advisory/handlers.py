@@ -12,6 +12,7 @@ from typing import get_args
 from services.advisory import (
     answers,
     commands,
+    erasure_store,
     organisation_store,
     projection,
     request_store,
@@ -24,6 +25,7 @@ from services.advisory.sla import projection as sla_projection
 from shared import locks, outbox, telemetry
 from shared.consumer import Delivery
 from shared.db import Conn
+from shared.erasure_events import MemberErased
 from shared.events import (
     AdminTaskEvent,
     AdminTaskRejected,
@@ -131,3 +133,11 @@ async def decide_member_messages(
         traces = {fact.event_id: telemetry.traceparent_of(outgoing.headers)}
         if await projection.record(conn, [fact], traces):
             await outbox.enqueue(conn, [outgoing])
+
+
+async def apply_member_erasures(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """A member erased: what advisory keeps of their personal data is masked (a rebuild after the
+    erasure writes the same: the readers give it masked values)."""
+    for d in deliveries:
+        if isinstance(d.event, MemberErased):
+            await erasure_store.erase(conn, d.event.member_id)

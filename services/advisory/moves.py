@@ -29,7 +29,7 @@ from shared.events import (
     ReopenCause,
     StaffId,
     Tier,
-    personal,
+    personal_input,
 )
 from shared.identity import Principal, Role
 from shared.refusals import Conflict, Forbidden, Invalid, Refused
@@ -43,7 +43,7 @@ class Reopen(Command):
         json_schema_extra={"examples": [{"reason": "The member says the invoice is still wrong."}]}
     )
 
-    reason: str = personal("Why the case is reopened.", min_length=1, max_length=10_000)
+    reason: str = personal_input("Why the case is reopened.", min_length=1, max_length=10_000)
 
 
 class Release(Command):
@@ -53,7 +53,9 @@ class Release(Command):
         json_schema_extra={"examples": [{"reason": "Needs a Dutch speaker: back to the queue."}]}
     )
 
-    reason: str = personal("Why the case goes back to its queue.", min_length=1, max_length=10_000)
+    reason: str = personal_input(
+        "Why the case goes back to its queue.", min_length=1, max_length=10_000
+    )
 
 
 class Reassign(Command):
@@ -67,7 +69,7 @@ class Reassign(Command):
     )
 
     to: StaffId = Field(description="Staff id of the colleague who takes the case.")
-    reason: str = personal("Why the case changes hands.", min_length=1, max_length=10_000)
+    reason: str = personal_input("Why the case changes hands.", min_length=1, max_length=10_000)
 
 
 class Transfer(Command):
@@ -89,7 +91,7 @@ class Transfer(Command):
     to_office: Code | None = Field(None, description="Another office (null: the same one).")
     to_desk: Code | None = Field(None, description="A desk of that office (specialised model).")
     topic_family: Code | None = Field(None, description="Another topic family (null: the same).")
-    reason: str = personal("Why the case is transferred.", min_length=1, max_length=10_000)
+    reason: str = personal_input("Why the case is transferred.", min_length=1, max_length=10_000)
 
 
 MOVES = (Reopen, Release, Reassign, Transfer)

@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from services.advisory.domain import CaseState, Status
 from services.advisory.notices import NoticeKind
-from shared.events import AdminAct, Channel, Language, Outcome, Tier, personal
+from shared.events import AdminAct, Channel, Language, Outcome, Tier, personal_shown
 from shared.history import HistoryEntry
 
 
@@ -24,7 +24,7 @@ class NoticeView(BaseModel):
         "task_rejected (the administrative act was refused: the case reopened), "
         "member_message (the member wrote again: reopened) or reopened (by staff)."
     )
-    text: str = personal("Support's note, or why the case reopened.")
+    text: str = personal_shown("Support's note, or why the case reopened.")
     by: str = Field(description="Who: the support member, the staff member or the service.")
     at: AwareDatetime = Field(description="When.")
 
@@ -95,7 +95,7 @@ class CaseView(BaseModel):
 
 class MemberSnapshotView(BaseModel):
     member_id: str = Field(description="Member number.")
-    name: str = personal("Full name of the member.")
+    name: str = personal_shown("Full name of the member.")
     preferred_language: Language = Field(description="Language the member is served in.")
     home_office: str = Field(description="The member's home office.")
     activity_type: str = Field(description="Kind of professional activity, e.g. 'artist'.")
@@ -118,8 +118,8 @@ class RequestView(BaseModel):
     member: MemberSnapshotView = Field(description="The member, as the channel knew them.")
     channel: Channel = Field(description="How the request came in.")
     topic_family: str = Field(description="What the member said it is about.")
-    subject: str = personal("Subject line written by the member.")
-    body: str = personal("The member's question, free text.")
+    subject: str = personal_shown("Subject line written by the member.")
+    body: str = personal_shown("The member's question, free text.")
     received_at: AwareDatetime = Field(description="When intake accepted it.")
     follows_case_id: UUID | None = Field(
         None,
@@ -144,7 +144,7 @@ class TaskView(BaseModel):
     opened_at: AwareDatetime | None = Field(description="When the task was opened.")
     closed_at: AwareDatetime | None = Field(description="When it was completed or rejected.")
     closed_by: str | None = Field(description="Who completed or rejected it.")
-    note: str | None = personal("The administrative team's note: what was done, or why not.")
+    note: str | None = personal_shown("The administrative team's note: what was done, or why not.")
 
     @classmethod
     def of(cls, row: Any) -> TaskView:

@@ -101,6 +101,11 @@ def build(
     async def ready() -> JSONResponse:
         return JSONResponse({"status": "ready"})
 
+    # Liveness, as every service has it (the image's HEALTHCHECK, deploy/k8s probes).
+    @app.get("/health", include_in_schema=False)
+    async def health() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
     return app
 
 

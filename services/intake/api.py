@@ -7,17 +7,18 @@ from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Header, Path, Response
 from fastapi.responses import JSONResponse
 
 from services.intake import commands, domain, message_store, queries
 from services.intake.commands import AcceptWriter
-from services.intake.views import Accepted, MessageAccepted, MessageView, RequestView
+from services.intake.views import Accepted, Erased, MessageAccepted, MessageView, RequestView
+from shared import keys
 from shared.auth import requires
 from shared.codec import decode
 from shared.events import REQUEST_RECEIVED, RequestReceived, follow_up_case_id
 from shared.http import AUTH_RESPONSES, VALIDATION_RESPONSE, FieldProblem, Problem, problem
-from shared.identity import Role
+from shared.identity import Principal, Role
 from shared.refusals import NotFound
 from shared.service import ServiceRuntime
 
@@ -87,7 +88,8 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         if row is None:
             raise NotFound("not_found", f"No request with case id {case_id}.")
         # The stored event is as it was published (maybe an older version): decode upcasts it.
-        event = decode(REQUEST_RECEIVED, row["event"].encode())
+        # Stored sealed: the subject is opened to be shown (masked once the member is erased).
+        (event,) = await keys.open_events([decode(REQUEST_RECEIVED, row["event"].encode())])
         assert isinstance(event, RequestReceived)
         view = RequestView(
             case_id=row["case_id"],
@@ -101,6 +103,42 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         return JSONResponse(view.model_dump(mode="json"))
 
     messages(api, runtime)
+    return api
+
+
+MEMBER_ID = Path(pattern=r"^[A-Za-z0-9-]{1,64}$", description="The member's number.")
+
+
+def erasures(runtime: ServiceRuntime) -> APIRouter:
+    """A member's erasure (crypto-shredding): ops and the data protection officer."""
+    api = APIRouter(tags=["erasure"])
+
+    @api.post(
+        "/members/{member_id}/erasure",
+        status_code=202,
+        response_model=Erased,
+        responses={**VALIDATION_RESPONSE, **AUTH_RESPONSES},
+    )
+    async def erase(
+        command: domain.EraseMember,
+        member_id: Annotated[str, MEMBER_ID],
+        caller: Annotated[Principal, Depends(requires(Role.DPO, Role.OPS))],
+    ) -> Response:
+        """Erases the member's personal data: destroys their keys (nothing of theirs in the
+        log opens again), masks intake's copy and publishes `MemberErased` on
+        `member-erasures`, on which every service masks its own. Answers 202: the other
+        services mask as they read the fact. Repeating it is harmless."""
+        event = await commands.erase_member(
+            runtime.holder, member_id, command, by=caller.subject, now=datetime.now(UTC)
+        )
+        body = Erased(
+            member_id=member_id,
+            erasure_id=event.event_id,
+            key_ids=list(event.key_ids),
+            erased_at=event.erased_at,
+        )
+        return JSONResponse(body.model_dump(mode="json"), status_code=202)
+
     return api
 
 

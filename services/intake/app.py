@@ -10,9 +10,11 @@ from fastapi import FastAPI
 from services.intake import api, handlers
 from shared.events import (
     CASE_ACTIVITY,
+    MEMBER_ERASURES,
     MEMBER_MESSAGES,
     REQUEST_RECEIVED,
     CaseActivityTopic,
+    MemberErasuresTopic,
     MemberMessagesTopic,
     RequestReceivedTopic,
 )
@@ -43,6 +45,13 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
         "A member wrote on one of their existing cases (a channel posted it). Owned by intake; "
         "advisory adds it to the case. Key: case_id.",
     )
+    runtime.publishes(
+        MEMBER_ERASURES,
+        MemberErasuresTopic,
+        "A member's personal data was erased (ops or the data protection officer): their keys "
+        "are destroyed; every service masks what it keeps of them. Owned by intake. Key: "
+        "member_id.",
+    )
     runtime.subscribe(
         CASE_ACTIVITY,
         CaseActivityTopic,
@@ -55,9 +64,10 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
     # intake's tables hold what it published: a rebuild reads them back from its own topics.
     runtime.own_facts(REQUEST_RECEIVED, handlers.apply_request_received)
     runtime.own_facts(MEMBER_MESSAGES, handlers.apply_member_messages)
+    runtime.own_facts(MEMBER_ERASURES, handlers.apply_member_erasures)
     app = create_app(
         runtime,
-        [api.router(runtime)],
+        [api.router(runtime), api.erasures(runtime)],
         title="Relais intake",
         description="Members' channels submit requests here; each becomes a case.",
     )

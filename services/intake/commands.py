@@ -16,13 +16,20 @@ import logging
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from services.intake import domain, message_store, projection, queries
+from services.intake import domain, erasure_store, message_store, projection, queries
 from services.intake.projection import Submission
-from shared import faults
+from shared import faults, keys, outbox
 from shared.batch import is_transient
 from shared.codec import decode
 from shared.db import Conn, PoolHolder
-from shared.events import MEMBER_MESSAGES, REQUEST_RECEIVED, MemberMessageReceived, RequestReceived
+from shared.events import (
+    MEMBER_ERASURES,
+    MEMBER_MESSAGES,
+    REQUEST_RECEIVED,
+    MemberErased,
+    MemberMessageReceived,
+    RequestReceived,
+)
 from shared.outbox import event_message
 from shared.refusals import Conflict, Invalid, NotFound
 
@@ -190,4 +197,24 @@ async def _replayed(
     (stored,) = await message_store.messages(conn, [existing.event_id])
     event = decode(MEMBER_MESSAGES, stored)
     assert isinstance(event, MemberMessageReceived)
+    return event
+
+
+async def erase_member(
+    holder: PoolHolder, member_id: str, command: domain.EraseMember, *, by: str, now: datetime
+) -> MemberErased:
+    """Erases a member: destroys their keys first (from then on nothing of theirs in the log
+    opens), then masks intake's rows of them and publishes the fact, in one transaction, for
+    every service to mask theirs. Repeating it is harmless (nothing left to destroy; the rows
+    are masked already; one more fact that changes nothing)."""
+    key_ids = await (await keys.store()).destroy(member_id)
+    event = domain.member_erased(
+        member_id, command, key_ids=key_ids, by=by, event_id=uuid4(), now=now
+    )
+    async with holder.require().acquire() as conn, conn.transaction():
+        await erasure_store.erase(conn, member_id)
+        faults.point("http.recording")
+        await outbox.enqueue(conn, [event_message(MEMBER_ERASURES, event)])
+    faults.point("http.committed")
+    holder.on_commit()
     return event

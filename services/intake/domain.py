@@ -12,12 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.events import (
     Channel,
     Code,
+    ErasureCause,
     FollowUpRequested,
+    MemberErased,
     MemberMessageReceived,
     MemberSnapshot,
     RequestReceived,
     case_envelope,
-    personal,
+    personal_input,
 )
 
 SERVICE = "intake"
@@ -31,8 +33,8 @@ class SubmitRequest(BaseModel):
     member: MemberSnapshot = Field(description="Who is asking.")
     channel: Channel = Field(description="How the request reached the cooperative.")
     topic_family: Code = Field(description="What it is about (one of the configured families).")
-    subject: str = personal("Subject line.", min_length=1, max_length=200)
-    body: str = personal("The question, free text.", min_length=1, max_length=10_000)
+    subject: str = personal_input("Subject line.", min_length=1, max_length=200)
+    body: str = personal_input("The question, free text.", min_length=1, max_length=10_000)
 
 
 def reference_problems(
@@ -117,7 +119,7 @@ class PostMessage(BaseModel):
         description="The member writing: the case's own member.", pattern=r"^[A-Za-z0-9-]{1,64}$"
     )
     channel: Channel = Field(description="How the message reached the cooperative.")
-    body: str = personal("The member's message, free text.", min_length=1, max_length=10_000)
+    body: str = personal_input("The member's message, free text.", min_length=1, max_length=10_000)
 
 
 def message_fingerprint(case_id: UUID, message: PostMessage) -> str:
@@ -170,4 +172,51 @@ def follow_up_request(
         body=message.body,
         received_at=at,
         follows_case_id=requested.case_id,
+    )
+
+
+class EraseMember(BaseModel):
+    """Erase a member's personal data (ops or the data protection officer)."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [{"reason": "GDPR request DPO-2026-041", "cause": "request"}]
+        },
+    )
+
+    reason: str = Field(
+        description="Why, in the cooperative's words (a request number, the retention rule); "
+        "never the member's data: it is published.",
+        min_length=1,
+        max_length=500,
+    )
+    cause: ErasureCause = Field(ErasureCause.REQUEST, description="A request, or retention.")
+
+
+def member_erased(
+    member_id: str,
+    command: EraseMember,
+    *,
+    key_ids: list[str],
+    by: str,
+    event_id: UUID,
+    now: datetime,
+) -> MemberErased:
+    """The fact of an erasure, once the member's keys are destroyed."""
+    return MemberErased(
+        type="MemberErased",
+        schema_version=1,
+        event_id=event_id,
+        occurred_at=now,
+        member_id=member_id,
+        causation_id=None,
+        producer=SERVICE,
+        cause=command.cause,
+        reason=command.reason,
+        erased_by=by,
+        key_ids=tuple(key_ids),
+        erased_at=now,
     )

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.intake import domain, message_store, projection
-from shared import outbox
+from services.intake import domain, erasure_store, message_store, projection
+from shared import keys, outbox, sealing
 from shared.codec import decode
 from shared.consumer import Delivery
 from shared.db import Conn
@@ -16,6 +16,7 @@ from shared.events import (
     MEMBER_MESSAGES,
     REQUEST_RECEIVED,
     FollowUpRequested,
+    MemberErased,
     MemberMessageReceived,
     RequestReceived,
 )
@@ -24,7 +25,11 @@ from shared.events import (
 async def apply_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """Records each published request; the fingerprint is recomputed from its content."""
     published = [
-        projection.Published(d.event, d.record.value, domain.fingerprint(domain.submitted(d.event)))
+        projection.Published(
+            d.event,
+            sealing.kept_json(d.event, d.record.value),
+            domain.fingerprint(domain.submitted(d.event)),
+        )
         for d in deliveries
         if isinstance(d.event, RequestReceived)
     ]
@@ -34,16 +39,23 @@ async def apply_request_received(conn: Conn, deliveries: Sequence[Delivery]) -> 
 async def apply_member_messages(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """Records each published message; the fingerprint is recomputed from its content."""
     published = [
-        message_store.Published(d.event, d.record.value, fingerprint(d.event))
+        message_store.Published(
+            d.event,
+            sealing.kept_json(d.event, d.record.value),
+            erasure_store.message_fingerprint(d.event),
+        )
         for d in deliveries
         if isinstance(d.event, MemberMessageReceived)
     ]
     await message_store.record(conn, published)
 
 
-def fingerprint(event: MemberMessageReceived) -> str:
-    posted = domain.PostMessage(member_id=event.member_id, channel=event.channel, body=event.body)
-    return domain.message_fingerprint(event.case_id, posted)
+async def apply_member_erasures(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """A rebuild reads intake's erasures back: the member's rows masked again (a no-op where
+    the events read after it were masked as they were stored)."""
+    for d in deliveries:
+        if isinstance(d.event, MemberErased):
+            await erasure_store.erase(conn, d.event.member_id)
 
 
 async def apply_case_activity(conn: Conn, deliveries: Sequence[Delivery]) -> None:
@@ -57,15 +69,26 @@ async def decide_follow_ups(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     wanted = [d.event for d in deliveries if isinstance(d.event, FollowUpRequested)]
     if not wanted:
         return
+    # Stored as published (sealed): opened, as the new request is made of their content.
     messages = {
         e.event_id: e
-        for raw in await message_store.messages(conn, [w.message_event_id for w in wanted])
-        if isinstance(e := decode(MEMBER_MESSAGES, raw), MemberMessageReceived)
+        for e in await keys.open_events(
+            [
+                decode(MEMBER_MESSAGES, raw)
+                for raw in await message_store.messages(conn, [w.message_event_id for w in wanted])
+            ]
+        )
+        if isinstance(e, MemberMessageReceived)
     }
     cases = {
         e.case_id: e
-        for raw in await message_store.requests(conn, [w.case_id for w in wanted])
-        if isinstance(e := decode(REQUEST_RECEIVED, raw), RequestReceived)
+        for e in await keys.open_events(
+            [
+                decode(REQUEST_RECEIVED, raw)
+                for raw in await message_store.requests(conn, [w.case_id for w in wanted])
+            ]
+        )
+        if isinstance(e, RequestReceived)
     }
     for requested in wanted:
         message, case = messages.get(requested.message_event_id), cases.get(requested.case_id)

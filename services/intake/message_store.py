@@ -11,6 +11,7 @@ from uuid import UUID
 import asyncpg
 import orjson
 
+from shared import outbox
 from shared.db import Conn
 from shared.events import MEMBER_MESSAGES, MemberMessageReceived, RequestReceived
 from shared.outbox import OutgoingMessage
@@ -81,6 +82,7 @@ async def accept(
     fingerprint: str,
 ) -> bool:
     """Stores the message and its outgoing event; False when its idempotency key exists."""
+    (message,) = await outbox.sealed([message])  # stored and published sealed
     stored = await conn.fetchval(
         ACCEPT,
         event.event_id,
@@ -144,6 +146,7 @@ async def follow_up(
     conn: Conn, topic: str, event: RequestReceived, message: OutgoingMessage, fingerprint: str
 ) -> bool:
     """Stores a follow-up request and its outgoing event; False when it is stored already."""
+    (message,) = await outbox.sealed([message])  # stored and published sealed
     stored = await conn.fetchval(
         FOLLOW_UP,
         event.case_id,

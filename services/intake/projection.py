@@ -10,6 +10,7 @@ from uuid import UUID
 
 import orjson
 
+from shared import outbox
 from shared.db import Conn
 from shared.events import RequestReceived
 from shared.outbox import OutgoingMessage
@@ -62,7 +63,9 @@ class Submission:
 
 async def accept(conn: Conn, topic: str, batch: Sequence[Submission]) -> set[UUID]:
     """Stores the requests and their outgoing events; returns the case ids stored (a request
-    whose idempotency key exists already is not)."""
+    whose idempotency key exists already is not). The events are stored and published with
+    their personal fields sealed (one call to the key store for the batch)."""
+    messages = await outbox.sealed([s.message for s in batch])
     rows = await conn.fetch(
         ACCEPT,
         [s.event.case_id for s in batch],
@@ -73,9 +76,9 @@ async def accept(conn: Conn, topic: str, batch: Sequence[Submission]) -> set[UUI
         [s.event.channel.value for s in batch],
         [s.event.topic_family for s in batch],
         [s.event.received_at for s in batch],
-        [s.message.key for s in batch],
-        [s.message.value for s in batch],
-        [orjson.dumps(s.message.headers).decode() for s in batch],
+        [m.key for m in messages],
+        [m.value for m in messages],
+        [orjson.dumps(m.headers).decode() for m in messages],
         topic,
     )
     return {row["case_id"] for row in rows}

@@ -76,3 +76,23 @@ class MessageView(BaseModel):
         description="The new case the message opened, when its case was resolved longer ago "
         "than the reopen window (once intake accepted it); else null."
     )
+
+
+class Erased(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "member_id": "M-10293",
+                    "erasure_id": "0c5e9a41-7d2b-4f3e-8a61-5b9d2c7e4f18",
+                    "key_ids": ["M-10293.1"],
+                    "erased_at": "2026-12-03T16:00:00Z",
+                }
+            ]
+        }
+    )
+
+    member_id: str = Field(description="The member erased.")
+    erasure_id: UUID = Field(description="The MemberErased event published on member-erasures.")
+    key_ids: list[str] = Field(description="The member's keys destroyed now (empty: none left).")
+    erased_at: AwareDatetime = Field(description="When the keys were destroyed.")

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from services.routing import api, handlers
 from services.routing.organisation import seed
 from services.routing.organisation import store as organisation_store
+from shared.erasure_events import MEMBER_ERASURES, MemberErasuresTopic
 from shared.events import (
     CASE_ACTIVITY,
     ESCALATED,
@@ -37,7 +38,10 @@ NAME = "routing"
 
 
 def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
-    runtime = ServiceRuntime(NAME, settings or Settings(), Path(__file__).parent / "migrations")
+    # routing shows no personal data: it keeps what it stores of it (escalation notes) sealed.
+    runtime = ServiceRuntime(
+        NAME, settings or Settings(), Path(__file__).parent / "migrations", keeps_sealed=True
+    )
     runtime.on_start(partial(organisation_store.seed_if_empty, facts=seed.facts(seed.load())))
     offices = runtime.settings.offices
     for topic, schema, apply, decide, why in (
@@ -80,6 +84,13 @@ def build(settings: Settings | None = None) -> tuple[ServiceRuntime, FastAPI]:
         ),
     ):
         runtime.subscribe(topic, schema, apply, f"{why} (consumer group 'routing').", decide=decide)
+    runtime.subscribe(
+        MEMBER_ERASURES,
+        MemberErasuresTopic,
+        handlers.apply_member_erasures,
+        "a member erased: routing masks their escalations' notes (kept sealed until then) "
+        "(consumer group 'routing').",
+    )
     runtime.publishes(
         ROUTED,
         RoutedTopic,

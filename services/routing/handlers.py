@@ -15,6 +15,7 @@ from typing import get_args
 from services.routing import (
     deciding,
     domain,
+    erasure_store,
     escalation_store,
     projection,
     shadow_store,
@@ -31,6 +32,7 @@ from services.routing.organisation.model import OFFICE_LOCKS, office_lock_key
 from shared import faults, locks, outbox
 from shared.consumer import Delivery
 from shared.db import Conn
+from shared.erasure_events import MemberErased
 from shared.events import (
     ROUTED,
     ROUTED_SHADOW,
@@ -221,3 +223,11 @@ async def route_escalations(conn: Conn, pending: Sequence[CaseEscalated], now: d
     await projection.apply_routed(conn, routed)
     await workload_store.record(conn, routed)
     await outbox.enqueue(conn, [outbox.event_message(ROUTED, r) for r in routed])
+
+
+async def apply_member_erasures(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """A member erased: what routing keeps of their personal data is masked (a rebuild after the
+    erasure writes the same: the readers give it masked values)."""
+    for d in deliveries:
+        if isinstance(d.event, MemberErased):
+            await erasure_store.erase(conn, d.event.member_id)

@@ -382,3 +382,16 @@ def test_the_task_list_updates_live_from_its_rows(client: TestClient) -> None:
     assert rows.status_code == 200
     assert "<html" not in rows.text
     assert f'data-id="{TASK}" data-v="open||' in rows.text
+
+
+def test_the_workload_updates_live_from_its_rows(client: TestClient, stub: Stub) -> None:
+    stub.answers[("GET", "/advisers")] = (200, ROSTER)
+    sign_in(client, LEAD)
+    page = client.get("/team")
+    assert 'data-rows-url="/team/rows?adviser="' in page.text
+    rows = client.get("/team/rows")
+    assert rows.status_code == 200
+    assert "<html" not in rows.text
+    assert f'data-id="liege-adv-03" data-v="0|0|10|2026-12-05T17:00:00+00:00|{ABSENCE}"' in (
+        rows.text
+    )

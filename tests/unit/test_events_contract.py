@@ -25,6 +25,7 @@ from shared.events import (
     CaseRouted,
     Envelope,
     Event,
+    MemberErased,
     RequestReceived,
 )
 from shared.organisation_events import (
@@ -133,6 +134,8 @@ def test_schema_violation_names_the_field() -> None:
 
 CASE_ENVELOPE = {"event_id", "occurred_at", "case_id", "member_id", "correlation_id"}
 FACT_ENVELOPE = {"event_id", "occurred_at", "causation_id", "producer", "changed_by"}
+# A fact about a member (an erasure): no case, keyed by the member.
+MEMBER_ENVELOPE = {"event_id", "occurred_at", "member_id", "causation_id", "producer"}
 
 
 @pytest.mark.parametrize("model", get_args(Event), ids=lambda m: m.__name__)
@@ -143,6 +146,8 @@ def test_every_event_of_every_topic_is_versioned_frozen_and_documented(model: ty
     assert model.model_config.get("frozen") is True
     # a fact about a case carries the case envelope; an organisation fact its own
     expected = FACT_ENVELOPE if issubclass(model, OrganisationFact) else CASE_ENVELOPE
+    if model is MemberErased:
+        expected = MEMBER_ENVELOPE
     assert expected <= set(fields)
 
 

@@ -8,17 +8,17 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, Field
 
 from services.advisory.views import CaseView, NoticeView
-from shared.events import Channel, Tier, personal
+from shared.events import Channel, Tier, personal_shown
 from shared.sla_events import SlaClock
 
 
 class QueueRow(CaseView):
     """A case as a queue shows it: the case, what it is about, who asked, when it is due."""
 
-    member_name: str | None = personal(
+    member_name: str | None = personal_shown(
         "The member's full name; null until advisory has read the request."
     )
-    subject: str | None = personal("Subject of the request; null until it has been read.")
+    subject: str | None = personal_shown("Subject of the request; null until it has been read.")
     channel: Channel | None = Field(description="How the request came in.")
     sla_due_at: AwareDatetime | None = Field(
         description="When its SLA clock that runs out first is due (past: overdue); null when "

@@ -24,6 +24,15 @@ router = APIRouter()
 DONE = ("absence", "cancelled", "reassigned")
 
 
+async def workload(api: Api, office: str | None) -> list[view.Adviser]:
+    """The office's advisers: their workload (advisory) and absences (routing)."""
+    loads, roster = await asyncio.gather(
+        api.get("advisory", "/workload", office=office, team="first_line"),
+        api.get("routing", "/advisers", office=office, team="first_line"),
+    )
+    return view.advisers(loads, roster)
+
+
 async def show(
     request: Request,
     staff: Staff,
@@ -35,11 +44,7 @@ async def show(
     done: str | None = None,
 ) -> Response:
     office = staff.office
-    workload, roster = await asyncio.gather(
-        api.get("advisory", "/workload", office=office, team="first_line"),
-        api.get("routing", "/advisers", office=office, team="first_line"),
-    )
-    team = view.advisers(workload, roster)
+    team = await workload(api, office)
     chosen = next((a for a in team if a.adviser_id == adviser), None)
     cases: list[Any] = []
     if chosen is not None:
@@ -62,6 +67,7 @@ async def show(
         chosen=chosen,
         cases=cases,
         colleagues=lambda holder: view.colleagues(team, holder),
+        fingerprint=view.fingerprint,
         said=said,
         kept=kept or {},
         done=done if done in DONE else None,
@@ -77,6 +83,23 @@ async def team_screen(
     done: str | None = None,
 ) -> Response:
     return await show(request, staff, api, adviser, done=done)
+
+
+@router.get("/team/rows")
+async def team_rows(
+    request: Request, staff: StaffDep, api: ApiDep, adviser: str | None = None
+) -> Response:
+    """The workload rows, for the live update (the page decides when to show them)."""
+    team = await workload(api, staff.office)
+    chosen = next((a for a in team if a.adviser_id == adviser), None)
+    return page(
+        request,
+        staff,
+        "team/_rows.html",
+        team=team,
+        chosen=chosen,
+        fingerprint=view.fingerprint,
+    )
 
 
 async def form_of(request: Request) -> dict[str, str]:

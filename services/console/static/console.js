@@ -152,6 +152,9 @@
       const state = document.getElementById(kind + "-draft-state");
       if (!area) return;
       let timer = null;
+      // Sending the reply (or note) removes the draft: a save still waiting must not bring
+      // it back.
+      if (area.form) area.form.addEventListener("submit", function () { window.clearTimeout(timer); });
       area.addEventListener("input", function () {
         const first = Date.now() - lastTyped >= 15000;
         lastTyped = Date.now();

@@ -66,6 +66,13 @@ def advisers(workload: Json, roster: Json) -> list[Adviser]:
     return sorted(rows, key=lambda a: a.adviser_id)
 
 
+def fingerprint(adviser: Adviser) -> str:
+    """What makes a row worth announcing when it changes."""
+    absences = ",".join(str(a.get("absence_id")) for a in adviser.absences)
+    parts = (adviser.claimed, adviser.waiting, adviser.capacity, adviser.away_until, absences)
+    return "|".join("" if p is None else str(p) for p in parts)
+
+
 def colleagues(team: Sequence[Adviser], holder: str | None) -> list[str]:
     """Whom a case can go to: the team's advisers who are not away, its holder excepted."""
     return [a.adviser_id for a in team if not a.away_until and a.adviser_id != holder]

@@ -36,6 +36,7 @@ from services.routing.bulk.merge import (
     since_epoch,
     snapshot_of,
 )
+from shared import events
 from shared.bulk import BulkLoader, Merge, Row, Staged
 from shared.events import REQUEST_RECEIVED, ROUTED
 
@@ -43,6 +44,10 @@ from shared.events import REQUEST_RECEIVED, ROUTED
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 _REQUESTS = (Decoder(mirrors.RequestReceived), Decoder(mirrors.RequestReceivedV1))
 _DECISIONS = (Decoder(mirrors.CaseRouted), Decoder(mirrors.CaseRoutedV1))
+# The personal fields of a request, checked as the contract checks them (see mirrors).
+_NAME = mirrors.personal_check(events.MemberSnapshot, "name")
+_SUBJECT = mirrors.personal_check(events.RequestReceived, "subject")
+_BODY = mirrors.personal_check(events.RequestReceived, "body")
 
 
 def stage(topic: str, values: Sequence[bytes | None], seq: int, producer: str | None) -> Staged:
@@ -109,6 +114,9 @@ def _request(seq: int, r: Any) -> Row | None:
         and _code(r.topic_family)
         and _member_id(member.member_id)
         and "\x00" not in r.member_id
+        and mirrors.personal_fits(_NAME, member.name)
+        and mirrors.personal_fits(_SUBJECT, r.subject)
+        and mirrors.personal_fits(_BODY, r.body)
     ):
         return None
     return (

@@ -33,10 +33,11 @@ from uuid import UUID
 import msgspec
 from annotated_types import Ge, Le, MaxLen, MinLen
 from msgspec import Meta, Struct
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AfterValidator, AwareDatetime, BaseModel
 from pydantic.fields import FieldInfo
 
 from shared import events, routing_inputs
+from shared.envelope import PersonalText
 
 # The patterns the loader checks itself (fullmatch), by what they check.
 CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -159,6 +160,10 @@ def _meta(path: str, type_: Any, constraints: list[Any]) -> Any:
             bounds["ge"] = c.ge
         elif isinstance(c, Le):
             bounds["le"] = min(c.le, bounds.get("le", c.le))
+        elif isinstance(c, AfterValidator) and isinstance(c.func, PersonalText):
+            # A personal field is plaintext within bounds or sealed (any length): the loader
+            # reads it as any string (routing stores none of the request's personal fields).
+            continue
         elif (pattern := getattr(c, "pattern", None)) is not None and len(vars(c)) == 1:
             loaders = PATTERNS.get(path)
             if loaders is None or f"^{loaders.pattern}$" != pattern:
@@ -187,3 +192,20 @@ CaseRoutedV1 = mirror(events.CaseRouted, name="CaseRoutedV1", version=1, without
 Member = mirror(events.MemberSnapshot)
 RoutingInputs = mirror(routing_inputs.RoutingInputs)
 Candidate = mirror(routing_inputs.RoutingCandidate)
+
+
+def personal_check(model: type[BaseModel], field: str) -> PersonalText:
+    """What the contract checks of a personal field, which the mirror reads as any string
+    (plaintext within bounds, or sealed at any length: more than msgspec's bounds say)."""
+    for item in model.model_fields[field].metadata:
+        if isinstance(item, AfterValidator) and isinstance(item.func, PersonalText):
+            return item.func
+    raise LookupError(f"{model.__name__}.{field} is not a personal field")
+
+
+def personal_fits(check: PersonalText, value: str) -> bool:
+    try:
+        check(value)
+    except ValueError:
+        return False
+    return True

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
-from shared.events import Code, Language, OrganisationModel, StaffId, Tier, personal
+from shared.events import Code, Language, OrganisationModel, StaffId, Tier, personal_input
 from shared.identity import Principal, Role
 from shared.organisation_events import (
     AdviserAbsenceCancelled,
@@ -88,7 +88,7 @@ class RecordAbsence(Change):
 
     starts_at: Instant = Field(description="From when.")
     ends_at: Instant = Field(description="Until when (exclusive).")
-    reason: str = personal("Leave, training, sickness...", default="", max_length=200)
+    reason: str = personal_input("Leave, training, sickness...", default="", max_length=200)
     covered_by: StaffId | None = Field(
         None,
         description="A colleague of the same office and team who takes the open cases the "
