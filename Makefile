@@ -6,7 +6,7 @@ VENV_STAMP := .venv/.installed
 # A real deployment sets RELAIS_ENV to something else and RELAIS_OIDC_* (its identity provider).
 export RELAIS_ENV ?= dev
 
-.PHONY: run test up down clean lint fmt bench bench-rebuild asyncapi unit integration e2e browser chromium screenshots typecheck report retention chaos fuzz-kafka fuzz-http deploy-check deploy-manifests
+.PHONY: run test up down clean lint fmt scale bench bench-rebuild asyncapi unit integration e2e browser chromium screenshots typecheck report retention chaos fuzz-kafka fuzz-http deploy-check deploy-manifests
 
 # The virtualenv is rebuilt when pyproject.toml changes; pip's cache (~/.cache/pip) makes
 # a second fresh clone fast.
@@ -56,6 +56,12 @@ screenshots: $(VENV_STAMP) chromium
 # PostgreSQL stopped under each service (ARGS="-k routing" for a part). Stops the local stack.
 chaos: up
 	@$(PY) -m pytest tests/chaos $(ARGS)
+
+# Scale-out (issue 16): two instances of every service with traffic flowing, one of each killed
+# -9, a rolling restart, a third added, and (on the 3-node cluster: `RELAIS_BROKERS=3 make up`,
+# then `RELAIS_BROKERS=3 make scale`) one broker of three killed; exactly once checked each time.
+scale: up
+	@$(PY) -m pytest tests/scale $(ARGS)
 
 # Property-based fuzzing of every consumer with hostile Kafka records: make test runs a few
 # examples, this many more (RELAIS_FUZZ_KAFKA_EXAMPLES, default 40).

@@ -29,6 +29,10 @@ class BenchConfig:
     http_steps: tuple[int, ...] = HTTP_STEPS
     intake_processes: tuple[int, ...] = (1, 2)
     step_seconds: float = 10.0
+    # The instances phase (bench/instances.py): every service with 1, then 3 processes, at
+    # one rate for step_seconds; CPU per case of each instance.
+    instance_counts: tuple[int, ...] = (1, 3)
+    instances_rate: int = 300
     # A step is sustained when, as its sending ends, at most this much traffic is still in
     # flight (lag bounded) and the rest arrives within drain_seconds (nothing lost).
     lag_budget_seconds: float = 1.0
@@ -62,6 +66,7 @@ class BenchConfig:
             "baselines",
             "lab",
             "pipeline",
+            "instances",
             "latency",
             "pace",
             "profile",
@@ -88,6 +93,8 @@ def smoke(port_base: int | None = None) -> BenchConfig:
         pipeline_steps=(100, 200),
         http_steps=(50,),
         intake_processes=(1,),
+        instance_counts=(1,),
+        instances_rate=50,
         step_seconds=1.0,
         drain_seconds=20.0,
         refine=False,

@@ -67,6 +67,28 @@ def profile_rows(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def instance_rows(results: dict[str, Any]) -> list[str]:
+    """The instances phase: CPU per case of each service with 1 and 3 processes each."""
+    cases = results.get("instances", {}).get("cases", [])
+    if not cases:
+        return []
+    rows = [
+        "",
+        "Instances (bench/instances.py; every service with N processes at one rate; CPU µs per "
+        "case: all of a service's instances, and per instance):",
+        "",
+        "| instances | rate/s | sustained | service | all µs/case | per instance µs/case |",
+        "| ---: | ---: | :---: | --- | ---: | ---: |",
+    ]
+    for case in cases:
+        for name, cpu in case["per_service"].items():
+            rows.append(
+                f"| {case['instances']} | {case['rate_per_s']} | {case['sustained']} | {name} "
+                f"| {cpu['all_us']:.0f} | {cpu['per_instance_us']:.0f} |"
+            )
+    return rows
+
+
 def markdown(results: dict[str, Any]) -> str:
     env = results.get("environment", {})
     packages = env.get("packages", {})
@@ -95,6 +117,7 @@ def markdown(results: dict[str, Any]) -> str:
         *step_rows(results),
         "",
         *profile_rows(results),
+        *instance_rows(results),
     ]
     notes = results.get("notes", [])
     if notes:

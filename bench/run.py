@@ -17,7 +17,18 @@ import asyncpg
 import psutil
 import uvloop
 
-from bench import baselines, environment, figures, lab, latency, pace, pipeline, profile, report
+from bench import (
+    baselines,
+    environment,
+    figures,
+    instances,
+    lab,
+    latency,
+    pace,
+    pipeline,
+    profile,
+    report,
+)
 from bench.config import BenchConfig, smoke
 from bench.context import Bench
 from bench.endpoint import Endpoints, default_endpoints
@@ -32,6 +43,7 @@ Phase = Callable[[Bench], Awaitable[dict[str, Any]]]
 # more entry here.
 LOAD_PHASES: dict[str, Phase] = {
     "pipeline": pipeline.run,
+    "instances": instances.run,
     "latency": latency.run,
     "pace": pace.run,
     "profile": profile.run,
@@ -128,6 +140,8 @@ def parse(argv: list[str] | None = None) -> tuple[BenchConfig, str, Path]:
     parser.add_argument("--pipeline-steps", help="comma-separated rates onto request-received")
     parser.add_argument("--http-steps", help="comma-separated rates per intake process")
     parser.add_argument("--intake-processes", help="comma-separated intake process counts")
+    parser.add_argument("--instance-counts", help="instances phase: processes of each service")
+    parser.add_argument("--instances-rate", type=int, help="instances phase: requests/s")
     parser.add_argument("--port-base", type=int, help="ports of the services the bench starts")
     parser.add_argument("--output", type=Path, help="results folder (default bench/results)")
     args = parser.parse_args(argv)
@@ -140,6 +154,8 @@ def parse(argv: list[str] | None = None) -> tuple[BenchConfig, str, Path]:
         "pipeline_steps": numbers(args.pipeline_steps),
         "http_steps": numbers(args.http_steps),
         "intake_processes": numbers(args.intake_processes),
+        "instance_counts": numbers(args.instance_counts),
+        "instances_rate": args.instances_rate,
     }
     config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
     # A smoke run must not replace latest.md: it measures nothing.

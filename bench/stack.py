@@ -77,6 +77,21 @@ class Services:
             self.stop(child)
         return self.intakes()
 
+    def instances(self, name: str) -> list[Child]:
+        return [
+            c
+            for c in self.children
+            if (c.name == name or c.name.startswith(f"{name}-")) and c.alive()
+        ]
+
+    def ensure_instances(self, names: list[str], count: int) -> None:
+        """Exactly ``count`` processes of each service in ``names`` (started or stopped)."""
+        for name in names:
+            for instance in range(len(self.instances(name)), count):
+                self.start(name, instance)
+            for child in self.instances(name)[count:]:
+                self.stop(child)
+
     def stop(self, child: Child) -> None:
         if child.alive():
             child.process.terminate()

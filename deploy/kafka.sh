@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# A real single-node Apache Kafka broker (KRaft, broker+controller) on loopback.
+# A real Apache Kafka broker (KRaft, broker+controller) on loopback; RELAIS_BROKERS=3 makes it
+# a cluster of three such nodes (deploy/kafka_nodes.sh): same jars, one log directory each.
 # usage: deploy/kafka.sh up|down|status
 source "$(dirname "$0")/lib.sh"
+source "$ROOT/deploy/kafka_nodes.sh"
 
 KDIR="$LOCAL/kafka"
 LIB="$CACHE/kafka-lib-$(sha256sum "$ROOT/deploy/kafka/pom.xml" | cut -c1-12)"
@@ -35,12 +37,8 @@ write_config() {
 
 format_storage() {
   [[ -f "$KDIR/data/meta.properties" ]] && return 0
-  # Kafka's own cluster-id format: 22 chars of URL-safe base64, never starting with '-'.
   local cid
-  cid=$(python3 -c 'import base64,uuid
-while True:
-    c = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
-    if not c.startswith("-"): print(c); break')
+  cid=$(cluster_id)
   # shellcheck disable=SC2046
   java $(java_opts) -cp "$LIB/*" kafka.tools.StorageTool format -t "$cid" -c "$KDIR/server.properties" >/dev/null \
     || die "formatting the Kafka log directory failed"
@@ -52,6 +50,7 @@ up() {
   fetch_jars
   mkdir -p "$KDIR"
   write_config
+  cluster_config
   format_storage
   say "starting Kafka on 127.0.0.1:$KAFKA_PORT"
   # Empty the log first: the background job's own redirection may truncate it only after
@@ -75,8 +74,8 @@ down() {
 }
 
 case "${1:-}" in
-  up) up ;;
-  down) down ;;
-  status) running && echo "kafka: running (pid $(cat "$PIDFILE"))" || echo "kafka: stopped" ;;
+  up) on_each_node up ;;
+  down) on_each_node down ;;
+  status) on_each_node status ;;
   *) die "usage: $0 up|down|status" ;;
 esac

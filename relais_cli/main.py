@@ -43,6 +43,16 @@ def run(
             "every case it finds.",
         ),
     ] = False,
+    instances: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=9,
+            help="Instances of each service (the console stays one). Instance i listens on its "
+            "service's port + 10*i (intake 8001, 8011, 8021); they share the consumer groups' "
+            "partitions and any of them answers any command.",
+        ),
+    ] = 1,
 ) -> None:
     """Start the four services, feed a realistic demo stream, and show what flows where.
 
@@ -50,7 +60,7 @@ def run(
     unless `--demo-on-remote` says otherwise; elsewhere the services start without it."""
     from relais_cli.run import run as run_platform
 
-    run_platform(requests, rate, seconds, demo_on_remote)
+    run_platform(requests, rate, seconds, demo_on_remote, instances)
 
 
 @app.command()

@@ -1,4 +1,8 @@
-"""Starts the services as child processes and stops them with the runner."""
+"""Starts the services as child processes and stops them with the runner: one of each, or N
+instances of each service (`relais run --instances N`). Instance i (from 0) of a service
+listens on its port + 10 * i (intake 8001, 8011, 8021, ...); every instance joins the service's
+consumer group and shares its partitions, and any instance answers any HTTP command. The
+console stays one process (it holds no state) talking to the first instance of each."""
 
 from __future__ import annotations
 
@@ -20,6 +24,17 @@ LOGS = ROOT / ".local" / "logs"
 # The staff console starts after the services it calls (it holds no state: no migrations, no
 # consumers); it is a process of `relais run` like them.
 PROCESSES = [*BUILDERS, "console"]
+INSTANCE_PORT_STEP = 10
+
+
+def instance_port(settings: Settings, name: str, instance: int) -> int:
+    """Where instance ``instance`` (from 0) of ``name`` listens."""
+    return settings.port(name) + INSTANCE_PORT_STEP * instance
+
+
+def label(name: str, instance: int) -> str:
+    """intake, intake-2, intake-3, ...: the first instance keeps the service's name."""
+    return name if instance == 0 else f"{name}-{instance + 1}"
 
 
 @dataclass
@@ -44,19 +59,11 @@ class Child:
 class Fleet:
     children: list[Child] = field(default_factory=list)
 
-    def start_all(self, settings: Settings, timeout: float = 60.0) -> None:
+    def start_all(self, settings: Settings, timeout: float = 60.0, instances: int = 1) -> None:
         LOGS.mkdir(parents=True, exist_ok=True)
         for name in PROCESSES:
-            log = LOGS / f"{name}.log"
-            process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-                [sys.executable, "-m", f"services.{name}"],
-                cwd=ROOT,
-                env=os.environ.copy(),
-                stdout=log.open("ab"),
-                stderr=subprocess.STDOUT,
-            )
-            url = f"http://{settings.http_host}:{settings.port(name)}"
-            self.children.append(Child(name, url, process, log))
+            for instance in range(1 if name == "console" else instances):
+                self.children.append(start(settings, name, instance))
         for child in self.children:
             wait_ready(child, timeout)
 
@@ -69,6 +76,23 @@ class Fleet:
                 child.process.wait(15)
             except subprocess.TimeoutExpired:
                 child.process.kill()
+
+
+def start(settings: Settings, name: str, instance: int) -> Child:
+    """Launches instance ``instance`` of ``name`` (not waiting for it to be ready)."""
+    port = instance_port(settings, name, instance)
+    log = LOGS / f"{label(name, instance)}.log"
+    env = os.environ.copy()
+    if instance:
+        env["RELAIS_HTTP_PORT"] = str(port)
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", f"services.{name}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    return Child(label(name, instance), f"http://{settings.http_host}:{port}", process, log)
 
 
 def wait_ready(child: Child, timeout: float) -> None:

@@ -84,7 +84,13 @@ def print_tokens(console: Console, settings: Settings) -> None:
         console.print(f"  {who.role.value}{office} {who.subject}:\n    {token}", soft_wrap=True)
 
 
-def run(requests: int, rate: float, seconds: float | None, demo_on_remote: bool = False) -> None:
+def run(
+    requests: int,
+    rate: float,
+    seconds: float | None,
+    demo_on_remote: bool = False,
+    instances: int = 1,
+) -> None:
     """The services, the live view, and the demo unless the infrastructure is not the local
     stack and the operator did not ask for it there (``relais_cli.targets``)."""
     settings = Settings()
@@ -95,7 +101,7 @@ def run(requests: int, rate: float, seconds: float | None, demo_on_remote: bool 
     fleet = Fleet()
     try:
         console.print("[bold]starting the services…[/bold]")
-        fleet.start_all(settings)
+        fleet.start_all(settings, instances=instances)
         for child in fleet.children:
             console.print(
                 f"  {child.name:<9} {child.url}  "

@@ -36,7 +36,8 @@ def new_broker(settings: Settings, service: str, rescuers: Rescuers) -> KafkaBro
     ``rescuers``: who takes a batch FastStream fails on before a handler
     (shared.before_handlers)."""
     return KafkaBroker(
-        settings.kafka_bootstrap_servers,
+        # A list: FastStream takes a comma-separated string for one host (several brokers).
+        settings.kafka_bootstrap_servers.split(","),
         middlewares=[rescuers.middleware],
         apply_types=False,
         client_id=f"relais-{service}",

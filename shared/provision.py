@@ -18,6 +18,19 @@ from shared.settings import Settings
 TOPIC_CONFIG = {"retention.ms": "-1", "min.insync.replicas": "1"}
 
 
+def replication_for(brokers: int) -> tuple[int, int]:
+    """(replication factor, min.insync.replicas) of the topics on ``brokers`` nodes: every
+    record on three of them and acknowledged (acks=all) once on two, so one node can be lost
+    without losing an acknowledged record or refusing writes; one node: one copy."""
+    if brokers >= 3:
+        return 3, 2
+    return brokers, 1
+
+
+def topic_config(brokers: int) -> dict[str, str]:
+    return {**TOPIC_CONFIG, "min.insync.replicas": str(replication_for(brokers)[1])}
+
+
 def contract_topics() -> list[str]:
     return [
         *BACKBONE_TOPICS,
@@ -27,8 +40,9 @@ def contract_topics() -> list[str]:
     ]
 
 
-async def ensure_topics(bootstrap: str, replication: int = 1) -> list[str]:
-    """Creates the missing topics; returns the names it created."""
+async def ensure_topics(bootstrap: str, brokers: int = 1) -> list[str]:
+    """Creates the missing topics, replicated as ``brokers`` nodes allow (replication_for);
+    returns the names it created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="relais-provision")
     for _ in range(60):
         try:
@@ -43,7 +57,15 @@ async def ensure_topics(bootstrap: str, replication: int = 1) -> list[str]:
         missing = [t for t in contract_topics() if t not in existing]
         if missing:
             await admin.create_topics(
-                [NewTopic(t, PARTITIONS, replication, topic_configs=TOPIC_CONFIG) for t in missing]
+                [
+                    NewTopic(
+                        t,
+                        PARTITIONS,
+                        replication_for(brokers)[0],
+                        topic_configs=topic_config(brokers),
+                    )
+                    for t in missing
+                ]
             )
         return missing
     finally:
@@ -53,7 +75,7 @@ async def ensure_topics(bootstrap: str, replication: int = 1) -> list[str]:
 def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     settings = Settings()
-    created = asyncio.run(ensure_topics(settings.kafka_bootstrap_servers))
+    created = asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, settings.brokers))
     print(
         f"[stack] topics ready ({len(contract_topics())}; created {len(created)})", file=sys.stderr
     )

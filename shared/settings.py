@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     )
     # The local stack's ports (deploy/lib.sh reads the same RELAIS_* variables).
     kafka_port: int = 19092
+    # RELAIS_BROKERS=3: the local Kafka is a cluster of three nodes, node n listening on
+    # kafka_port + 10*(n-1) (deploy/kafka_nodes.sh); clients are given all three, so a client
+    # starting while one is down still finds the cluster.
+    brokers: int = Field(default=1, ge=1, le=9)
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "RELAIS_DATABASE_URL")
     )
@@ -110,7 +114,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _local_kafka(self) -> Settings:
         if not self.kafka_bootstrap_servers:
-            self.kafka_bootstrap_servers = f"127.0.0.1:{self.kafka_port}"
+            self.kafka_bootstrap_servers = ",".join(
+                f"127.0.0.1:{port}" for port in local_broker_ports(self.kafka_port, self.brokers)
+            )
         return self
 
     def dsn(self, service: str) -> str:
@@ -175,6 +181,15 @@ class Settings(BaseSettings):
 
     def port(self, service: str) -> int:
         return self.http_port or self.port_base + PORT_OFFSETS[service]
+
+
+# deploy/kafka_nodes.sh: node n listens NODE_PORT_STEP * (n - 1) ports above node 1.
+NODE_PORT_STEP = 10
+
+
+def local_broker_ports(first: int, brokers: int) -> list[int]:
+    """The client ports of the local stack's Kafka nodes."""
+    return [first + NODE_PORT_STEP * n for n in range(brokers)]
 
 
 def _secret(value: SecretStr | None) -> str:

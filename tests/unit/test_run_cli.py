@@ -25,7 +25,7 @@ class FakeFleet:
     started: list[str] = field(default_factory=list)
     children: list[Any] = field(default_factory=list)
 
-    def start_all(self, settings: Any) -> None:
+    def start_all(self, settings: Any, instances: int = 1) -> None:
         for name in ("intake", "routing", "advisory", "admin", "console"):
             self.started.append(name)
             self.children.append(SimpleNamespace(name=name, url=f"http://x/{name}", log=Path()))

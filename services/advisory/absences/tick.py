@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.advisory import commands, organisation_store, projection
 from services.advisory.absences.handover import hand_over
-from shared import locks, outbox, telemetry
+from shared import locks, outbox, single_active, telemetry
 from shared.db import Conn
 
 log = logging.getLogger(__name__)
@@ -64,11 +64,16 @@ async def hand_over_absent(
 async def run(
     pool: asyncpg.Pool, settings: HandoverSettings, on_commit: Callable[[], None]
 ) -> None:
-    """The background pass, every ``settings.tick_seconds``."""
+    """The background pass, every ``settings.tick_seconds``; one instance of advisory at a time
+    (shared.single_active; each case is handed over under its lock, read again under it)."""
+    name = single_active.lock_name("advisory", "absence-handover")
     while True:
         try:
-            async with pool.acquire() as conn, conn.transaction():
-                done = await hand_over_absent(conn, datetime.now(UTC), limit=settings.batch)
+            async with single_active.turn(pool, name) as mine:
+                done = 0
+                if mine:
+                    async with pool.acquire() as conn, conn.transaction():
+                        done = await hand_over_absent(conn, datetime.now(UTC), limit=settings.batch)
         except Exception as exc:  # database away: try again next round
             log.warning("absence hand-over failed: %s", exc)
             done = 0

@@ -22,7 +22,7 @@ from services.advisory.sla.clock import due
 from services.advisory.sla.outcomes import escalation
 from services.advisory.sla.policy import SlaPolicy, SlaSettings
 from services.advisory.sla.timeline import timeline
-from shared import faults, locks, outbox, telemetry
+from shared import faults, locks, outbox, single_active, telemetry
 from shared.events import ESCALATED, SLA, CaseEscalated
 from shared.sla_events import SlaEvent
 
@@ -113,12 +113,18 @@ async def waits(
 
 
 async def run(pool: asyncpg.Pool, settings: SlaSettings, on_commit: Callable[[], None]) -> None:
-    """Ticks every ``settings.tick_seconds`` (at once again while there is more work)."""
+    """Ticks every ``settings.tick_seconds`` (at once again while there is more work). With
+    several instances of advisory, one ticks at a time (shared.single_active); each case is
+    still decided under its lock, so two rounds never record its facts twice."""
     policy = settings.policy()
     while True:
         try:
-            done = await tick(pool, policy, datetime.now(UTC), settings.batch)
-            answered = await waits(pool, policy, datetime.now(UTC), settings.batch)
+            async with single_active.turn(pool, single_active.lock_name("advisory", "sla")) as mine:
+                if mine:
+                    done = await tick(pool, policy, datetime.now(UTC), settings.batch)
+                    answered = await waits(pool, policy, datetime.now(UTC), settings.batch)
+                else:
+                    done, answered = Round(0, [], []), []
         except Exception as exc:  # database away: try again next round
             log.warning("SLA tick failed: %s", exc)
             done, answered = Round(0, [], []), []

@@ -81,6 +81,8 @@ class Workload:
     waves: int = 3
     worked: int = 4
     advisers: int = 2
+    # Whose profiles ops change: workloads running at once (tests/scale) each have their own.
+    profiled: str = "chaos-adviser"
     # Outages started (in the background) as a step begins: (step, the outage).
     disrupt: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = field(default_factory=list)
     told: Told = field(init=False)
@@ -150,7 +152,7 @@ class Workload:
         rng = random.Random(f"{self.label}/{self.seed}")
         async with httpx.AsyncClient(base_url=self.urls["routing"], headers=OPS, timeout=10) as c:
             for i in range(self.advisers):
-                adviser = f"chaos-adviser-{i}"
+                adviser = f"{self.profiled}-{i}"
                 capacity = rng.randint(1, 200)
                 profile = {"office": "liege", "languages": ["fr"], "capacity": capacity}
                 attempts, answered, _ = told.profiles.get(adviser, (0, [], 0))
