@@ -17,6 +17,7 @@ import asyncio
 import hashlib
 import json
 import os
+import typing
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,13 +137,28 @@ class Report:
 # --- what the member's personal data is ----------------------------------------------------------
 
 
+def personal_topics() -> set[str]:
+    """The contract topics that carry events with personal fields about a member."""
+    sealed = set(sealing.paths_by_type())
+    return {topic for topic, schema in TOPIC_SCHEMAS.items() if sealed & set(_type_names(schema))}
+
+
+def _type_names(schema: Any) -> Iterator[str]:
+    for arg in typing.get_args(schema):
+        fields = getattr(arg, "model_fields", None) if isinstance(arg, type) else None
+        if fields and "type" in fields:
+            yield from typing.get_args(fields["type"].annotation)
+        else:
+            yield from _type_names(arg)
+
+
 async def collect(settings: Settings, member_id: str) -> set[str]:
     """The member's personal values: every personal field of their events in the log (opened
     with their keys, so before these are destroyed), and what the projections show of them."""
     values: set[str] = set()
     store = await keys.store()
     states = await store.states([member_id])
-    async for topic, value in _records(settings, set(TOPIC_SCHEMAS)):
+    async for topic, value in _records(settings, personal_topics()):
         try:
             event = decode(topic, value)
         except UndecodableEvent:

@@ -23,13 +23,11 @@ from services.catalog import BUILDERS
 from shared import dead_letters
 from shared.events import (
     ADMIN_TASKS,
-    BACKBONE_TOPICS,
     CASE_ACTIVITY,
     ESCALATED,
     MEMBER_ERASURES,
     MEMBER_MESSAGES,
     ORGANISATION,
-    OWNED_TOPICS,
     PARTITIONS,
     REQUEST_RECEIVED,
     RESOLVED,
@@ -38,6 +36,7 @@ from shared.events import (
     SERVICES,
     SLA,
 )
+from shared.provision import contract_topics, replication_for, topic_config
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "deploy" / "k8s" / "generated"
@@ -49,8 +48,7 @@ CLUSTER = "relais"  # the Strimzi Kafka cluster's name (deploy/k8s/kafka.yaml)
 DATABASE = "relais-db"  # the CloudNativePG Cluster's name
 IMAGE = "relais"  # set by kustomize's `images:` (deploy/k8s/kustomization.yaml)
 PORT = 8080
-REPLICAS = 3  # brokers; the topics' replication factor
-MIN_INSYNC = 2
+BROKERS = 3  # the Kafka node pool's replicas (deploy/k8s/kafka.yaml)
 OPS = "ops"
 # The lag a ScaledObject lets each instance carry before KEDA adds one.
 LAG_PER_INSTANCE = 1000
@@ -83,15 +81,6 @@ MIN_INSTANCES = 2  # a PodDisruptionBudget of 1 then always leaves one serving
 MAX_INSTANCES = PARTITIONS  # more consumers than partitions would idle
 
 Doc = dict[str, Any]
-
-
-def contract_topics() -> list[str]:
-    return [
-        *BACKBONE_TOPICS,
-        *OWNED_TOPICS,
-        *(dead_letters.topic_for(s) for s in SERVICES),
-        *(dead_letters.redrive_topic_for(s) for s in SERVICES),
-    ]
 
 
 def subscriptions() -> dict[str, list[str]]:
@@ -137,9 +126,10 @@ def kafka_topic(topic: str) -> Doc:
         "spec": {
             "topicName": topic,
             "partitions": PARTITIONS,
-            "replicas": REPLICAS,
-            # The log is the source of truth: kept forever, as on the local stack.
-            "config": {"retention.ms": "-1", "min.insync.replicas": str(MIN_INSYNC)},
+            # As the local stack on three brokers: RF 3, min.insync.replicas 2, kept forever
+            # (the log is the source of truth).
+            "replicas": replication_for(BROKERS)[0],
+            "config": topic_config(BROKERS),
         },
     }
 

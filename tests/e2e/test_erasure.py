@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 from rich.console import Console
 
-from ops.rebuild import rebuild
 from ops.verify import verify
 from relais_cli.erase import erase, retain, verify_member
 from shared.envelope import ERASED
@@ -138,10 +137,9 @@ async def test_an_erased_member_leaves_no_plaintext_and_the_projections_rebuild_
         ]
         # And the erased member's case work (not personal) is still there: status, act, counts
         assert masked["case"]["status"] == intact["case"]["status"] == "resolved"
-    # And every service's projection, rebuilt from the log after the erasure, is the live one
+    # And `relais verify` still finds every service's projection identical to the one rebuilt
+    # from the log: a rebuild after the erasure writes the masked values
     for service in SERVICES:
-        rebuilt = await rebuild(settings, service)
-        assert rebuilt.verified, service
         verdict = await verify(settings, service)
         assert verdict.identical, (service, [t.table for t in verdict.tables if not t.same])
     # And retention (its members are erased by the same `erase`, with the same proof) picks,

@@ -64,7 +64,10 @@ def problem_shape(ctx: Any, response: Any, case: Any) -> bool | None:
         return None
     body = response.json()
     assert isinstance(body, dict), f"a {response.status_code} whose body is not an object"
-    assert set(body) == {"error", "message", "fields"}, f"not a Problem: {body}"
+    # advisory's stale_version 409 adds what changed since (documented as StaleVersion).
+    stale = body.get("error") == "stale_version"
+    extra = {"seen_version", "version", "changes"} if stale else set()
+    assert set(body) - extra == {"error", "message", "fields"}, f"not a Problem: {body}"
     assert isinstance(body["error"], str), body
     assert isinstance(body["message"], str), body
     assert all(set(f) == {"field", "message"} for f in body["fields"]), body

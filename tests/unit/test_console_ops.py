@@ -131,8 +131,8 @@ def test_the_model_switch_puts_the_office_model_to_routing(client: TestClient, s
     assert (method, body) == ("PUT", {"model": "specialised"})
 
 
-def test_the_newest_dead_letters_show_first_and_at_most_fifty() -> None:
+def test_the_newest_dead_letters_show_first_and_at_most_twenty() -> None:
     letters = [{"offset": n, "failed_at": f"2026-03-02T09:{n:02d}:00+00:00"} for n in range(60)]
     shown = newest(letters)
-    assert len(shown) == 50
+    assert len(shown) == 20
     assert [d["offset"] for d in shown[:2]] == [59, 58]

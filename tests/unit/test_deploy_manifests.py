@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from services.catalog import BUILDERS
+from shared import provision
 from tools import deploy_check, k8s_manifests, runtime_lock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +36,7 @@ def test_every_service_writes_only_what_it_owns() -> None:
 
 def test_every_contract_topic_is_a_kafka_topic_with_rf3() -> None:
     topics = k8s_manifests.files()["topics.yaml"]
-    assert {t["spec"]["topicName"] for t in topics} == set(k8s_manifests.contract_topics())
+    assert {t["spec"]["topicName"] for t in topics} == set(provision.contract_topics())
     assert {
         (t["spec"]["replicas"], t["spec"]["config"]["min.insync.replicas"]) for t in topics
     } == {(3, "2")}

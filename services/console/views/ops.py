@@ -19,7 +19,7 @@ COLUMNS = {
     "advisers": ("adviser", "office", "team", "desk", "languages", "open", "available"),
 }
 # Dead letters a service's table shows at most, the newest first (a topic can hold many).
-SHOWN_LETTERS = 50
+SHOWN_LETTERS = 20
 # What ops may have just done (i18n ``ops.done_<name>``).
 DONE = ("redriven", "model_switched")
 MODELS = tuple(m.value for m in OrganisationModel)
