@@ -1,4 +1,4 @@
-"""`relais lab` on a log the running stack produced: the demo (`relais run`) for a minute,
+"""`relais lab` on a log the running stack produced: the demo (`relais run`) for half a minute,
 then the lab over exactly that period. Every routing decision is reproduced, the report is
 written for three models, and no service's projection or position moved."""
 
@@ -79,8 +79,8 @@ async def test_the_lab_replays_a_demo_log_without_touching_the_services(
 ) -> None:
     settings = Settings()
     since = datetime.now(UTC)
-    # Given a minute of the demo on the running stack (its services stop at the end)
-    relais("run", "--requests", "300", "--rate", "10", "--seconds", "60", timeout=240)
+    # Given half a minute of the demo on the running stack (its services stop at the end)
+    relais("run", "--requests", "300", "--rate", "15", "--seconds", "35", timeout=240)
     scenario = tmp_path / "demo.toml"
     scenario.write_text(
         f'title = "demo"\nseeds = 3\n[traffic]\nsince = "{since.isoformat()}"\n'
