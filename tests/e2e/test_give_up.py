@@ -36,7 +36,15 @@ async def test_a_message_failing_transiently_for_good_is_dead_lettered_not_retri
     assert await until_routed(db, [str(known.case_id)]) == 1
     # And routing runs with statements timing out after a second (a transient failure)
     routing.stop()
-    timing_out = ServiceProcess("routing", {"DATABASE_URL": dsn_timing_out(settings)}).start()
+    # (DATABASE_URL alone would also be where it looks for the members' keys: keep the key
+    # store where it is)
+    timing_out = ServiceProcess(
+        "routing",
+        {
+            "DATABASE_URL": dsn_timing_out(settings),
+            "RELAIS_KEYSTORE_DATABASE_URL": settings.keystore_dsn(),
+        },
+    ).start()
     since = await end_offsets(bootstrap, DLQ)
     try:
         async with db.acquire() as conn, conn.transaction():
