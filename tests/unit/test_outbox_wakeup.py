@@ -29,6 +29,9 @@ class Session:
             return []
         raise Stop
 
+    async def fetchval(self, *args: Any) -> bool:
+        return False  # no ops tool pauses the relay
+
 
 async def test_a_commit_notified_during_an_empty_fetch_is_relayed_at_once() -> None:
     relay = OutboxRelay(cast(Any, None), "routing", cast(Any, None))
