@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 
 from shared.db import Conn
-from shared.outbox import UNLOCK, pause_lock, relay_lock
+from shared.outbox import UNLOCK, channel, pause_lock
 
 LOCK = "SELECT pg_advisory_lock(hashtext($1))"
 
@@ -34,7 +34,7 @@ async def relay_paused(session: Conn, service: str, timeout_s: float = 30.0) -> 
     await session.execute(f"SET lock_timeout = '{int(timeout_s * 1000)}ms'")
     held: list[str] = []
     try:
-        for name in (pause_lock(service), relay_lock(service)):
+        for name in (pause_lock(service), channel(service)):
             try:
                 await session.execute(LOCK, name)
             except asyncpg.LockNotAvailableError:

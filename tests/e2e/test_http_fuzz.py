@@ -1,6 +1,7 @@
 """schemathesis against every service's published OpenAPI, every operation, on the real
-stack, with a token of a role allowed to call it: no server error, every answer as documented
-(status, content type, schema), every 4xx in the Problem shape. `make fuzz-http` runs it
+stack, with a token of a role allowed to call it (but the dead letters' redrive, which would act
+on the stack's real ones: tests/support/http_fuzz.caller): no server error, every answer as
+documented (status, content type, schema), every 4xx in the Problem shape. `make fuzz-http` runs it
 longer (RELAIS_FUZZ_HTTP_EXAMPLES)."""
 
 from __future__ import annotations

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError
 
 from shared.events import PARTITIONS
@@ -73,3 +75,19 @@ async def produce(bootstrap: str, topic: str, messages: list[tuple[bytes | None,
         await asyncio.gather(*[await producer.send(topic, v, key=k) for k, v in messages])
     finally:
         await producer.stop()
+
+
+@asynccontextmanager
+async def scratch_topics(bootstrap: str, names: list[str]) -> AsyncIterator[list[str]]:
+    """Topics of a test's own, with the contract's partition count, deleted afterwards: what a
+    test writes, moves or deletes there touches nothing a service or another test relies on."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(n, PARTITIONS, 1) for n in names])
+        try:
+            yield names
+        finally:
+            await admin.delete_topics(names)
+    finally:
+        await admin.close()
