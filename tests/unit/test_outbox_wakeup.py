@@ -34,6 +34,9 @@ class Session:
         self.steps.pop(0)()
         return []
 
+    async def fetchval(self, *args: Any) -> bool:
+        return False  # no ops tool pauses the relay
+
     def is_closed(self) -> bool:
         return self.closed
 
@@ -71,9 +74,6 @@ class Pool:
 
 def relay(pool: Pool | None = None, poll: float = 0.5) -> OutboxRelay:
     return OutboxRelay(cast(Any, pool), "routing", cast(Any, None), poll=poll)
-
-    async def fetchval(self, *args: Any) -> bool:
-        return False  # no ops tool pauses the relay
 
 
 async def test_a_commit_notified_during_an_empty_fetch_is_relayed_at_once() -> None:
