@@ -89,8 +89,9 @@ async def keep_session(_conn: asyncpg.Connection[asyncpg.Record]) -> None:
     """Returning a connection to the pool resets nothing beyond what asyncpg always does (roll
     back an open transaction). Relais connections carry no session state: no SET, LISTEN or
     cursor held across transactions; case locks are transaction-scoped and the session locks
-    (outbox relay, migrations) are released explicitly. asyncpg's default reset query costs a
-    round trip per release: about an eighth of intake's CPU per request (py-spy, issue 7)."""
+    (outbox relay, migrations) are released explicitly, as is the relay's LISTEN. asyncpg's
+    default reset query costs a round trip per release: about an eighth of intake's CPU per
+    request (py-spy, issue 7)."""
 
 
 def migration_files(folders: Sequence[Path]) -> list[tuple[str, Path]]:

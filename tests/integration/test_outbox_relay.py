@@ -1,6 +1,7 @@
 """The outbox relay publishes every row once, on the partition Kafka's default partitioner picks
 for its key, in order per key, with its headers — and empties the outbox. A relay whose lock's
-session ends stops: the instance that takes over is the only one publishing."""
+session ends stops: the instance that takes over is the only one publishing. A commit on an
+instance that does not hold the lock wakes the relay that does (NOTIFY), not its next poll."""
 
 from __future__ import annotations
 
@@ -174,3 +175,53 @@ async def test_a_relay_whose_lock_session_ends_publishes_nothing_more(
         mine = sorted((r for r in records if r.key == f"case-{n}".encode()), key=lambda r: r.offset)
         numbers = [int(r.value[1:]) for r in mine]
         assert numbers == sorted(numbers)
+
+
+async def test_a_commit_on_an_instance_not_holding_the_lock_is_relayed_at_once(
+    pool: asyncpg.Pool, db: asyncpg.Pool, topic: str, settings: Settings, bootstrap: str
+) -> None:
+    # Given two instances of one service (a pool each, on one outbox), their relays polling
+    # only every 5 s: the first holds the lock, the second stands by
+    dsn = f"postgresql://relais:relais@{settings.pg_host}:{settings.pg_port}/{settings.pg_database}"
+    other = await shared_db.connect(dsn, SCHEMA, min_size=1, max_size=2)
+    holder = outbox.OutboxRelay(pool, SCHEMA, lambda: new_producer(settings), poll=5.0)
+    standby = outbox.OutboxRelay(other, SCHEMA, lambda: new_producer(settings), poll=5.0)
+    tasks = [asyncio.create_task(holder.run())]
+
+    async def published() -> int:
+        return holder.published
+
+    async def waiting() -> int:
+        return int(await pool.fetchval("SELECT count(*) FROM outbox"))
+
+    try:
+        assert await until(lambda: db.fetchval(LOCK_HOLDER, f"outbox:{SCHEMA}"), bool)
+        tasks.append(asyncio.create_task(standby.run()))
+        # (a first message from the holder's own instance: its producer started, the topic known)
+        async with pool.acquire() as conn, conn.transaction():
+            await outbox.enqueue(conn, numbered(topic, 0, 1))
+        holder.notify()
+        assert await until(published, lambda n: n == 1, timeout=15) == 1
+        # The holder's next fetch deleted the row and found nothing: it is waiting
+        assert await until(waiting, lambda n: n == 0, timeout=5) == 0
+        # When the other instance commits a message and notifies, as after every commit
+        loop = asyncio.get_running_loop()
+        committed = loop.time()
+        async with other.acquire() as conn, conn.transaction():
+            await outbox.enqueue(conn, numbered(topic, 1, 1))
+        standby.notify()
+        count = await until(published, lambda n: n == 2, timeout=10)
+        took = loop.time() - committed
+    finally:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await other.close()
+    # Then the holder publishes it at once, well within its 5 s poll
+    assert count == 2
+    assert took < 1.5, f"published {took:.2f} s after the commit: at the poll, not woken"
+    assert (standby.published, standby.woke_holder) == (0, 1)
+    since = {TopicPartition(topic, p): 0 for p in range(PARTITIONS)}
+    records = await collect(bootstrap, topic, since, lambda rs: len(rs) >= 2)
+    assert sorted(r.value for r in records) == [b"#0", b"#1"]
