@@ -4,7 +4,7 @@ message, with the case locked, from the case's state and the message alone.
 - the case waits on the member: the wait ends (``WaitingEnded`` by ``member``), and with it
   the SLA clocks' pause;
 - the case is resolved, and the message came within the reopen window of the resolution: the
-  case reopens (``CaseReopened``, cause member_message; services.advisory.moves decides whom it
+  case reopens (``CaseReopened``, cause member_message; services.advisory.reopening decides whom it
   goes back to, as for every reopening);
 - resolved longer ago: a new case follows it (``FollowUpRequested``; intake accepts it as a
   request and routing routes it like any other);
@@ -22,8 +22,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid5
 
-from services.advisory import decisions, moves
+from services.advisory import decisions
 from services.advisory.domain import CaseEvent, CaseState, Status
+from services.advisory.reopening import reopen
 from shared.events import (
     FollowUpRequested,
     MemberMessageReceived,
@@ -55,7 +56,7 @@ def answer(
         return None
     days = window / timedelta(days=1)
     if message.received_at - state.resolved_at <= window:
-        reopened = moves.reopen(
+        reopened = reopen(
             state,
             actor=decisions.SERVICE,
             cause=ReopenCause.MEMBER_MESSAGE,

@@ -17,13 +17,14 @@ from services.advisory import (
     commands,
     decisions,
     examples,
-    moves,
     organisation_store,
     queries,
     request_store,
     task_store,
     versions,
 )
+from services.advisory.moves.kinds import Reassign, Release, Reopen, Transfer
+from services.advisory.moves.known import Known
 from services.advisory.views import (
     AdviserLoad,
     CaseDetail,
@@ -101,10 +102,10 @@ COMMANDS: list[tuple[str, type[decisions.Command], tuple[Role, ...], str]] = [
     ("escalation", decisions.Escalate, (Role.ADVISER,), "Escalate to the support team."),
     ("resolution", decisions.Resolve, WORKERS, "Resolve, naming any administrative act needed."),
     ("return", decisions.ReturnToAdviser, (Role.SUPPORT,), "Return an escalated case."),
-    ("reopen", moves.Reopen, MOVERS, "Reopen a resolved case (to its resolver, or its queue)."),
-    ("release", moves.Release, MOVERS, "Release a claimed case back to its queue."),
-    ("reassign", moves.Reassign, (*MOVERS, Role.OPS), "Give the case to a named colleague."),
-    ("transfer", moves.Transfer, MOVERS, "Transfer to another office, desk or topic family."),
+    ("reopen", Reopen, MOVERS, "Reopen a resolved case (to its resolver, or its queue)."),
+    ("release", Release, MOVERS, "Release a claimed case back to its queue."),
+    ("reassign", Reassign, (*MOVERS, Role.OPS), "Give the case to a named colleague."),
+    ("transfer", Transfer, MOVERS, "Transfer to another office, desk or topic family."),
 ]
 
 
@@ -191,7 +192,7 @@ def command_endpoint(
 ) -> Callable[..., Awaitable[Response]]:
     """The endpoint of one command: the body is the command (none for a claim)."""
     settings = runtime.settings
-    configured = moves.Known(
+    configured = Known(
         offices=frozenset(settings.offices), topic_families=frozenset(settings.topic_families)
     )
 

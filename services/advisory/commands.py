@@ -1,6 +1,6 @@
 """advisory's staff commands on a case, run by shared.commands in one transaction: lock the
 case, read its state (and, for a move, what advisory knows of the organisation the move names),
-decide (services.advisory.moves / decisions, pure), record the fact with the consumers' own
+decide (services.advisory.moves.decisions, pure), record the fact with the consumers' own
 code, put it in the outbox. The work joins the case's trace (the one its latest routing
 travelled in), linked to the HTTP request's span. Two commands on one case are serialised by
 the case's lock: the second decides on the state the first left."""
@@ -12,12 +12,14 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
-from services.advisory import moves, organisation_store, projection, queries, versions
+from services.advisory import organisation_store, projection, queries, versions
 from services.advisory.decisions import Command
 from services.advisory.domain import CaseEvent, CaseState, evolve
 from services.advisory.drafts import store as drafts
 from services.advisory.drafts.views import DraftKind
-from services.advisory.moves import Known
+from services.advisory.moves import decisions as moving
+from services.advisory.moves.kinds import MOVES, Reassign, Transfer
+from services.advisory.moves.known import NOTHING, Known
 from shared import commands
 from shared.db import Conn, PoolHolder
 from shared.events import (
@@ -65,7 +67,7 @@ async def execute(
     *,
     event_id: UUID,
     now: datetime,
-    configured: Known = moves.NOTHING,
+    configured: Known = NOTHING,
     seen: frozenset[int] | None = None,
 ) -> tuple[CaseEvent, CaseState]:
     """The fact the command became and the case after it; raises a shared.refusals.Refused
@@ -79,13 +81,13 @@ async def execute(
             assert seen is not None
             history = [dict(r) for r in await queries.history(conn, case_id)]
             raise versions.refusal(state.events, seen, history)
-        if not isinstance(command, moves.MOVES):
+        if not isinstance(command, MOVES):
             return state, configured
         return state, await known(conn, state, command, configured, now)
 
     def decide(loaded: tuple[CaseState, Known], at: datetime) -> CaseEvent:
         state, organisation = loaded
-        return moves.decide(state, command, actor, event_id=event_id, now=at, known=organisation)
+        return moving.decide(state, command, actor, event_id=event_id, now=at, known=organisation)
 
     name = f"{type(command).__name__} command"
     event, (state, _) = await commands.execute(
@@ -98,8 +100,8 @@ async def known(
     conn: Conn, state: CaseState, command: Command, configured: Known, now: datetime
 ) -> Known:
     """What a move is checked against: the staff it names, the desks of its office."""
-    named = {state.resolved_by} | ({command.to} if isinstance(command, moves.Reassign) else set())
-    office = (command.to_office if isinstance(command, moves.Transfer) else None) or state.office
+    named = {state.resolved_by} | ({command.to} if isinstance(command, Reassign) else set())
+    office = (command.to_office if isinstance(command, Transfer) else None) or state.office
     return replace(
         configured,
         staff=await organisation_store.colleagues(conn, {n for n in named if n}, now),

@@ -12,7 +12,7 @@ from uuid import UUID
 
 import orjson
 
-from services.advisory.moves import Colleague
+from services.advisory.moves.known import Colleague
 from shared.db import Conn
 from shared.events import Tier
 from shared.folds import Fold

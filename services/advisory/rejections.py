@@ -3,7 +3,7 @@ the rejection on `admin-tasks`, with the case locked, from the case's state and 
 
 A resolved case reopens (``CaseReopened``, cause task_rejected, the team's note as the reason):
 back to whoever resolved it, who holds it again and sees the reason in their queue, or to its
-queue when nobody can take it (services.advisory.moves decides, as for every reopening). A
+queue when nobody can take it (services.advisory.reopening decides, as for every reopening). A
 case already open again (the member wrote, staff reopened it) is not reopened twice: the
 rejection stays in its tasks. A rejection read longer than the reopen window after it happened
 (a first start of the consumer reading an old log) reopens nothing either: that case's life
@@ -16,8 +16,9 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from uuid import uuid5
 
-from services.advisory import decisions, moves
+from services.advisory import decisions
 from services.advisory.domain import CaseState, Status
+from services.advisory.reopening import reopen
 from shared.events import AdminTaskRejected, CaseReopened, ReopenCause
 
 
@@ -36,7 +37,7 @@ def reopening(
     if read_at is not None and read_at - rejection.rejected_at > window:
         return None
     act = rejection.act.value.replace("_", " ")
-    reopened = moves.reopen(
+    reopened = reopen(
         state,
         actor=decisions.SERVICE,
         cause=ReopenCause.TASK_REJECTED,

@@ -182,11 +182,11 @@ async def test_a_commit_on_an_instance_not_holding_the_lock_is_relayed_at_once(
     pool: asyncpg.Pool, db: asyncpg.Pool, topic: str, settings: Settings, bootstrap: str
 ) -> None:
     # Given two instances of one service (a pool each, on one outbox), their relays polling
-    # only every 5 s: the first holds the lock, the second stands by
+    # only every 10 s: the first holds the lock, the second stands by
     dsn = f"postgresql://relais:relais@{settings.pg_host}:{settings.pg_port}/{settings.pg_database}"
     other = await shared_db.connect(dsn, SCHEMA, min_size=1, max_size=2)
-    holder = outbox.OutboxRelay(pool, SCHEMA, lambda: new_producer(settings), poll=5.0)
-    standby = outbox.OutboxRelay(other, SCHEMA, lambda: new_producer(settings), poll=5.0)
+    holder = outbox.OutboxRelay(pool, SCHEMA, lambda: new_producer(settings), poll=10.0)
+    standby = outbox.OutboxRelay(other, SCHEMA, lambda: new_producer(settings), poll=10.0)
     tasks = [asyncio.create_task(holder.run())]
 
     async def published() -> int:
@@ -211,7 +211,7 @@ async def test_a_commit_on_an_instance_not_holding_the_lock_is_relayed_at_once(
         async with other.acquire() as conn, conn.transaction():
             await outbox.enqueue(conn, numbered(topic, 1, 1))
         standby.notify()
-        count = await until(published, lambda n: n == 2, timeout=10)
+        count = await until(published, lambda n: n == 2, timeout=15)
         took = loop.time() - committed
     finally:
         for task in tasks:
@@ -219,9 +219,10 @@ async def test_a_commit_on_an_instance_not_holding_the_lock_is_relayed_at_once(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await other.close()
-    # Then the holder publishes it at once, well within its 5 s poll
+    # Then the holder publishes it at once, well within its 10 s poll (0.1 s measured; the
+    # margin is a loaded machine's)
     assert count == 2
-    assert took < 1.5, f"published {took:.2f} s after the commit: at the poll, not woken"
+    assert took < 3.0, f"published {took:.2f} s after the commit: at the poll, not woken"
     assert (standby.published, standby.woke_holder) == (0, 1)
     since = {TopicPartition(topic, p): 0 for p in range(PARTITIONS)}
     records = await collect(bootstrap, topic, since, lambda rs: len(rs) >= 2)

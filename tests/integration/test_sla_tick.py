@@ -16,7 +16,7 @@ import orjson
 from services.advisory import handlers
 from services.advisory.decisions import Claim, Resolve, WaitOnMember, decide
 from services.advisory.domain import evolve, fold
-from services.advisory.moves import reopen
+from services.advisory.reopening import reopen
 from services.advisory.sla.policy import SlaPolicy
 from services.advisory.sla.tick import tick
 from shared.codec import decode

@@ -15,7 +15,6 @@ from aiokafka import ConsumerRecord
 
 from relais_cli.demo_data import stream
 from services.admin.domain import task_opened
-from services.advisory import moves
 from services.advisory.commands import topic_of
 from services.advisory.decisions import (
     AddNote,
@@ -28,7 +27,9 @@ from services.advisory.decisions import (
     WaitOnMember,
 )
 from services.advisory.domain import evolve, fold
-from services.advisory.moves import Known, Release, Reopen, Transfer
+from services.advisory.moves import decisions as moving
+from services.advisory.moves.kinds import Release, Reopen, Transfer
+from services.advisory.moves.known import Known
 from services.intake.domain import SubmitRequest, request_received
 from services.routing import domain as routing
 from services.routing import support_policy, transfers
@@ -128,7 +129,7 @@ def life(seed: int, steps: list[Step]) -> list[tuple[str, CaseFact]]:
             log.append((ROUTED, event))
         else:
             actor, command = step
-            event = moves.decide(
+            event = moving.decide(
                 state, command, actor, event_id=uuid.uuid4(), now=now, known=CONFIGURED
             )
             escalation = event if isinstance(event, CaseEscalated) else escalation

@@ -14,7 +14,7 @@ import pytest
 from services.advisory.absences.handover import hand_over
 from services.advisory.decisions import Claim, Command, WaitOnMember, decide
 from services.advisory.domain import CaseEvent, CaseState, Status, evolve, fold
-from services.advisory.moves import Colleague
+from services.advisory.moves.known import Colleague
 from shared.codec import decode
 from shared.events import ORGANISATION, CaseReassigned, CaseReleased, MoveCause, Tier, WaitingEnded
 from shared.identity import Principal

@@ -9,73 +9,32 @@ from datetime import timedelta
 import pytest
 from pydantic import BaseModel
 
-from services.advisory import moves, reopening
-from services.advisory.decisions import Claim, Command, Escalate, Resolve, WaitOnMember
-from services.advisory.domain import CaseState, Status, evolve, fold
-from services.advisory.moves import Colleague, Known, Reassign, Release, Reopen, Transfer
-from shared.events import (
-    AdminAct,
-    CaseReassigned,
-    CaseReleased,
-    CaseReopened,
-    CaseTransferred,
-    EscalationReason,
-    Outcome,
-    ReopenCause,
-    Tier,
-)
-from shared.identity import Principal, Role
+from services.advisory.decisions import Claim, Command
+from services.advisory.domain import CaseState, Status, evolve
+from services.advisory.moves import decisions as moving
+from services.advisory.moves.kinds import Reassign, Transfer
+from shared.events import CaseReassigned, CaseReleased, CaseReopened, CaseTransferred
+from shared.identity import Principal
 from shared.organisation_events import AdviserAbsenceRecorded
 from shared.refusals import Conflict, Forbidden, Invalid, Refused
-from shared.settings import DEMO_OFFICES, DEMO_TOPIC_FAMILIES
 from tests.support.cases import ADA, ANN, BOB, GUS, OPS, SAM, T0, first_routing
-
-LEA = Principal("lea", Role.TEAM_LEAD, "liege")  # team lead of the case's office
-LEO = Principal("leo", Role.TEAM_LEAD, "gent")  # team lead of another office
-REOPEN = Reopen(reason="the member says the invoice is still wrong")
-RELEASE = Release(reason="needs a Dutch speaker")
-TO_BOB = Reassign(to="bob", reason="Bob knows this member")
-TO_NAMUR = Transfer(to_office="namur", reason="the member moved")
-Step = tuple[Principal, Command]
-
-
-def colleague(
-    who: str, office: str = "liege", team: Tier = Tier.FIRST_LINE, **kw: bool
-) -> Colleague:
-    return Colleague(who, office, team, kw.get("active", True), kw.get("away", False))
-
-
-KNOWN = Known(
-    offices=frozenset(DEMO_OFFICES),
-    topic_families=frozenset(DEMO_TOPIC_FAMILIES),
-    desks=frozenset({"front", "contracts"}),
-    staff={
-        "ann": colleague("ann"),
-        "bob": colleague("bob"),
-        "gus": colleague("gus", "gent"),
-        "zoe": colleague("zoe", away=True),
-        "old": colleague("old", active=False),
-        "sam": colleague("sam", "bruxelles", Tier.SUPPORT),
-    },
+from tests.support.moves import (
+    CLAIMED,
+    ESCALATED,
+    KNOWN,
+    LEA,
+    LEO,
+    RELEASE,
+    RELEASED,
+    REOPEN,
+    RESOLVED,
+    TO_BOB,
+    TO_NAMUR,
+    TRANSFERRING,
+    WAITING,
+    Step,
+    play,
 )
-
-CLAIMED: list[Step] = [(ANN, Claim())]
-WAITING: list[Step] = [*CLAIMED, (ANN, WaitOnMember(note="the invoice"))]
-ESCALATED: list[Step] = [*CLAIMED, (ANN, Escalate(reason_code=EscalationReason.LEGAL, note="?"))]
-RESOLVED: list[Step] = [*CLAIMED, (ANN, Resolve(outcome=Outcome.SOLVED))]
-RELEASED: list[Step] = [*CLAIMED, (ANN, RELEASE)]
-TRANSFERRING: list[Step] = [*CLAIMED, (ANN, TO_NAMUR)]
-
-
-def play(steps: list[Step]) -> CaseState:
-    case_id = uuid.uuid4()
-    state = fold(case_id, [first_routing(case_id)])
-    for i, (actor, command) in enumerate(steps):
-        now = T0 + timedelta(minutes=i + 1)
-        event = moves.decide(state, command, actor, event_id=uuid.uuid4(), now=now, known=KNOWN)
-        state = evolve(state, event)
-    return state
-
 
 ACCEPTED = [
     ("the resolver reopens", RESOLVED, ANN, REOPEN, Status.CLAIMED, "ann"),
@@ -120,7 +79,7 @@ def test_valid_moves_become_one_fact(
     given: list[Step], actor: Principal, command: Command, status: Status, assignee: str | None
 ) -> None:
     state = play(given)
-    event = moves.decide(state, command, actor, event_id=uuid.uuid4(), now=T0, known=KNOWN)
+    event = moving.decide(state, command, actor, event_id=uuid.uuid4(), now=T0, known=KNOWN)
     after = evolve(state, event)
     assert (after.status, after.assignee) == (status, assignee)
     assert event.occurred_at > state.last_event_at  # type: ignore[operator]
@@ -229,67 +188,15 @@ def test_invalid_moves_are_refused_with_a_reason(
 ) -> None:
     state = CaseState(case_id=uuid.uuid4()) if given is None else play(given)
     with pytest.raises(refusal) as raised:
-        moves.decide(state, command, actor, event_id=uuid.uuid4(), now=T0, known=KNOWN)
+        moving.decide(state, command, actor, event_id=uuid.uuid4(), now=T0, known=KNOWN)
     assert raised.value.code == code
     assert raised.value.message
-
-
-def test_a_reopened_case_forgets_its_resolution_but_keeps_its_history() -> None:
-    resolved = play([*CLAIMED, (ANN, Resolve(outcome=Outcome.SOLVED, admin_act=AdminAct.PAYMENT))])
-    event = moves.decide(resolved, REOPEN, LEA, event_id=uuid.uuid4(), now=T0)
-    after = evolve(resolved, event)
-    assert isinstance(event, CaseReopened)
-    assert (event.actor, event.cause, event.reopened_to) == ("lea", ReopenCause.STAFF, "ann")
-    assert (after.outcome, after.admin_act, after.resolved_at, after.resolved_by) == (
-        None,
-        None,
-        None,
-        None,
-    )
-    assert (after.queue, after.claimed_at, after.events) == (
-        resolved.queue,
-        resolved.claimed_at,
-        resolved.events + 1,
-    )
-    assert after.status is Status.CLAIMED  # staff can work it again: resolve it anew
-    resolve = Resolve(outcome=Outcome.ANSWERED)
-    again = moves.decide(after, resolve, ANN, event_id=uuid.uuid4(), now=T0)
-    assert evolve(after, again).status is Status.RESOLVED
-
-
-@pytest.mark.parametrize(
-    ("resolver", "away", "to", "status"),
-    [
-        ("ann", (), "ann", Status.CLAIMED),
-        ("ann", ("ann",), None, Status.QUEUED),
-        ("sla", (), None, Status.QUEUED),
-        ("advisory", (), None, Status.QUEUED),
-    ],
-    ids=["to the resolver", "resolver away: queue", "automatic: queue", "by advisory: queue"],
-)
-def test_a_reopened_case_goes_to_its_resolver_or_its_queue(
-    resolver: str, away: tuple[str, ...], to: str | None, status: Status
-) -> None:
-    resolved = play(RESOLVED)
-    resolved = CaseState(**{**resolved.__dict__, "resolved_by": resolver})
-    event = reopening.reopen(
-        resolved,
-        actor="advisory",
-        cause=ReopenCause.MEMBER_MESSAGE,
-        reason="the member wrote again",
-        event_id=uuid.uuid4(),
-        now=T0,
-        away=away,
-    )
-    after = evolve(resolved, event)
-    assert (event.reopened_to, after.status, after.assignee) == (to, status, to)
-    assert after.queue == "liege/first_line"
 
 
 def test_a_transfer_says_where_and_what_and_leaves_every_queue() -> None:
     claimed = play(CLAIMED)
     command = Transfer(to_office="namur", topic_family="contracts", reason="moved")
-    event = moves.decide(claimed, command, LEA, event_id=uuid.uuid4(), now=T0, known=KNOWN)
+    event = moving.decide(claimed, command, LEA, event_id=uuid.uuid4(), now=T0, known=KNOWN)
     assert isinstance(event, CaseTransferred)
     assert (event.from_office, event.from_queue, event.to_office, event.to_desk) == (
         "liege",

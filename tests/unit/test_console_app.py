@@ -94,6 +94,34 @@ def test_the_live_rows_are_the_same_rows_without_the_page(client: TestClient) ->
     assert f'data-id="{CASE}"' in rows
 
 
+@pytest.mark.parametrize(
+    ("who", "screen", "query", "asked"),
+    [
+        (
+            ADVISER,
+            "/queue",
+            "tab=queue&queue_name=desk-2&search=dupont&cursor=c1",
+            {"queue": "desk-2", "search": "dupont", "cursor": "c1"},
+        ),
+        (
+            "support|support-01|",
+            "/support",
+            "tab=queue&language=nl&cursor=c1",
+            {"language": "nl", "cursor": "c1"},
+        ),
+    ],
+)
+def test_the_live_rows_ask_for_the_list_the_page_shows(
+    client: TestClient, stub: Stub, who: str, screen: str, query: str, asked: dict[str, str]
+) -> None:
+    sign_in(client, who)
+    client.get(f"{screen}?{query}")
+    client.get(f"{screen}/rows?{query}")
+    page, rows = [r.url.params for m, p, _, r in stub.calls if p == "/cases"][-2:]
+    assert rows == page
+    assert {name: page[name] for name in asked} == asked
+
+
 def test_my_cases_ask_for_what_i_hold(client: TestClient, stub: Stub) -> None:
     sign_in(client)
     client.get("/queue?tab=mine")

@@ -16,9 +16,11 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID, uuid5
 
-from services.advisory import moves
 from services.advisory.decisions import SERVICE, envelope
 from services.advisory.domain import CaseEvent, CaseState, Status, evolve
+from services.advisory.moves.decisions import reassign, release
+from services.advisory.moves.kinds import Reassign
+from services.advisory.moves.known import Colleague, Known, can_take
 from shared.events import MoveCause, WaitingEnded
 from shared.identity import Principal, Role
 
@@ -31,7 +33,7 @@ def hand_over(
     now: datetime,
     *,
     absent: str | None = None,
-    cover: moves.Colleague | None = None,
+    cover: Colleague | None = None,
 ) -> list[CaseEvent]:
     """The facts that take the case from its absent holder (none if nobody holds it, or, when
     ``absent`` is given, if someone else holds it by now), to ``cover`` if they can take it."""
@@ -42,10 +44,10 @@ def hand_over(
     away = state.assignee
     # advisory acts for the absent holder: it may move what they hold, as their team lead may.
     acting = Principal(SERVICE, Role.TEAM_LEAD, state.office)
-    if cover is not None and moves.can_take(state, cover):
-        to = moves.Reassign(to=cover.staff_id, reason=f"{away} is away; {cover.staff_id} covers.")
-        known = moves.Known(staff={cover.staff_id: cover})
-        fact = moves.reassign(
+    if cover is not None and can_take(state, cover):
+        to = Reassign(to=cover.staff_id, reason=f"{away} is away; {cover.staff_id} covers.")
+        known = Known(staff={cover.staff_id: cover})
+        fact = reassign(
             state, acting, to, known, event_id=_id(state, "cover"), now=now, cause=MoveCause.ABSENCE
         )
         return [fact]
@@ -62,7 +64,7 @@ def hand_over(
         facts.append(ended)
         state = evolve(state, ended)
     facts.append(
-        moves.release(
+        release(
             state,
             acting,
             f"{away} is away.",

@@ -4,49 +4,44 @@ cases they hold. ``/queue/rows`` is the same list as an HTML fragment, for the l
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
 from starlette.responses import Response
 
-from services.console.client import Api
+from services.console import case_lists
 from services.console.deps import ApiDep, StaffDep
 from services.console.rendering import page
+from services.console.session import Staff
 from services.console.views import queue
 
 router = APIRouter()
 
 
-async def listing(
-    request: Request,
-    api: Api,
-    lists: dict[str, queue.Listing],
-    wanted: str | None,
-    cursor: str | None,
-    search: str | None,
-) -> tuple[queue.Listing, dict[str, Any]]:
-    chosen = queue.pick(lists, wanted)
-    size = request.app.state.settings.page_size
-    body = await api.get(
-        "advisory", "/cases", **chosen.filters, search=search, cursor=cursor, limit=size
-    )
-    return chosen, body
+class QueueQuery(BaseModel):
+    """What the screen is asked, the same for the page and its rows: the rows must be those
+    of the list the page shows."""
+
+    tab: str | None = None
+    queue_name: str | None = None
+    search: str | None = None
+    cursor: str | None = None
+
+
+Asked = Annotated[QueueQuery, Query()]
+
+
+def lists_for(staff: Staff, asked: QueueQuery) -> dict[str, queue.Listing]:
+    return queue.adviser_lists(staff.subject, staff.office, asked.queue_name)
 
 
 @router.get("/queue")
-async def adviser_queue(
-    request: Request,
-    staff: StaffDep,
-    api: ApiDep,
-    tab: str | None = None,
-    queue_name: str | None = None,
-    search: str | None = None,
-    cursor: str | None = None,
-) -> Response:
-    lists = queue.adviser_lists(staff.subject, staff.office, queue_name)
+async def adviser_queue(request: Request, staff: StaffDep, api: ApiDep, asked: Asked) -> Response:
+    lists = lists_for(staff, asked)
     # The list and the queue counts at once: the first paint waits for the slower, not both.
     (chosen, cases), counts = await asyncio.gather(
-        listing(request, api, lists, tab, cursor, search),
+        case_lists.one_page(request, api, lists, asked.tab, asked.cursor, asked.search),
         api.get("advisory", "/queues", office=staff.office, tier="first_line"),
     )
     return page(
@@ -58,9 +53,9 @@ async def adviser_queue(
         cases=cases["cases"],
         next_cursor=cases.get("next_cursor"),
         counts=counts["queues"],
-        queue_name=queue_name or "",
-        search=search or "",
-        cursor=cursor or "",
+        queue_name=asked.queue_name or "",
+        search=asked.search or "",
+        cursor=asked.cursor or "",
         fingerprint=queue.fingerprint,
         can_claim=lambda row: queue.can_claim(row, staff.role),
         rows_url="/queue/rows?" + request.url.query,
@@ -68,24 +63,8 @@ async def adviser_queue(
 
 
 @router.get("/queue/rows")
-async def adviser_rows(
-    request: Request,
-    staff: StaffDep,
-    api: ApiDep,
-    tab: str | None = None,
-    queue_name: str | None = None,
-    search: str | None = None,
-    cursor: str | None = None,
-) -> Response:
+async def adviser_rows(request: Request, staff: StaffDep, api: ApiDep, asked: Asked) -> Response:
     """The rows of the same list, for the live update (the page decides when to show them)."""
-    lists = queue.adviser_lists(staff.subject, staff.office, queue_name)
-    chosen, body = await listing(request, api, lists, tab, cursor, search)
-    return page(
-        request,
-        staff,
-        "layout/_rows.html",
-        chosen=chosen,
-        cases=body["cases"],
-        fingerprint=queue.fingerprint,
-        can_claim=lambda row: queue.can_claim(row, staff.role),
-    )
+    lists = lists_for(staff, asked)
+    _, body = await case_lists.one_page(request, api, lists, asked.tab, asked.cursor, asked.search)
+    return case_lists.rows(request, staff, body["cases"])

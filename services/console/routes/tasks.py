@@ -5,12 +5,13 @@ rejection reopens the case with the adviser, who reads the reason)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from services.console import problems, session
@@ -24,20 +25,25 @@ from services.console.views.case import ADMIN_ACTS, BadAction
 router = APIRouter()
 
 
+class TaskQuery(BaseModel):
+    """What the task list is asked, the same for the page and its rows: the rows must be those
+    of the list the page shows."""
+
+    tab: str | None = None
+    act: str | None = None
+    office: str | None = None
+
+
+Asked = Annotated[TaskQuery, Query()]
+
+
 async def listing(
-    request: Request,
-    staff: Staff,
-    api: Api,
-    template: str,
-    tab: str | None,
-    act: str | None,
-    office: str | None,
-    **more: Any,
+    request: Request, staff: Staff, api: Api, template: str, asked: TaskQuery, **more: Any
 ) -> Response:
     """The task list (the page, or its rows for the live update)."""
-    chosen = view.tab(tab)
-    asked = view.filters(chosen, staff.subject, act, office)
-    body = await api.get("admin", "/tasks", **asked)
+    chosen = view.tab(asked.tab)
+    wanted = view.filters(chosen, staff.subject, asked.act, asked.office)
+    body = await api.get("admin", "/tasks", **wanted)
     now = datetime.now(UTC)
     return page(
         request,
@@ -46,8 +52,8 @@ async def listing(
         tabs=view.TABS,
         chosen=chosen,
         tasks=view.by_due_date(body["tasks"]),
-        act=asked["act"] or "",
-        office=asked["office"] or "",
+        act=wanted["act"] or "",
+        office=wanted["office"] or "",
         acts=ADMIN_ACTS,
         due=lambda task: view.due(task, now).value,
         allowed=lambda task: view.allowed(task, staff.subject),
@@ -58,34 +64,21 @@ async def listing(
 
 @router.get("/tasks")
 async def task_list(
-    request: Request,
-    staff: StaffDep,
-    api: ApiDep,
-    tab: str | None = None,
-    act: str | None = None,
-    office: str | None = None,
-    done: str | None = None,
+    request: Request, staff: StaffDep, api: ApiDep, asked: Asked, done: str | None = None
 ) -> Response:
     rows_url = "/tasks/rows?" + urlencode(
-        {"tab": tab or "", "act": act or "", "office": office or ""}
+        {"tab": asked.tab or "", "act": asked.act or "", "office": asked.office or ""}
     )
     done = done if done in view.ACTIONS else None
     return await listing(
-        request, staff, api, "tasks/tasks.html", tab, act, office, done=done, rows_url=rows_url
+        request, staff, api, "tasks/tasks.html", asked, done=done, rows_url=rows_url
     )
 
 
 @router.get("/tasks/rows")
-async def task_rows(
-    request: Request,
-    staff: StaffDep,
-    api: ApiDep,
-    tab: str | None = None,
-    act: str | None = None,
-    office: str | None = None,
-) -> Response:
+async def task_rows(request: Request, staff: StaffDep, api: ApiDep, asked: Asked) -> Response:
     """The rows of the same list, for the live update (the page decides when to show them)."""
-    return await listing(request, staff, api, "tasks/_rows.html", tab, act, office)
+    return await listing(request, staff, api, "tasks/_rows.html", asked)
 
 
 async def show(

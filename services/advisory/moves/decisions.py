@@ -1,129 +1,28 @@
-"""Moving cases, pure: the staff commands that change who holds a case or where it is (release
-it to its queue, reassign it to a colleague, transfer it through routing, reopen it), which
-fact each becomes, or the refusal. Team leads make these moves in their own office besides the
-staff working the case; ops may reassign. Every other command goes to
-``services.advisory.decisions``: ``decide`` here is advisory's one entry point for commands.
-
-A move is checked against what advisory knows of the organisation (``Known``: routing's
-facts on `organisation`, read by advisory), loaded with the case."""
+"""The moves decided, pure: ``decide`` is advisory's one entry point for commands (a move is
+decided here, every other command by ``services.advisory.decisions``), and each move's checks
+and the fact it becomes, or the refusal."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
-
-from pydantic import ConfigDict, Field
 
 from services.advisory import decisions
 from services.advisory.decisions import Command
 from services.advisory.domain import CaseEvent, CaseState, Status
-from services.advisory.reopening import reopen as reopen  # the one rule, for every cause
+from services.advisory.moves.kinds import MOVES, Reassign, Release, Reopen, Transfer
+from services.advisory.moves.known import NOTHING, Known, check_destination, check_taker
+from services.advisory.reopening import reopen  # the one rule, for every cause
 from shared.events import (
     CaseReassigned,
     CaseReleased,
     CaseTransferred,
-    Code,
     MoveCause,
     ReopenCause,
-    StaffId,
     Tier,
-    personal_input,
 )
 from shared.identity import Principal, Role
-from shared.refusals import Conflict, Forbidden, Invalid, Refused
-
-
-class Reopen(Command):
-    """Open a resolved case again: back to whoever resolved it, or to its queue if they are
-    away or it was resolved automatically."""
-
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"reason": "The member says the invoice is still wrong."}]}
-    )
-
-    reason: str = personal_input("Why the case is reopened.", min_length=1, max_length=10_000)
-
-
-class Release(Command):
-    """Give a claimed case back to its queue, unassigned (its holder or their team lead)."""
-
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"reason": "Needs a Dutch speaker: back to the queue."}]}
-    )
-
-    reason: str = personal_input(
-        "Why the case goes back to its queue.", min_length=1, max_length=10_000
-    )
-
-
-class Reassign(Command):
-    """Give the case to a named colleague: an adviser of its office (a first-line case) or a
-    support member (an escalated one), who is not away. A waiting case keeps waiting."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"to": "liege-front-02", "reason": "Lea knows this member's contracts."}]
-        }
-    )
-
-    to: StaffId = Field(description="Staff id of the colleague who takes the case.")
-    reason: str = personal_input("Why the case changes hands.", min_length=1, max_length=10_000)
-
-
-class Transfer(Command):
-    """Send a first-line case to another office or desk, or change its topic family: routing
-    decides again with its office's policy (the case is in no queue until then)."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "to_office": "namur",
-                    "topic_family": "contracts",
-                    "reason": "The member moved to Namur.",
-                }
-            ]
-        }
-    )
-
-    to_office: Code | None = Field(None, description="Another office (null: the same one).")
-    to_desk: Code | None = Field(None, description="A desk of that office (specialised model).")
-    topic_family: Code | None = Field(None, description="Another topic family (null: the same).")
-    reason: str = personal_input("Why the case is transferred.", min_length=1, max_length=10_000)
-
-
-MOVES = (Reopen, Release, Reassign, Transfer)
-
-
-@dataclass(frozen=True)
-class Colleague:
-    """A member of staff as advisory knows them from routing's organisation facts."""
-
-    staff_id: str
-    office: str
-    team: Tier
-    active: bool
-    away: bool  # an absence covers the time of the decision
-
-
-@dataclass(frozen=True)
-class Known:
-    """What a move is checked against: the offices and topic families advisory is configured
-    with, the desks of the office a transfer names, and the staff the move names."""
-
-    offices: frozenset[str] = frozenset()
-    topic_families: frozenset[str] = frozenset()
-    desks: frozenset[str] = frozenset()
-    staff: Mapping[str, Colleague] = field(default_factory=dict)
-
-    @property
-    def away(self) -> frozenset[str]:
-        return frozenset(s for s, c in self.staff.items() if c.away)
-
-
-NOTHING = Known()
+from shared.refusals import Conflict, Forbidden
 
 
 def decide(
@@ -237,7 +136,7 @@ def reassign(
         )
     if command.to == state.assignee:
         raise Conflict("already_holds", f"{command.to} already holds the case.")
-    _can_take(state, known.staff.get(command.to), command.to)
+    check_taker(state, known.staff.get(command.to), command.to)
     at = state.next_time(now)
     assert state.office is not None
     return CaseReassigned(
@@ -275,7 +174,7 @@ def transfer(
     assert state.topic_family is not None
     office = command.to_office or state.office
     family = command.topic_family or state.topic_family
-    _fits(command, office, family, known)
+    check_destination(office, family, command.to_desk, known)
     unchanged = (office, family) == (state.office, state.topic_family)
     if unchanged and (command.to_desk is None or state.queue == f"{office}/{command.to_desk}"):
         raise Conflict("nothing_to_transfer", "The transfer changes no office, desk or family.")
@@ -305,32 +204,3 @@ def _holder_or_lead(state: CaseState, actor: Principal) -> None:
             "claimed_by_other",
             f"The case is held by {state.assignee}: they or their team lead move it.",
         )
-
-
-def can_take(state: CaseState, colleague: Colleague) -> bool:
-    """Whether the colleague may be given the case (same office and team, present)."""
-    try:
-        _can_take(state, colleague, colleague.staff_id)
-    except Refused:
-        return False
-    return colleague.staff_id != state.assignee
-
-
-def _can_take(state: CaseState, colleague: Colleague | None, who: str) -> None:
-    if colleague is None or not colleague.active:
-        raise Invalid("unknown_colleague", f"{who} is not on the organisation's roster.")
-    if colleague.team is not state.tier:
-        raise Conflict("other_team", f"{who} is not in the {state.tier.value} team.")
-    if state.tier is Tier.FIRST_LINE and colleague.office != state.office:
-        raise Conflict("other_office", f"{who} works for {colleague.office}, not {state.office}.")
-    if colleague.away:
-        raise Conflict("colleague_away", f"{who} is away: give the case to someone present.")
-
-
-def _fits(command: Transfer, office: str, family: str, known: Known) -> None:
-    if office not in known.offices:
-        raise Invalid("unknown_office", f"No office {office!r} is served.")
-    if family not in known.topic_families:
-        raise Invalid("unknown_topic_family", f"No topic family {family!r}.")
-    if command.to_desk is not None and command.to_desk not in known.desks:
-        raise Invalid("unknown_desk", f"Office {office} has no desk {command.to_desk!r}.")
