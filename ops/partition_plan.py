@@ -46,13 +46,21 @@ class Plan:
     def lines(self) -> list[str]:
         """The plan in plain words, as the command shows it before asking."""
         waits = ", ".join(map(str, self.readers)) or "no consumer group reads it"
-        return [
+        lines = [
             f"{self.topic}: {self.current} partitions now, {self.wanted} after",
             f"pauses the outbox relay of {self.producer} (its commands are still accepted; "
             "what they publish waits in its outbox)",
             f"waits until every reader has applied everything: {waits}",
             "then adds the partitions, waits until the readers own them, and resumes the relay",
         ]
+        if self.wanted % self.current:
+            lines.append(
+                f"note: {self.wanted} is not a multiple of {self.current}. Rebuilds with "
+                "several --workers share the topics by partition number, which keeps a case "
+                "with one worker only while the workers divide every topic's count: a multiple "
+                f"(e.g. {self.current * 2}) keeps every worker count that divides it today"
+            )
+        return lines
 
 
 def producer_of(

@@ -17,8 +17,11 @@ from ops.cut import PauseTimeout
 from ops.erasure import ErasureFailed
 from ops.group_replay import ReplayRefused
 from ops.guards import RebuildRefused
+from ops.partition_plan import GrowRefused
+from ops.partitions import GrowTimeout
 from ops.rebuild_failures import RebuildFailed
 from ops.rebuild_lock import LockLost, RebuildRunning
+from ops.relay_pause import PauseRefused
 from ops.schemas import MigrationsDiffer, NotDeployed
 from ops.services import UnknownService
 from ops.swap_in import NotVerified
@@ -37,6 +40,9 @@ KNOWN: tuple[type[BaseException], ...] = (
     LockLost,
     NotVerified,
     ErasureFailed,
+    GrowRefused,
+    GrowTimeout,
+    PauseRefused,
     LookupError,  # e.g. no dead letter at the position asked for, nothing to roll back to
 )
 

@@ -8,12 +8,13 @@ from typing import Annotated
 
 import typer
 
-from relais_cli import dlq, erase, lab, lag, projections, replay
+from relais_cli import dlq, erase, lab, lag, partitions, projections, replay
 
 app = typer.Typer(
     help="Relais: run the platform and operate it. Ops: `rebuild` and `verify` a service's "
     "projection from the log, `lag` per partition, `dlq` to inspect and redrive dead letters, "
-    "`replay` a topic to a consumer group. Every command explains itself with --help.",
+    "`replay` a topic to a consumer group, `partitions grow` a topic while it runs. Every "
+    "command explains itself with --help.",
     no_args_is_help=True,
     rich_markup_mode="markdown",
 )
@@ -22,6 +23,7 @@ app.command()(projections.verify)
 app.command()(lag.lag)
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(erase.app, name="erase")
+app.add_typer(partitions.app, name="partitions")
 app.command()(replay.replay)
 app.command()(lab.lab)
 

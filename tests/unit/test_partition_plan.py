@@ -103,3 +103,8 @@ def test_the_plan_says_what_it_pauses_and_waits_for() -> None:
     assert "6 partitions now, 12 after" in text
     assert "pauses the outbox relay of routing" in text
     assert "advisory (service), audit" in text
+
+
+def test_a_count_that_is_not_a_multiple_is_pointed_out() -> None:
+    assert "not a multiple" not in "\n".join(Plan("routed", 6, 12, "routing", ()).lines())
+    assert "e.g. 12" in "\n".join(Plan("routed", 6, 8, "routing", ()).lines())
