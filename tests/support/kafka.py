@@ -13,6 +13,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError
 
 from shared.events import PARTITIONS
+from shared.kafka_reads import partitions
 
 Record = Any  # aiokafka.ConsumerRecord
 
@@ -37,8 +38,9 @@ async def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
     """Where the topic ends now: read from here to see only what a test caused."""
     consumer = await connected(bootstrap)
     try:
-        partitions = [TopicPartition(topic, p) for p in range(PARTITIONS)]
-        ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
+        ends: dict[TopicPartition, int] = await consumer.end_offsets(
+            await partitions(bootstrap, [topic])
+        )
         return ends
     finally:
         await consumer.stop()

@@ -21,6 +21,9 @@ from tests.support.processes import ROOT, TEST_PORT_BASE, ServiceProcess
 
 # Away from the e2e session fixtures' ports (TEST_PORT_BASE + 1..5).
 SCALE_PORT_BASE = TEST_PORT_BASE + 100
+# The instances learn of partitions added to their topics within 2 s, not the default 30 s:
+# `relais partitions grow` waits for them before the relay resumes (tests/scale).
+SCALE_ENV = {**CHAOS_ENV, "RELAIS_KAFKA_METADATA_MAX_AGE_MS": "2000"}
 
 
 def port(name: str, instance: int) -> int:
@@ -42,7 +45,7 @@ class Instances:
 
     def add(self, instance: int) -> None:
         """Starts instance ``instance`` of every service (launched together, then waited for)."""
-        new = {n: ServiceProcess(n, CHAOS_ENV, port=port(n, instance)) for n in SERVICES}
+        new = {n: ServiceProcess(n, SCALE_ENV, port=port(n, instance)) for n in SERVICES}
         for process in new.values():
             process.launch()
         try:
@@ -56,7 +59,7 @@ class Instances:
             self.processes[name].append(process)
 
     def restart(self, name: str, instance: int) -> None:
-        process = ServiceProcess(name, CHAOS_ENV, port=port(name, instance))
+        process = ServiceProcess(name, SCALE_ENV, port=port(name, instance))
         self.processes[name][instance] = process.start(90.0)
 
     def urls(self, instance: int) -> dict[str, str]:

@@ -16,12 +16,12 @@ from shared.events import (
     CASE_ACTIVITY,
     ESCALATED,
     ORGANISATION,
-    PARTITIONS,
     REQUEST_RECEIVED,
     RESOLVED,
     ROUTED,
     SLA,
 )
+from shared.kafka_reads import partitions
 from tests.support.kafka import connected
 
 FACTS = (
@@ -52,17 +52,19 @@ async def marks(bootstrap: str) -> Marks:
     """Where every topic ends now."""
     consumer = await connected(bootstrap)
     try:
-        tps = [TopicPartition(t, p) for t in TOPICS for p in range(PARTITIONS)]
-        ends: Marks = await consumer.end_offsets(tps)
+        ends: Marks = await consumer.end_offsets(await partitions(bootstrap, TOPICS))
         return ends
     finally:
         await consumer.stop()
 
 
 async def since(bootstrap: str, start: Marks) -> list[Any]:
-    """Every record from ``start`` to the end of each partition as it is now."""
+    """Every record from ``start`` to the end of each partition as it is now (from the first
+    record of a partition added since: `relais partitions grow`, tests/scale)."""
     consumer = await connected(bootstrap)
     records: list[Any] = []
+    now = await partitions(bootstrap, sorted({tp.topic for tp in start}))
+    start = {tp: start.get(tp, 0) for tp in now}
     try:
         ends: Marks = await consumer.end_offsets(list(start))
         todo = {tp for tp in start if ends[tp] > start[tp]}
