@@ -23,7 +23,8 @@ from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewPartitions
 from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 
-from ops import kafka, schemas
+from ops import growth_records, kafka, schemas
+from ops.operator import who
 from ops.partition_plan import (
     GrowRefused,
     Plan,
@@ -104,15 +105,25 @@ async def grow(
             paused = time.monotonic()
             say(f"the outbox relay of {plan.producer} is paused")
             cut = await drained(session, admin, bootstrap, plan, deadline, say)
-            if external:
-                say(
-                    f"add the partitions now: {plan.topic} to {plan.wanted} (e.g. its KafkaTopic's "
-                    f"spec.partitions); waiting for them until the timeout"
-                )
-                await known(bootstrap, plan, deadline)
-            else:
-                await admin.create_partitions({plan.topic: NewPartitions(total_count=plan.wanted)})
-                await known(bootstrap, plan, time.monotonic() + 10.0)
+            record = await growth_records.save(
+                session, topic=plan.topic, by=who(), before=plan.current, after=plan.wanted, cut=cut
+            )
+            try:
+                if external:
+                    say(
+                        f"add the partitions now: {plan.topic} to {plan.wanted} (e.g. its "
+                        "KafkaTopic's spec.partitions); waiting for them until the timeout"
+                    )
+                    await known(bootstrap, plan, deadline)
+                else:
+                    await admin.create_partitions(
+                        {plan.topic: NewPartitions(total_count=plan.wanted)}
+                    )
+                    await known(bootstrap, plan, time.monotonic() + 10.0)
+            except BaseException:
+                if len(await kafka.partitions(bootstrap, [plan.topic])) == plan.current:
+                    await growth_records.forget(session, record)
+                raise
             say(f"{plan.topic} has {plan.wanted} partitions")
             late = await owned(admin, plan, max(deadline, time.monotonic() + 5.0), say)
         say(f"the outbox relay of {plan.producer} resumes")

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
-from ops import bulk, cut, kafka, schemas, skips, swap
+from ops import bulk, cut, growth_records, kafka, schemas, skips, swap
+from ops.growth_phases import Growth, phases
 from ops.kafka import Offsets
 from ops.parallel import run_parallel
 from ops.progress import Observer
@@ -42,6 +43,8 @@ class ShadowRun:
     # False for a schema already filled (a kept projection brought up to date on rollback):
     # no bulk pass, its tables and indexes stay as they are.
     fresh: bool = True
+    # The growths of the topics replayed (ops/growth_phases.py): replayed in phases.
+    growths: list[Growth] = field(default_factory=list)
 
     async def targets(self, conn: asyncpg.Connection | None = None) -> Offsets:
         return await cut.targets(
@@ -68,21 +71,28 @@ class ShadowRun:
                 return
             observer.phase("replaying the log" if round_ == 0 else "catching up", remaining)
             await self.learn_dead_letters()
-            todo = stop
             if round_ == 0 and first:
                 workers = self.workers if remaining > PARALLEL_ABOVE else 1
-                todo = await bulk.load(self.replayer, stop, observer.advance, workers)
-            await self.replay(todo, observer)
+                # The bulk pass takes the first phase (all of the log when nothing grew).
+                head = self.phases(stop)[0]
+                todo = await bulk.load(self.replayer, head, observer.advance, workers)
+                await self.replay(todo, observer)
+            await self.replay(stop, observer)
             if round_ == 0 and first:
                 observer.phase("building indexes, logging tables")
                 await schemas.end_bulk(self.pool, self.shadow, indexes)
 
+    def phases(self, stop: Offsets) -> list[Offsets]:
+        return phases(stop, self.replayer.positions, self.growths)
+
     async def replay(self, stop: Offsets, observer: Observer) -> None:
-        remaining = self.replayer.remaining(stop)
-        if self.workers > 1 and remaining > PARALLEL_ABOVE:
-            await run_parallel(self.replayer, stop, self.workers, observer.advance)
-        else:
-            await self.replayer.run(stop, observer.advance)
+        """Replays to ``stop``, in phases where a topic grew (ops/growth_phases.py)."""
+        for part in self.phases(stop):
+            remaining = self.replayer.remaining(part)
+            if self.workers > 1 and remaining > PARALLEL_ABOVE:
+                await run_parallel(self.replayer, part, self.workers, observer.advance)
+            else:
+                await self.replayer.run(part, observer.advance)
 
     async def read_cut(self) -> tuple[Offsets, list[ConsumerRecord[Any, Any]]]:
         """While the live writers are paused: where the live projection stands, and the own
@@ -107,7 +117,8 @@ class ShadowRun:
     ) -> None:
         """Brings the shadow exactly to a cut."""
         observer.phase("final catch-up", self.replayer.remaining(stop) + len(pending))
-        await self.replayer.run(stop, observer.advance)
+        for part in self.phases(stop):
+            await self.replayer.run(part, observer.advance)
         await self.replayer.apply_pending(pending)
         observer.advance(len(pending))
 
@@ -141,6 +152,7 @@ async def shadow_run(
                 live = await kafka.partitions(bootstrap, [s.topic for s in service.live_sources])
                 own = await kafka.partitions(bootstrap, [s.topic for s in service.own_sources])
                 replayer.positions = await kafka.starts(consumer, live + own, since)
+                topics = sorted({tp.topic for tp in live + own})
                 if existing:
                     stored = await swap.stored_positions(ops, shadow)
                     replayer.positions.update({tp: stored[tp] for tp in live + own if tp in stored})
@@ -156,6 +168,7 @@ async def shadow_run(
                     own,
                     workers,
                     fresh=not existing,
+                    growths=await growth_records.growths(ops, topics),
                 )
         finally:
             await target.pool.close()
