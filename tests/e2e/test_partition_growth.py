@@ -133,7 +133,8 @@ async def test_a_topic_grown_while_events_flow_keeps_each_keys_order(
     assert grown.late == {}, said
     assert 0 < sum(grown.cut.values()) <= 600  # what was on the topic when it paused
     # And the growth is recorded with its cut, for rebuilds (ops/growth_phases.py)
-    recorded = await growth_records.growths(scratch.pool, [scratch.topic])
+    async with scratch.pool.acquire() as conn:
+        recorded = await growth_records.growths(conn, [scratch.topic])
     assert recorded == [Growth(scratch.topic, 2, grown.cut)]
     numbers = [n for _, n, _ in reader.seen]
     assert sorted(numbers) == list(range(1000)), "each event applied once"

@@ -87,8 +87,12 @@ async def test_rebuild_and_verify_replay_in_phases() -> None:
     # The final catch-up of both (catch_up's rounds go through the same ShadowRun.replay)
     replayer = Replayer()
     replayer.positions = {tp("routed", p): 0 for p in range(4)}
+    nothing = cast(Any, None)
     run = ShadowRun(
-        *cast(Any, [None] * 4),
+        service=nothing,
+        ops=nothing,
+        pool=nothing,
+        consumer=nothing,
         replayer=cast(Any, replayer),
         shadow="routing_test",
         tables=[],
