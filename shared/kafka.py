@@ -27,6 +27,7 @@ def new_producer(settings: Settings) -> AIOKafkaProducer:
         request_timeout_ms=10_000,
         client_id="relais-outbox",
         partitioner=partition,
+        metadata_max_age_ms=settings.kafka_metadata_max_age_ms,
     )
 
 
@@ -48,6 +49,8 @@ def new_broker(settings: Settings, service: str, rescuers: Rescuers) -> KafkaBro
         # partition and the broker's retention: the contract's topics are provisioned
         # explicitly (shared.provision: 6 partitions, kept forever).
         allow_auto_create_topics=False,
+        # Its consumers see added partitions within this (shared.settings).
+        metadata_max_age_ms=settings.kafka_metadata_max_age_ms,
     )
 
 

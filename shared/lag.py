@@ -12,8 +12,7 @@ from collections.abc import Sequence
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
-
-from shared.events import PARTITIONS
+from aiokafka.admin import AIOKafkaAdminClient
 
 POSITIONS = """
 SELECT topic, partition, next_offset FROM consumer_positions
@@ -29,6 +28,7 @@ class OffsetsProbe:
         self._bootstrap = bootstrap
         self._client_id = client_id
         self._consumer: AIOKafkaConsumer | None = None
+        self._admin: AIOKafkaAdminClient | None = None
 
     async def end_offsets(
         self, topics: Sequence[str], timeout: float = 2.0
@@ -42,10 +42,32 @@ class OffsetsProbe:
 
     async def _end_offsets(self, topics: Sequence[str]) -> dict[Partition, int]:
         consumer = await self._started()
-        # Every topic is created with the contract's partition count (shared/provision.py).
-        partitions = [TopicPartition(t, p) for t in topics for p in range(PARTITIONS)]
+        # Asked each time: a topic may have grown since (`relais partitions grow`).
+        partitions = [TopicPartition(t, p) for t, p in await self._partitions(topics)]
         ends = await consumer.end_offsets(partitions) if partitions else {}
         return {(tp.topic, tp.partition): int(offset) for tp, offset in ends.items()}
+
+    async def _partitions(self, topics: Sequence[str]) -> list[Partition]:
+        if not topics:
+            return []
+        if self._admin is None:
+            admin = AIOKafkaAdminClient(
+                bootstrap_servers=self._bootstrap, client_id=self._client_id
+            )
+            try:
+                await admin.start()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await admin.close()
+                raise
+            self._admin = admin
+        described = await self._admin.describe_topics(list(topics))
+        return sorted(
+            (t["topic"], p["partition"])
+            for t in described
+            if t.get("error_code") == 0
+            for p in t.get("partitions", ())
+        )
 
     async def _started(self) -> AIOKafkaConsumer:
         if self._consumer is None:
@@ -68,6 +90,10 @@ class OffsetsProbe:
             consumer, self._consumer = self._consumer, None
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(consumer.stop(), timeout=5)
+        if self._admin is not None:
+            admin, self._admin = self._admin, None
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(admin.close(), timeout=5)
 
 
 async def consumer_lag(

@@ -31,10 +31,15 @@ log = logging.getLogger(__name__)
 # Deletes the rows just published and fetches the next ones in one round trip. The SELECT sees
 # the snapshot before the DELETE, hence the exclusion. (Not "id > last published": ids are
 # taken at insert and commits land out of order, so a smaller id can still appear.)
+# While an ops tool holds the service's pause lock (``pause_lock``: `relais partitions grow`),
+# the same statement fetches nothing: the relay tries the lock shared, for the statement only
+# (an InitPlan, evaluated once), which costs no round trip of its own.
 FETCH = """
 WITH published AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]))
 SELECT id, topic, key, value, headers FROM outbox
-WHERE id <> ALL($1::bigint[]) ORDER BY id LIMIT $2"""
+WHERE id <> ALL($1::bigint[]) AND (SELECT pg_try_advisory_xact_lock_shared(hashtext($3)))
+ORDER BY id LIMIT $2"""
+PAUSED = "SELECT NOT pg_try_advisory_xact_lock_shared(hashtext($1))"
 BACKLOG = "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM outbox"
 COLUMNS = ("topic", "key", "value", "headers")
 
@@ -125,6 +130,13 @@ WAKE = "SELECT pg_notify($1, '')"
 CHANNEL_MAX = 63
 
 
+def pause_lock(service: str) -> str:
+    """The advisory lock an ops tool holds to pause ``service``'s relay: the relaying instance
+    then publishes nothing more, hands its lock (``channel``) over at its next round and stands by
+    until both are free again (ops/partitions.py)."""
+    return f"outbox-pause:{service}"
+
+
 class OutboxRelay:
     """Publishes a service's outbox in order. One relay per service is active at a time (a
     PostgreSQL advisory lock), so per-case order in the outbox is the order on the topic.
@@ -205,12 +217,16 @@ class OutboxRelay:
             try:
                 async with self._pool.acquire() as session:
                     if not await session.fetchval(TRY_LOCK, self._name):
-                        await asyncio.sleep(1.0)  # another instance relays; stand by
+                        await asyncio.sleep(1.0)  # another instance (or ops) holds it; stand by
                         continue
                     try:
                         async with self._listening(session):
                             await self._relay_while_locked(session)
                     finally:
+                        # A fresh producer each time the lock is taken: it learns the topics'
+                        # partitions anew. One kept from an earlier turn would still send a
+                        # key to its old partition after `relais partitions grow`.
+                        await self._close_producer()
                         if not ended(session):
                             await session.execute(UNLOCK, self._name)
             except asyncio.CancelledError:
@@ -252,7 +268,10 @@ class OutboxRelay:
             self._holding = False
 
     async def _relay_rounds(self, session: Conn) -> None:
+        """Relays until the session ends (raises) or an ops tool pauses the relay (returns,
+        everything published so far acknowledged and deleted)."""
         backoff = 0.2
+        pause = pause_lock(self._service)
         published: list[int] = []  # on Kafka, deleted by the next fetch
         while True:
             # Cleared before the fetch, not after an empty one: a commit landing after the
@@ -261,9 +280,12 @@ class OutboxRelay:
             # the pipeline's p99 at light load).
             self._wakeup.clear()
             fence(session)  # woken by the session's end: the lock is lost, say so
-            rows = await session.fetch(FETCH, published, self._batch)
+            rows = await session.fetch(FETCH, published, self._batch, pause)
             published = []
             if not rows:
+                if await session.fetchval(PAUSED, pause):
+                    log.info("outbox relay paused by ops", extra={"service": self._service})
+                    return
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
                 continue

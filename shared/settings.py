@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     # joining its group costs the others up to this long, so a service with ten subscribers
     # took ~30 s to start at Kafka's default 3 s. 1 s keeps a third of the session timeout.
     consumer_heartbeat_interval_ms: int = Field(default=1_000, ge=100)
+    # How old the Kafka clients' knowledge of topics may get: a consumer group learns of
+    # partitions added to its topics (`relais partitions grow`) at its next refresh, and
+    # Kafka's 5 minutes would keep them unread that long. A refresh is one small request.
+    kafka_metadata_max_age_ms: int = Field(default=30_000, ge=1_000)
     log_level: str = "INFO"
     # FastAPI's native telemetry (RELAIS_HTTP_TELEMETRY=true); off: see shared/http.py.
     http_telemetry: bool = False

@@ -18,12 +18,13 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.partitioner import DefaultPartitioner
 
+from ops.relay_pause import PauseRefused, relay_paused
 from shared import db as shared_db
 from shared import outbox
 from shared.events import PARTITIONS
 from shared.kafka import new_producer
 from shared.settings import Settings
-from tests.support.kafka import collect
+from tests.support.kafka import collect, end_offsets
 from tests.support.polling import until
 
 SCHEMA = "relay_test"
@@ -226,3 +227,72 @@ async def test_a_commit_on_an_instance_not_holding_the_lock_is_relayed_at_once(
     since = {TopicPartition(topic, p): 0 for p in range(PARTITIONS)}
     records = await collect(bootstrap, topic, since, lambda rs: len(rs) >= 2)
     assert sorted(r.value for r in records) == [b"#0", b"#1"]
+
+
+async def test_a_paused_relay_publishes_nothing_until_the_pause_ends(
+    pool: asyncpg.Pool, topic: str, settings: Settings, bootstrap: str
+) -> None:
+    # Given two instances' relays, one of them relaying
+    relays = [outbox.OutboxRelay(pool, SCHEMA, lambda: new_producer(settings)) for _ in "ab"]
+    tasks = [asyncio.create_task(r.run()) for r in relays]
+    ops = await asyncpg.connect(settings.ops_dsn())
+    before, during = numbered(topic, 0, 200), numbered(topic, 200, 100)
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            await outbox.enqueue(conn, before)
+        await until(lambda: pool.fetchval("SELECT count(*) FROM outbox"), lambda n: n == 0)
+        # When ops pause it (it hands its lock over at its next round), and rows come meanwhile
+        started = asyncio.get_running_loop().time()
+        async with relay_paused(ops, SCHEMA, timeout_s=10):
+            took = asyncio.get_running_loop().time() - started
+            ends = await end_offsets(bootstrap, topic)
+            async with pool.acquire() as conn, conn.transaction():
+                await outbox.enqueue(conn, during)
+            await asyncio.sleep(2.5)  # two of the stand-by instances' lock attempts
+            # Then nothing is published while paused: the rows wait in the outbox
+            assert await end_offsets(bootstrap, topic) == ends
+            assert await pool.fetchval("SELECT count(*) FROM outbox") == len(during)
+        # And once the pause ends an instance relays them
+        left = await until(
+            lambda: pool.fetchval("SELECT count(*) FROM outbox"), lambda n: n == 0, timeout=15
+        )
+    finally:
+        await ops.close()
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    assert took < 5
+    assert left == 0
+    sent = before + during
+    since = {TopicPartition(topic, p): 0 for p in range(PARTITIONS)}
+    records = await collect(bootstrap, topic, since, lambda rs: len(rs) > len(sent), timeout=5)
+    ids = Counter(dict(r.headers)["event_id"].decode() for r in records)
+    assert set(ids) == {m.headers["event_id"] for m in sent}
+    assert set(ids.values()) == {1}, "no row relayed twice"
+    for n in range(20):
+        mine = sorted((r for r in records if r.key == f"case-{n}".encode()), key=lambda r: r.offset)
+        numbers = [int(r.value[1:]) for r in mine]
+        assert numbers == sorted(numbers)
+
+
+async def test_a_relay_that_does_not_hand_over_refuses_the_pause_and_keeps_nothing(
+    pool: asyncpg.Pool, settings: Settings
+) -> None:
+    # Given the relay lock held by a session that never looks at pauses (an older version)
+    holder = await asyncpg.connect(settings.ops_dsn())
+    ops = await asyncpg.connect(settings.ops_dsn())
+    try:
+        assert await holder.fetchval(outbox.TRY_LOCK, outbox.channel(SCHEMA))
+        # When ops try to pause it, they give up in time, saying why
+        with pytest.raises(PauseRefused, match="did not pause within 1s"):
+            async with relay_paused(ops, SCHEMA, timeout_s=1):
+                pytest.fail("paused while another session holds the relay lock")
+        # Then they hold no lock: once the holder is gone, a relay takes over at once
+        await holder.close()
+        assert await pool.fetchval(outbox.TRY_LOCK, outbox.channel(SCHEMA))
+        assert await pool.fetchval(outbox.PAUSED, outbox.pause_lock(SCHEMA)) is False
+    finally:
+        await ops.close()
+        if not holder.is_closed():
+            await holder.close()

@@ -34,6 +34,9 @@ class Session:
         self.steps.pop(0)()
         return []
 
+    async def fetchval(self, *args: Any) -> bool:
+        return False  # no ops tool pauses the relay
+
     def is_closed(self) -> bool:
         return self.closed
 
