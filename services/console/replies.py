@@ -1,5 +1,5 @@
 """Reply templates: the answers advisers send often, each in French and in Dutch
-(``reply_templates/fr.json``, ``nl.json``: the same ids in both, tests/unit/test_console_replies
+(``reply_templates/fr.json``, ``nl.json``: the same ids in both, tests/unit/console/test_replies.py
 fails otherwise). The person picks a template by its title in their own UI language; the text
 inserted is the variant in the member's language, with the member's name and the adviser's id
 filled in. Data files of the console: editing them needs no code change."""

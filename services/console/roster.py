@@ -4,7 +4,7 @@ Only under ``RELAIS_ENV=dev``: the token is signed with the services' dev key, a
 ``relais token`` does. Advisers and the support team come from routing's roster
 (``GET /advisers``, read with a short-lived ops token of the console's own); team leads, the
 administrative team, ops and the data protection officer are the demo's fixed names
-(relais_cli/tokens.py: the same ones, tests/unit/test_console_views.py)."""
+(relais_cli/tokens.py: the same ones, tests/unit/console/test_views.py)."""
 
 from __future__ import annotations
 

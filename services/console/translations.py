@@ -1,6 +1,6 @@
 """The console's words in French and Dutch: one catalog per language (``i18n/fr.json``,
 ``i18n/nl.json``), keys grouped per screen (``queue.title``, ``case.claim``...). Both
-catalogs hold the same keys (tests/unit/test_console_i18n.py fails otherwise): there is no
+catalogs hold the same keys (tests/unit/console/test_i18n.py fails otherwise): there is no
 fallback to English, and a key missing at run time shows as ``⟦key⟧``, never as other words."""
 
 from __future__ import annotations

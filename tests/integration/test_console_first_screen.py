@@ -1,6 +1,6 @@
 """The console's first screen with 10,000 open cases in one queue: it asks advisory for one
 page of the queue and the queue counts, and both reads stay far under a second on the real
-PostgreSQL (the console renders only the page; tests/unit/test_console_app.py)."""
+PostgreSQL (the console renders only the page; tests/unit/console/test_queues.py)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,8 @@ import yaml
 
 from services.catalog import BUILDERS
 from shared import provision
-from tools import deploy_check, k8s_manifests, runtime_lock
+from tools import k8s_manifests, runtime_lock
+from tools.deploy_check import check, schemas
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,7 +71,7 @@ def test_compose_runs_every_process_after_provisioning() -> None:
 
 
 def test_kustomization_deploys_every_manifest() -> None:
-    listed = {str(p.relative_to(ROOT)) for p in deploy_check.manifests()}
+    listed = {str(p.relative_to(ROOT)) for p in check.manifests()}
     on_disk = {
         str(p.relative_to(ROOT))
         for p in (ROOT / "deploy" / "k8s").rglob("*.yaml")
@@ -80,7 +81,7 @@ def test_kustomization_deploys_every_manifest() -> None:
 
 
 def test_crd_schemas_are_strict() -> None:
-    schema = deploy_check.strict(
+    schema = schemas.strict(
         {
             "type": "object",
             "properties": {
@@ -108,7 +109,7 @@ def test_kubernetes_schemas_carry_the_definitions_they_reach() -> None:
         "B": {"type": "string"},
         "C": {"type": "integer"},
     }
-    schema = deploy_check.standalone('{"$ref": "/api/_definitions.json#/$defs/A"}', definitions)
+    schema = schemas.standalone('{"$ref": "/api/_definitions.json#/$defs/A"}', definitions)
     assert schema["$ref"] == "#/$defs/A"
     assert set(schema["$defs"]) == {"A", "B"}
     assert schema["$defs"]["A"]["properties"]["b"]["$ref"] == "#/$defs/B"

@@ -5,17 +5,15 @@ member's name and the adviser filled in."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from html import unescape
 
 import pytest
 from fastapi.testclient import TestClient
 
-from services.advisory import examples
 from services.console import replies
-from tests.support.console_stub import Stub, console
+from tests.support.console_client import CASE, held_case
+from tests.support.console_stub import Stub
 
-CASE = str(examples.CASE)
 FIELD = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -63,13 +61,10 @@ def test_titles_follow_the_adviser_texts_the_member_with_fields_filled() -> None
 
 
 @pytest.fixture
-def client() -> Iterator[TestClient]:
-    stub = Stub()
-    held = examples.CASE_DETAIL.model_dump(mode="json")
-    held["case"] = {**held["case"], "status": "claimed", "assignee": "liege-adv-01"}
-    stub.answers[("GET", f"/cases/{CASE}")] = (200, held)
-    with TestClient(console(stub), follow_redirects=False) as c:
-        yield c
+def stub() -> Stub:
+    found = Stub()
+    held_case(found)
+    return found
 
 
 def test_the_reply_form_offers_templates_in_the_members_language(client: TestClient) -> None:

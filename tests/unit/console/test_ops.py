@@ -4,7 +4,6 @@ model switch sent as the services' APIs want them."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from services.console.views.ops import newest
 from shared.ops_views import LETTERS, REDRIVEN, STATUS
+from tests.support.console_client import csrf
 from tests.support.console_stub import Stub, console, dumped
 
 OPS = "ops|ops-1|"
@@ -59,12 +59,6 @@ def client(stub: Stub) -> Iterator[TestClient]:
         answer = c.post("/login", data={"who": OPS, "lang": "fr"})
         assert answer.headers["location"] == "/ops"
         yield c
-
-
-def csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found
-    return found.group(1)
 
 
 def test_ops_see_each_service_lag_outbox_and_dead_letters_with_their_reason(

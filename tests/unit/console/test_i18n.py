@@ -25,7 +25,7 @@ from shared.identity import Role
 from shared.settings import DEMO_TOPIC_FAMILIES
 from shared.sla_events import SlaEvent
 
-CONSOLE = Path(__file__).resolve().parents[2] / "services" / "console"
+CONSOLE = Path(__file__).resolve().parents[3] / "services" / "console"
 # t('key') / t("key", ...) with a literal key, in templates and modules alike.
 LITERAL = re.compile(r"""\bt\(\s*['"]([a-z_]+(?:\.[A-Za-z_]+)+)['"]""")
 # Said("errors.x") and other keys named in Python.
